@@ -1,0 +1,63 @@
+// swift-tools-version: 6.1
+// Symmetree: a CatBoost-compatible gradient-boosted oblivious-tree regressor for SageMaker.
+//
+// Module graph (points one way): Model depends on nothing of ours; Train → Model;
+// Serve → Model + IOUring; IOUring → liburing only. The `symmetree` executable is thin.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    // SE-0335: spell existential types `any P`, so their cost is visible.
+    .enableUpcomingFeature("ExistentialAny"),
+    // SE-0444: a file sees only the members of modules it imports itself.
+    .enableUpcomingFeature("MemberImportVisibility"),
+    // SE-0409: imports are internal unless marked otherwise, so no module leaks its dependencies.
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+// Expensive invariant checks (`_checkInvariants()`), in the style of swift-collections'
+// COLLECTIONS_INTERNAL_CHECKS. They walk whole ensembles and quantized blocks, costing
+// several times the evaluation itself, so they are off unless SYMMETREE_INTERNAL_CHECKS=1.
+let internalChecks: [SwiftSetting] =
+    Context.environment["SYMMETREE_INTERNAL_CHECKS"] == "1" ? [.define("GBDT_INTERNAL_CHECKS")] : []
+
+let package = Package(
+    name: "Symmetree",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "symmetree", targets: ["symmetree"]),
+        .library(name: "Model", targets: ["Model"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "Model", swiftSettings: swiftSettings + internalChecks),
+        .executableTarget(
+            name: "symmetree",
+            dependencies: [
+                "Model",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ModelTests",
+            dependencies: ["Model"],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
+
+// Benchmarks stay out of the product graph: they are added only when asked for
+// (`SYMMETREE_BENCHMARKS=1 swift build -c release --product ModelBenchmarks`).
+if Context.environment["SYMMETREE_BENCHMARKS"] == "1" {
+    package.targets.append(
+        .executableTarget(
+            name: "ModelBenchmarks",
+            dependencies: ["Model"],
+            path: "Benchmarks/ModelBenchmarks",
+            swiftSettings: swiftSettings
+        )
+    )
+}

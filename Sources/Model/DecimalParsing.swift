@@ -1,0 +1,119 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Parses decimal text into `Double`, correctly rounded, without Foundation.
+///
+/// Most feature values in CSV and JSON bodies have ≤ 15 significant digits and small exponents;
+/// those take Clinger's exact fast path (an integer mantissa times or divided by an exactly
+/// representable power of ten). Everything else goes to `strtod`, which rounds correctly.
+package enum DecimalParsing {
+    private static let exactPowersOfTen: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ]
+
+    /// A number in JSON/CSV syntax: `[+-]digits[.digits][(e|E)[+-]digits]` (also `.5` and `5.`),
+    /// or nil when the bytes are anything else.
+    @inline(__always)
+    package static func parseNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        let count = bytes.count
+        guard count > 0 else { return nil }
+        var position = 0
+        var negative = false
+        if bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: "+") {
+            negative = bytes[0] == UInt8(ascii: "-")
+            position = 1
+        }
+        var mantissa: UInt64 = 0
+        var significantDigits = 0
+        var digitCount = 0
+        var exponent = 0
+        while position < count, bytes[position] &- 48 < 10 {
+            let digit = UInt64(bytes[position] &- 48)
+            if significantDigits < 19 {
+                mantissa = mantissa &* 10 &+ digit
+                if mantissa != 0 { significantDigits += 1 }
+            } else {
+                exponent += 1
+            }
+            digitCount += 1
+            position += 1
+        }
+        if position < count, bytes[position] == UInt8(ascii: ".") {
+            position += 1
+            while position < count, bytes[position] &- 48 < 10 {
+                let digit = UInt64(bytes[position] &- 48)
+                if significantDigits < 19 {
+                    mantissa = mantissa &* 10 &+ digit
+                    if mantissa != 0 { significantDigits += 1 }
+                    exponent -= 1
+                }
+                digitCount += 1
+                position += 1
+            }
+        }
+        guard digitCount > 0 else { return nil }
+        if position < count, bytes[position] | 0x20 == UInt8(ascii: "e") {
+            position += 1
+            var exponentNegative = false
+            if position < count, bytes[position] == UInt8(ascii: "-") || bytes[position] == UInt8(ascii: "+") {
+                exponentNegative = bytes[position] == UInt8(ascii: "-")
+                position += 1
+            }
+            var explicitExponent = 0
+            var exponentDigits = 0
+            while position < count, bytes[position] &- 48 < 10 {
+                if explicitExponent < 100_000 { explicitExponent = explicitExponent * 10 + Int(bytes[position] &- 48) }
+                exponentDigits += 1
+                position += 1
+            }
+            guard exponentDigits > 0 else { return nil }
+            exponent += exponentNegative ? -explicitExponent : explicitExponent
+        }
+        guard position == count else { return nil }
+        if mantissa == 0 { return negative ? -0.0 : 0.0 }
+        // Clinger's fast path: both operands exact, so the one rounding is correct.
+        if significantDigits <= 15, exponent >= -22, exponent <= 22, mantissa < 1 << 53 {
+            var value = Double(mantissa)
+            if exponent < 0 { value /= exactPowersOfTen[-exponent] } else { value *= exactPowersOfTen[exponent] }
+            return negative ? -value : value
+        }
+        return parseWithStrtod(bytes)
+    }
+
+    /// `nan`, `inf`, `infinity` in any case, with an optional sign; nil otherwise.
+    @inline(__always)
+    package static func parseSpecial(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        var position = 0
+        var negative = false
+        if bytes.count > 0, bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: "+") {
+            negative = bytes[0] == UInt8(ascii: "-")
+            position = 1
+        }
+        let rest = bytes.count - position
+        func matches(_ word: StaticString) -> Bool {
+            guard rest == word.utf8CodeUnitCount else { return false }
+            for index in 0..<rest where bytes[position + index] | 0x20 != word.utf8Start[index] {
+                return false
+            }
+            return true
+        }
+        if matches("nan") { return .nan }
+        if matches("inf") || matches("infinity") { return negative ? -.infinity : .infinity }
+        return nil
+    }
+
+    private static func parseWithStrtod(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: bytes.count + 1) { buffer in
+            for index in 0..<bytes.count { buffer[index] = CChar(bitPattern: bytes[index]) }
+            buffer[bytes.count] = 0
+            var end: UnsafeMutablePointer<CChar>? = nil
+            let value = strtod(buffer.baseAddress!, &end)
+            guard let end, end - buffer.baseAddress! == bytes.count else { return nil }
+            return value
+        }
+    }
+}

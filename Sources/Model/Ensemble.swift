@@ -1,0 +1,129 @@
+/// What `predict` returns on top of the raw formula value, by loss (CatBoost's
+/// `predict()` default prediction type).
+public enum PredictionTransform: UInt8, Sendable, Hashable, CaseIterable {
+    /// RMSE, MAE, Quantile, MAPE, Huber, Expectile, LogLinQuantile, …: the raw value.
+    case identity = 0
+    /// Poisson and Tweedie model a log-rate: `exp(raw)`.
+    case exponent = 1
+    /// Logloss: the probability of class 1, `1 / (1 + exp(-raw))`.
+    case sigmoid = 2
+
+    /// The transform CatBoost applies for a loss function name such as `"Tweedie:variance_power=1.5"`.
+    public init(lossFunction: String) {
+        let name = lossFunction.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+        switch name {
+        case "Poisson", "Tweedie": self = .exponent
+        case "Logloss", "CrossEntropy": self = .sigmoid
+        default: self = .identity
+        }
+    }
+
+    @inline(__always)
+    public func apply(_ raw: Double) -> Double {
+        switch self {
+        case .identity: raw
+        case .exponent: raw.exp
+        case .sigmoid: 1 / (1 + (-raw).exp)
+        }
+    }
+}
+
+extension Double {
+    // Model must not import Foundation; Glibc's exp is reached through this one funnel.
+    @inline(__always)
+    var exp: Double { _exp(self) }
+}
+
+/// A trained model: oblivious trees over float features, `prediction = scale · Σ leaf + bias`.
+///
+/// This is the one in-memory model type; CatBoost JSON, CatBoost `.cbm` and our own format
+/// all convert to and from it at the edge.
+public struct Ensemble: Sendable, Hashable {
+    public var features: [FloatFeature]
+    public var trees: [ObliviousTree]
+    public var scale: Double
+    public var bias: Double
+    /// The loss the model was trained with, in CatBoost's spelling (`"RMSE"`, `"Quantile:alpha=0.9"`).
+    public var lossFunction: String
+    /// Free-form training parameters, stored verbatim (CatBoost JSON `model_info.params`).
+    public var parametersJSON: String
+
+    public init(
+        features: [FloatFeature], trees: [ObliviousTree], scale: Double = 1, bias: Double = 0,
+        lossFunction: String = "RMSE", parametersJSON: String = ""
+    ) {
+        self.features = features
+        self.trees = trees
+        self.scale = scale
+        self.bias = bias
+        self.lossFunction = lossFunction
+        self.parametersJSON = parametersJSON
+    }
+
+    /// How many columns an input row must have: one past the largest column any feature reads.
+    public var columnCount: Int {
+        features.reduce(0) { max($0, $1.columnIndex + 1) }
+    }
+
+    public var predictionTransform: PredictionTransform {
+        PredictionTransform(lossFunction: lossFunction)
+    }
+
+    /// Checks every structural invariant the evaluators rely on. Called right after reading
+    /// and right before writing any model file, so a bad model is rejected at the edge.
+    public func validate() throws(ModelError) {
+        guard scale.isFinite else { throw .invalid("scale \(scale) is not finite") }
+        guard bias.isFinite else { throw .invalid("bias \(bias) is not finite") }
+        var columnsSeen = Set<Int>()
+        for (index, feature) in features.enumerated() {
+            guard feature.columnIndex >= 0 else {
+                throw .invalid("feature \(index) has negative column index \(feature.columnIndex)")
+            }
+            guard feature.columnIndex < 1 << 20 else {
+                throw .invalid("feature \(index) column index \(feature.columnIndex) is too large")
+            }
+            guard columnsSeen.insert(feature.columnIndex).inserted else {
+                throw .invalid("two features read column \(feature.columnIndex)")
+            }
+            for (borderIndex, border) in feature.borders.enumerated() {
+                guard !border.isNaN else {
+                    throw .invalid("feature \(index) border \(borderIndex) is NaN")
+                }
+                if borderIndex > 0 {
+                    guard feature.borders[borderIndex - 1] < border else {
+                        throw .invalid("feature \(index) borders are not strictly increasing at \(borderIndex)")
+                    }
+                }
+            }
+        }
+        for (treeIndex, tree) in trees.enumerated() {
+            guard tree.depth <= ObliviousTree.depthMax else {
+                throw .invalid("tree \(treeIndex) has depth \(tree.depth) > \(ObliviousTree.depthMax)")
+            }
+            guard tree.leafValues.count == tree.leafCount else {
+                throw .invalid(
+                    "tree \(treeIndex) has \(tree.leafValues.count) leaf values, expected \(tree.leafCount)")
+            }
+            guard tree.leafWeights.isEmpty || tree.leafWeights.count == tree.leafCount else {
+                throw .invalid(
+                    "tree \(treeIndex) has \(tree.leafWeights.count) leaf weights, expected \(tree.leafCount)")
+            }
+            for (leafIndex, value) in tree.leafValues.enumerated() {
+                guard value.isFinite else {
+                    throw .invalid("tree \(treeIndex) leaf \(leafIndex) value \(value) is not finite")
+                }
+            }
+            for (level, split) in tree.splits.enumerated() {
+                guard split.featureIndex >= 0, split.featureIndex < features.count else {
+                    throw .invalid(
+                        "tree \(treeIndex) split \(level) names feature \(split.featureIndex) of \(features.count)")
+                }
+                let borderCount = features[split.featureIndex].borders.count
+                guard split.borderIndex >= 0, split.borderIndex < borderCount else {
+                    throw .invalid(
+                        "tree \(treeIndex) split \(level) names border \(split.borderIndex) of \(borderCount)")
+                }
+            }
+        }
+    }
+}

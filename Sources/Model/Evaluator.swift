@@ -1,0 +1,188 @@
+/// The fast batch evaluator.
+///
+/// Rows are processed in blocks of `blockRowCountMax`: each used feature is quantized once per
+/// block into bytes (column-major), then every tree's leaf indexes come from SIMD byte compares,
+/// four trees per pass over the row sums. `ReferenceEvaluator` is the specification it is tested
+/// against.
+public struct Evaluator: Sendable {
+    let compiled: CompiledEnsemble
+    public let predictionTransform: PredictionTransform
+
+    public init(_ ensemble: Ensemble) {
+        compiled = CompiledEnsemble(ensemble)
+        predictionTransform = ensemble.predictionTransform
+    }
+
+    /// How many columns each input row must have.
+    public var columnCount: Int { compiled.columnCount }
+
+    /// Raw formula values of `rowCount` rows stored row-major in `features`
+    /// (`features.count == rowCount * columnCount`), written to `output[0..<rowCount]`.
+    public func predictRaw(features: [Float], rowCount: Int, into output: inout [Double]) {
+        precondition(rowCount >= 0, "negative row count")
+        precondition(features.count == rowCount * columnCount, "features hold \(features.count) values, expected \(rowCount) rows × \(columnCount)")
+        if output.count < rowCount {
+            output.append(contentsOf: repeatElement(0, count: rowCount - output.count))
+        }
+        features.withUnsafeBufferPointer { rows in
+            output.withUnsafeMutableBufferPointer { out in
+                predictRaw(rows: rows, rowCount: rowCount, into: out)
+            }
+        }
+    }
+
+    /// Predictions with the loss's transform applied (`exp` for Poisson/Tweedie, sigmoid for Logloss).
+    public func predict(features: [Float], rowCount: Int, into output: inout [Double]) {
+        predictRaw(features: features, rowCount: rowCount, into: &output)
+        if predictionTransform != .identity {
+            for index in 0..<rowCount { output[index] = predictionTransform.apply(output[index]) }
+        }
+    }
+
+    public func predict(features: [Float], rowCount: Int) -> [Double] {
+        var output = [Double](repeating: 0, count: rowCount)
+        predict(features: features, rowCount: rowCount, into: &output)
+        return output
+    }
+
+    /// One row, no batching: a scalar walk over the precompiled splits (CatBoost's single-document path).
+    public func predictRaw(row: [Float]) -> Double {
+        precondition(row.count == columnCount, "row has \(row.count) columns, model reads \(columnCount)")
+        return row.withUnsafeBufferPointer { predictRaw(singleRow: $0) }
+    }
+
+    public func predict(row: [Float]) -> Double {
+        predictionTransform.apply(predictRaw(row: row))
+    }
+
+    // MARK: - Unsafe core, reached only through the array entry points above
+
+    /// Below this many rows the per-block setup (transposing, zero-padding 128 lanes) costs more
+    /// than it saves, so rows are walked one at a time.
+    static let blockRowCountMin = 8
+
+    package func predictRaw(rows: UnsafeBufferPointer<Float>, rowCount: Int, into out: UnsafeMutableBufferPointer<Double>) {
+        precondition(rows.count >= rowCount * columnCount && out.count >= rowCount)
+        if rowCount < Self.blockRowCountMin {
+            for row in 0..<rowCount {
+                out[row] = predictRaw(singleRow: UnsafeBufferPointer(rebasing: rows[(row * columnCount)..<((row + 1) * columnCount)]))
+            }
+            return
+        }
+        let compiled = self.compiled
+        let bucketCount = compiled.buckets.count
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(bucketCount, 1) * blockRowCountMax) { quantized in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4 * blockRowCountMax) { indices in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: blockRowCountMax) { column in
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: blockRowCountMax) { sums in
+        compiled.buckets.withUnsafeBufferPointer { buckets in
+        compiled.bucketBorders.withUnsafeBufferPointer { borders in
+        compiled.splitBuckets.withUnsafeBufferPointer { splitBuckets in
+        compiled.splitThresholds.withUnsafeBufferPointer { splitThresholds in
+        compiled.leafValues.withUnsafeBufferPointer { leafValues in
+            var blockStart = 0
+            while blockStart < rowCount {
+                let blockRowCount = min(blockRowCountMax, rowCount - blockStart)
+                if bucketCount > 0 {
+                    quantize(
+                        rows: rows.baseAddress! + blockStart * columnCount, rowCount: blockRowCount,
+                        columnCount: columnCount, buckets: buckets, borders: borders.baseAddress!,
+                        column: column.baseAddress!, into: quantized.baseAddress!)
+                }
+                sums.initialize(repeating: 0)
+                evaluateTrees(
+                    quantized: quantized.baseAddress!, indices: indices.baseAddress!,
+                    splitBuckets: splitBuckets, splitThresholds: splitThresholds, leafValues: leafValues,
+                    rowCount: blockRowCount, sums: sums.baseAddress!)
+                for row in 0..<blockRowCount {
+                    out[blockStart + row] = compiled.scale * sums[row] + compiled.bias
+                }
+                blockStart += blockRowCount
+            }
+        }}}}}}}}}
+    }
+
+    @inline(__always)
+    private func evaluateTrees(
+        quantized: UnsafeMutablePointer<UInt8>, indices: UnsafeMutablePointer<UInt8>,
+        splitBuckets: UnsafeBufferPointer<Int32>, splitThresholds: UnsafeBufferPointer<UInt8>,
+        leafValues: UnsafeBufferPointer<Double>, rowCount: Int, sums: UnsafeMutablePointer<Double>
+    ) {
+        let compiled = self.compiled
+        let splitBucketBase = splitBuckets.baseAddress ?? UnsafePointer(bitPattern: 8)!
+        let thresholdBase = splitThresholds.baseAddress ?? UnsafePointer(bitPattern: 8)!
+        let leafBase = leafValues.baseAddress!
+        var tree = 0
+        var pendingCount = 0
+        var pendingLeaves: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>) =
+            (leafBase, leafBase, leafBase, leafBase)
+        while tree < compiled.treeCount {
+            let depth = compiled.treeDepths[tree]
+            let splitStart = compiled.treeSplitStarts[tree]
+            let leaves = leafBase + compiled.treeLeafStarts[tree]
+            if depth > 8 {
+                addDeepTreeLeafValues(
+                    quantizedBlock: quantized, splitBuckets: splitBucketBase + splitStart,
+                    splitThresholds: thresholdBase + splitStart, depth: depth, leaves: leaves,
+                    rowCount: rowCount, into: sums)
+                tree += 1
+                continue
+            }
+            computeLeafIndices(
+                quantizedBlock: quantized, splitBuckets: splitBucketBase + splitStart,
+                splitThresholds: thresholdBase + splitStart, depth: depth,
+                into: indices + pendingCount * blockRowCountMax)
+            switch pendingCount {
+            case 0: pendingLeaves.0 = leaves
+            case 1: pendingLeaves.1 = leaves
+            case 2: pendingLeaves.2 = leaves
+            default: pendingLeaves.3 = leaves
+            }
+            pendingCount += 1
+            if pendingCount == 4 {
+                addLeafValues4(
+                    indices: indices, leaves0: pendingLeaves.0, leaves1: pendingLeaves.1,
+                    leaves2: pendingLeaves.2, leaves3: pendingLeaves.3, rowCount: rowCount, into: sums)
+                pendingCount = 0
+            }
+            tree += 1
+        }
+        let pending = [pendingLeaves.0, pendingLeaves.1, pendingLeaves.2]
+        for slot in 0..<pendingCount {
+            addLeafValues(
+                indices: indices + slot * blockRowCountMax, leaves: pending[slot], rowCount: rowCount, into: sums)
+        }
+    }
+
+    @inline(__always)
+    private func predictRaw(singleRow row: UnsafeBufferPointer<Float>) -> Double {
+        let compiled = self.compiled
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(compiled.buckets.count, 1)) { quantized in
+            compiled.bucketBorders.withUnsafeBufferPointer { borders in
+                for (bucketIndex, bucket) in compiled.buckets.enumerated() {
+                    let value = bucket.nanValueTreatment.substitute(row[bucket.columnIndex])
+                    quantized[bucketIndex] = UInt8(
+                        truncatingIfNeeded: countBordersBelow(
+                            value, borders: borders.baseAddress! + bucket.borderStart, borderCount: bucket.borderCount))
+                }
+            }
+            return compiled.splitBuckets.withUnsafeBufferPointer { splitBuckets in
+                compiled.splitThresholds.withUnsafeBufferPointer { splitThresholds in
+                    compiled.leafValues.withUnsafeBufferPointer { leafValues in
+                        var sum = 0.0
+                        for tree in 0..<compiled.treeCount {
+                            var leafIndex = 0
+                            let splitStart = compiled.treeSplitStarts[tree]
+                            for level in 0..<compiled.treeDepths[tree] {
+                                let byte = quantized[Int(splitBuckets[splitStart + level])]
+                                leafIndex |= (byte >= splitThresholds[splitStart + level] ? 1 : 0) << level
+                            }
+                            sum += leafValues[compiled.treeLeafStarts[tree] + leafIndex]
+                        }
+                        return compiled.scale * sum + compiled.bias
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+/// How a missing value (NaN) is compared with a feature's borders at apply time.
+///
+/// CatBoost substitutes the NaN *before* comparing (`BinarizeFeatures` in
+/// `catboost/libs/model/cpu/quantization.h`): `AsFalse` makes every `x > border` false
+/// (training used `nan_mode=Min`), `AsTrue` makes every one true (`nan_mode=Max`), and `AsIs`
+/// leaves the NaN, which compares false, so it behaves as `AsFalse`.
+public enum NanValueTreatment: UInt8, Sendable, Hashable, CaseIterable {
+    case asIs = 0
+    case asFalse = 1
+    case asTrue = 2
+
+    /// The CatBoost JSON spelling (`nan_value_treatment`).
+    public var catBoostName: String {
+        switch self {
+        case .asIs: "AsIs"
+        case .asFalse: "AsFalse"
+        case .asTrue: "AsTrue"
+        }
+    }
+
+    public init?(catBoostName: String) {
+        switch catBoostName {
+        case "AsIs": self = .asIs
+        case "AsFalse": self = .asFalse
+        case "AsTrue": self = .asTrue
+        default: return nil
+        }
+    }
+
+    /// The value a NaN input is replaced with before comparing against borders.
+    @inline(__always)
+    func substitute(_ x: Float) -> Float {
+        guard x.isNaN else { return x }
+        switch self {
+        case .asIs: return x
+        case .asFalse: return -.infinity
+        case .asTrue: return .infinity
+        }
+    }
+}
+
+/// One numeric input column and its quantization borders (LightGBM's "bin mapper").
+///
+/// A value falls in bin `b` when exactly `b` borders are strictly below it: CatBoost's split
+/// test is `Float(x) > border` (LightGBM uses `<=` for the left child; CatBoost's `>` is what
+/// we must match bit for bit).
+public struct FloatFeature: Sendable, Hashable {
+    /// Position of the column in an input row (CatBoost's `flat_feature_index`).
+    public var columnIndex: Int
+    /// Borders, strictly increasing, as float32 (CatBoost stores and compares them in float32).
+    public var borders: [Float]
+    public var hasNans: Bool
+    public var nanValueTreatment: NanValueTreatment
+    /// CatBoost's `feature_id`; empty when unnamed.
+    public var name: String
+
+    public init(
+        columnIndex: Int, borders: [Float], hasNans: Bool = false,
+        nanValueTreatment: NanValueTreatment = .asIs, name: String = ""
+    ) {
+        self.columnIndex = columnIndex
+        self.borders = borders
+        self.hasNans = hasNans
+        self.nanValueTreatment = nanValueTreatment
+        self.name = name
+    }
+
+    /// The number of borders strictly below `x` after NaN substitution.
+    public func bin(for x: Float) -> Int {
+        let value = nanValueTreatment.substitute(x)
+        // Upper bound of "border < value": binary search, borders strictly increasing.
+        var low = 0
+        var high = borders.count
+        while low < high {
+            let mid = (low + high) / 2
+            if value > borders[mid] { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+}

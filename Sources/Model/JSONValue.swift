@@ -1,0 +1,342 @@
+/// A parsed JSON document, for model files and request bodies.
+///
+/// Model must not depend on Foundation, and CatBoost models can be tens of megabytes of
+/// numbers, so this parser keeps numbers as `Double` (correctly rounded, see `DecimalParsing`)
+/// and objects as ordered key/value pairs.
+package enum JSONValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([(String, JSONValue)])
+
+    package static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case (.bool(let a), .bool(let b)): a == b
+        case (.number(let a), .number(let b)): a == b
+        case (.string(let a), .string(let b)): a == b
+        case (.array(let a), .array(let b)): a == b
+        case (.object(let a), .object(let b)): a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        default: false
+        }
+    }
+
+    package subscript(key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members.first { $0.0 == key }?.1
+    }
+
+    package var arrayValue: [JSONValue]? {
+        if case .array(let elements) = self { return elements }
+        return nil
+    }
+
+    package var numberValue: Double? {
+        if case .number(let value) = self { return value }
+        return nil
+    }
+
+    package var stringValue: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
+    package var boolValue: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+
+    /// Parses a whole document; trailing non-whitespace is an error.
+    package static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> JSONValue in
+            var parser = JSONParser(bytes: buffer)
+            let value = try parser.parseValue(depth: 0)
+            parser.skipWhitespace()
+            guard parser.position == buffer.count else { throw parser.error("unexpected data after the JSON value") }
+            return value
+        }
+    }
+
+    package static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+        try parse(Array(text.utf8))
+    }
+}
+
+package struct JSONParseError: Error, CustomStringConvertible, Sendable {
+    package var message: String
+    package var byteOffset: Int
+    package var description: String { "JSON error at byte \(byteOffset): \(message)" }
+}
+
+/// Recursive descent over bytes; nesting is bounded so hostile input cannot exhaust the stack.
+package struct JSONParser {
+    package static let depthMax = 512
+    let bytes: UnsafeBufferPointer<UInt8>
+    package var position = 0
+
+    package init(bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    func error(_ message: String) -> JSONParseError {
+        JSONParseError(message: message, byteOffset: position)
+    }
+
+    @inline(__always)
+    package mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x0A, 0x0D, 0x09: position += 1
+            default: return
+            }
+        }
+    }
+
+    package mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard depth < Self.depthMax else { throw error("nesting deeper than \(Self.depthMax)") }
+        skipWhitespace()
+        guard position < bytes.count else { throw error("unexpected end of input") }
+        switch bytes[position] {
+        case UInt8(ascii: "{"):
+            position += 1
+            var members: [(String, JSONValue)] = []
+            skipWhitespace()
+            if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+                position += 1
+                return .object(members)
+            }
+            while true {
+                skipWhitespace()
+                guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                    throw error("expected a string key")
+                }
+                let key = try parseString()
+                skipWhitespace()
+                guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
+                position += 1
+                members.append((key, try parseValue(depth: depth + 1)))
+                skipWhitespace()
+                guard position < bytes.count else { throw error("unterminated object") }
+                if bytes[position] == UInt8(ascii: ",") {
+                    position += 1
+                } else if bytes[position] == UInt8(ascii: "}") {
+                    position += 1
+                    return .object(members)
+                } else {
+                    throw error("expected ',' or '}'")
+                }
+            }
+        case UInt8(ascii: "["):
+            position += 1
+            var elements: [JSONValue] = []
+            skipWhitespace()
+            if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
+                position += 1
+                return .array(elements)
+            }
+            while true {
+                elements.append(try parseValue(depth: depth + 1))
+                skipWhitespace()
+                guard position < bytes.count else { throw error("unterminated array") }
+                if bytes[position] == UInt8(ascii: ",") {
+                    position += 1
+                } else if bytes[position] == UInt8(ascii: "]") {
+                    position += 1
+                    return .array(elements)
+                } else {
+                    throw error("expected ',' or ']'")
+                }
+            }
+        case UInt8(ascii: "\""):
+            return .string(try parseString())
+        case UInt8(ascii: "t"):
+            try expectWord("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectWord("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectWord("null")
+            return .null
+        default:
+            return .number(try parseNumber())
+        }
+    }
+
+    mutating func expectWord(_ word: StaticString) throws(JSONParseError) {
+        let length = word.utf8CodeUnitCount
+        guard position + length <= bytes.count else { throw error("unexpected end of input") }
+        for index in 0..<length where bytes[position + index] != word.utf8Start[index] {
+            throw error("invalid literal")
+        }
+        position += length
+    }
+
+    /// A JSON number (RFC 8259 grammar); also `NaN`/`Infinity`/`-Infinity`, which Python's json
+    /// module writes and CatBoost's model files may contain.
+    package mutating func parseNumber() throws(JSONParseError) -> Double {
+        let start = position
+        while position < bytes.count, Self.isNumberByte(bytes[position]) {
+            position += 1
+        }
+        let token = UnsafeBufferPointer(rebasing: bytes[start..<position])
+        if let value = DecimalParsing.parseNumber(token) { return value }
+        if let value = DecimalParsing.parseSpecial(token) { return value }
+        position = start
+        throw error(token.isEmpty ? "unexpected character" : "invalid number")
+    }
+
+    @inline(__always)
+    static func isNumberByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
+            UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
+            true
+        default:
+            false
+        }
+    }
+
+    mutating func parseString() throws(JSONParseError) -> String {
+        assert(bytes[position] == UInt8(ascii: "\""))
+        position += 1
+        let start = position
+        // Fast path: no escapes.
+        while position < bytes.count, bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\") {
+            guard bytes[position] >= 0x20 else { throw error("control character in string") }
+            position += 1
+        }
+        guard position < bytes.count else { throw error("unterminated string") }
+        var utf8 = Array(UnsafeBufferPointer(rebasing: bytes[start..<position]))
+        while true {
+            guard position < bytes.count else { throw error("unterminated string") }
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                position += 1
+                break
+            }
+            if byte == UInt8(ascii: "\\") {
+                position += 1
+                guard position < bytes.count else { throw error("unterminated escape") }
+                let escape = bytes[position]
+                position += 1
+                switch escape {
+                case UInt8(ascii: "\""): utf8.append(0x22)
+                case UInt8(ascii: "\\"): utf8.append(0x5C)
+                case UInt8(ascii: "/"): utf8.append(0x2F)
+                case UInt8(ascii: "b"): utf8.append(0x08)
+                case UInt8(ascii: "f"): utf8.append(0x0C)
+                case UInt8(ascii: "n"): utf8.append(0x0A)
+                case UInt8(ascii: "r"): utf8.append(0x0D)
+                case UInt8(ascii: "t"): utf8.append(0x09)
+                case UInt8(ascii: "u"):
+                    var scalar = try parseHex4()
+                    if scalar >= 0xD800, scalar < 0xDC00 {
+                        guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
+                            bytes[position + 1] == UInt8(ascii: "u")
+                        else { throw error("unpaired surrogate") }
+                        position += 2
+                        let low = try parseHex4()
+                        guard low >= 0xDC00, low < 0xE000 else { throw error("invalid surrogate pair") }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let unicode = Unicode.Scalar(scalar) else { throw error("invalid unicode escape") }
+                    utf8.append(contentsOf: UTF8.encode(unicode)!)
+                default:
+                    throw error("invalid escape")
+                }
+            } else {
+                guard byte >= 0x20 else { throw error("control character in string") }
+                utf8.append(byte)
+                position += 1
+            }
+        }
+        return String(decoding: utf8, as: UTF8.self)
+    }
+
+    mutating func parseHex4() throws(JSONParseError) -> UInt32 {
+        guard position + 4 <= bytes.count else { throw error("truncated unicode escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[position]
+            let digit: UInt32
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - 48)
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - 87)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - 55)
+            default: throw error("invalid hex digit")
+            }
+            value = value << 4 | digit
+            position += 1
+        }
+        return value
+    }
+}
+
+/// Writes JSON text; numbers use Swift's shortest round-trip representation.
+package struct JSONWriter {
+    package var bytes: [UInt8] = []
+
+    package init() {}
+
+    package mutating func write(_ value: JSONValue) {
+        switch value {
+        case .null: append("null")
+        case .bool(let flag): append(flag ? "true" : "false")
+        case .number(let number): writeNumber(number)
+        case .string(let text): writeString(text)
+        case .array(let elements):
+            bytes.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                write(element)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let members):
+            bytes.append(UInt8(ascii: "{"))
+            for (index, member) in members.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                writeString(member.0)
+                bytes.append(UInt8(ascii: ":"))
+                write(member.1)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+    }
+
+    package mutating func append(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    package mutating func writeNumber(_ number: Double) {
+        if number.isNaN {
+            append("NaN")
+        } else if number.isInfinite {
+            append(number > 0 ? "Infinity" : "-Infinity")
+        } else if number == number.rounded(), abs(number) < 1e15 {
+            append(String(Int64(number)))
+        } else {
+            append(number.description)
+        }
+    }
+
+    package mutating func writeString(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case 0x22: append("\\\"")
+            case 0x5C: append("\\\\")
+            case 0x0A: append("\\n")
+            case 0x0D: append("\\r")
+            case 0x09: append("\\t")
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}
