@@ -1,0 +1,95 @@
+import Testing
+@testable import Model
+
+/// The fast evaluator against the scalar reference, over every depth, block-size edges,
+/// multi-bucket features, and NaN/±inf inputs.
+@Suite("Evaluator vs reference")
+struct EvaluatorTests {
+    static let rowCounts = [0, 1, 7, 8, 15, 16, 17, 127, 128, 129, 255, 256, 257]
+
+    @Test("every depth, every block edge", arguments: Array(0...10), rowCounts)
+    func matchesReference(depth: Int, rowCount: Int) {
+        var generator = SeededGenerator(seed: UInt64(depth * 1000 + rowCount))
+        // 9 trees: two passes of the four-tree kernel plus a remainder of one.
+        let ensemble = RandomModels.ensemble(
+            depths: Array(repeating: depth, count: 9), featureCount: 5, borderCount: 40, generator: &generator)
+        assertAgreement(ensemble, rowCount: rowCount, generator: &generator)
+    }
+
+    @Test("mixed depths up to 16, including trees deeper than 8", arguments: [1, 16, 130])
+    func mixedDepths(rowCount: Int) {
+        var generator = SeededGenerator(seed: 77)
+        let ensemble = RandomModels.ensemble(
+            depths: [3, 9, 1, 16, 0, 8, 12, 2, 5, 6, 7], featureCount: 7, borderCount: 30, generator: &generator)
+        assertAgreement(ensemble, rowCount: rowCount, generator: &generator)
+    }
+
+    @Test("features with more than 254 used borders span several byte buckets", arguments: [3, 129, 300])
+    func manyBorders(rowCount: Int) {
+        var generator = SeededGenerator(seed: 5)
+        let ensemble = RandomModels.ensemble(
+            depths: Array(repeating: 8, count: 200), featureCount: 2, borderCount: 700, generator: &generator)
+        let compiled = CompiledEnsemble(ensemble)
+        #expect(compiled.buckets.count > 2, "expected several buckets per feature, got \(compiled.buckets.count)")
+        assertAgreement(ensemble, rowCount: rowCount, generator: &generator)
+    }
+
+    @Test("both quantization kernels agree with the binary search on every border count", arguments: [1, 2, 23, 24, 25, 254])
+    func quantizationKernels(borderCount: Int) {
+        var generator = SeededGenerator(seed: UInt64(borderCount))
+        let ensemble = RandomModels.ensemble(
+            depths: Array(repeating: 1, count: borderCount * 3), featureCount: 1, borderCount: borderCount, generator: &generator)
+        assertAgreement(ensemble, rowCount: 200, generator: &generator)
+    }
+
+    @Test("an ensemble with no trees predicts the bias")
+    func emptyEnsemble() {
+        let ensemble = Ensemble(features: [FloatFeature(columnIndex: 0, borders: [0.5])], trees: [], scale: 1, bias: 3.5)
+        #expect(Evaluator(ensemble).predict(features: [1, 2, 3], rowCount: 3) == [3.5, 3.5, 3.5])
+        #expect(Evaluator(ensemble).predict(row: [0]) == 3.5)
+    }
+
+    @Test("a NaN follows nan_value_treatment: AsFalse and AsIs go left, AsTrue goes right")
+    func nanTreatment() {
+        for (treatment, expected) in [(NanValueTreatment.asIs, 1.0), (.asFalse, 1.0), (.asTrue, 2.0)] {
+            let ensemble = Ensemble(
+                features: [FloatFeature(columnIndex: 0, borders: [0], nanValueTreatment: treatment)],
+                trees: [ObliviousTree(splits: [TreeSplit(featureIndex: 0, borderIndex: 0)], leafValues: [1, 2])])
+            let batch = Evaluator(ensemble).predict(features: [Float](repeating: .nan, count: 20), rowCount: 20)
+            #expect(batch.allSatisfy { $0 == expected }, "\(treatment)")
+            #expect(Evaluator(ensemble).predict(row: [.nan]) == expected)
+            #expect(ReferenceEvaluator(ensemble).predict(row: [.nan]) == expected)
+        }
+    }
+
+    @Test("a value equal to the border is not greater than it")
+    func strictComparison() {
+        let ensemble = Ensemble(
+            features: [FloatFeature(columnIndex: 0, borders: [0.25])],
+            trees: [ObliviousTree(splits: [TreeSplit(featureIndex: 0, borderIndex: 0)], leafValues: [10, 20])])
+        let rows: [Float] = [0.25, Float(0.25).nextUp, Float(0.25).nextDown] + [Float](repeating: 0.25, count: 17)
+        let predictions = Evaluator(ensemble).predict(features: rows, rowCount: rows.count)
+        #expect(predictions[0] == 10)
+        #expect(predictions[1] == 20)
+        #expect(predictions[2] == 10)
+        #expect(predictions[3...].allSatisfy { $0 == 10 })
+    }
+
+    private func assertAgreement(_ ensemble: Ensemble, rowCount: Int, generator: inout SeededGenerator) {
+        let fast = Evaluator(ensemble)
+        let reference = ReferenceEvaluator(ensemble)
+        let columnCount = ensemble.columnCount
+        let rows = RandomModels.rows(for: ensemble, count: rowCount, generator: &generator)
+        let batch = fast.predict(features: rows, rowCount: rowCount)
+        #expect(batch.count == rowCount)
+        let leafMagnitude = ensemble.trees.reduce(0.0) { $0 + ($1.leafValues.map(abs).max() ?? 0) }
+        for row in 0..<rowCount {
+            let values = Array(rows[(row * columnCount)..<((row + 1) * columnCount)])
+            let want = reference.predict(row: values)
+            // Only the summation order differs between the two.
+            let tolerance = 1e-12 * max(1, leafMagnitude)
+            #expect(abs(batch[row] - want) <= tolerance, "row \(row) of \(rowCount): \(batch[row]) vs \(want)")
+            #expect(abs(fast.predict(row: values) - want) <= tolerance, "single row \(row)")
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+@testable import Model
+
+@Suite("Decimal and JSON parsing")
+struct ParsingTests {
+    static func parse(_ text: String) -> Double? {
+        Array(text.utf8).withUnsafeBufferPointer { DecimalParsing.parseNumber($0) }
+    }
+
+    static func special(_ text: String) -> Double? {
+        Array(text.utf8).withUnsafeBufferPointer { DecimalParsing.parseSpecial($0) }
+    }
+
+    @Test("decimal parsing is correctly rounded (agrees with strtod)")
+    func agreesWithStrtod() {
+        var generator = SeededGenerator(seed: 3)
+        var samples = [
+            "0", "-0", "1", "+1", "0.1", "1e22", "1e23", "9007199254740993", "2.2250738585072011e-308",
+            "4.9e-324", "1.7976931348623157e308", "123456789012345678901234567890", ".5", "5.", "1E+2", "1e-400",
+            "0.30000000000000004", "3.4028235e38", "-2.875", "1.0000000000000002",
+        ]
+        for _ in 0..<5000 {
+            let value = Double(bitPattern: UInt64.random(in: 0...0x7FEF_FFFF_FFFF_FFFF, using: &generator))
+            samples.append(value.description)
+            samples.append(String(Float(Double.random(in: -1000...1000, using: &generator))))
+            samples.append(String(Int.random(in: -1_000_000...1_000_000, using: &generator)) + "." + String(Int.random(in: 0...999999, using: &generator)))
+        }
+        for text in samples {
+            let expected = strtod(text, nil)
+            let actual = Self.parse(text)
+            #expect(actual?.bitPattern == expected.bitPattern, "\(text): \(String(describing: actual)) vs \(expected)")
+        }
+    }
+
+    @Test("non-numbers are rejected", arguments: ["", "-", "+", ".", "e5", "1e", "1e+", "1.2.3", "abc", "1,5", "0x10", " 1", "1 ", "--1", "1e5e5", "nan"])
+    func rejects(text: String) {
+        #expect(Self.parse(text) == nil)
+    }
+
+    @Test("special values")
+    func specials() {
+        #expect(Self.special("nan")!.isNaN)
+        #expect(Self.special("NaN")!.isNaN)
+        #expect(Self.special("-inf") == -.infinity)
+        #expect(Self.special("Infinity") == .infinity)
+        #expect(Self.special("+INF") == .infinity)
+        #expect(Self.special("nanx") == nil)
+        #expect(Self.special("") == nil)
+    }
+
+    @Test("JSON documents")
+    func json() throws {
+        let value = try JSONValue.parse(#" {"a": [1, -2.5e3, true, false, null, "x\"\u00e9\ud83d\ude00"], "b": {}} "#)
+        #expect(value["a"]?.arrayValue?.count == 6)
+        #expect(value["a"]?.arrayValue?[1] == .number(-2500))
+        #expect(value["a"]?.arrayValue?[5] == .string("x\"é😀"))
+        #expect(value["b"] == .object([]))
+        var writer = JSONWriter()
+        writer.write(value)
+        #expect(try JSONValue.parse(writer.bytes) == value)
+    }
+
+    @Test("malformed JSON is an error with a position", arguments: [
+        "", "{", "[1,", "[1 2]", "{\"a\" 1}", "{\"a\":}", "tru", "\"abc", "[1]x", "{1:2}", "\"\\x\"", "\"\\ud800\"", "[01a]",
+        String(repeating: "[", count: 10_000),
+    ])
+    func malformed(text: String) {
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }
+    }
+}
