@@ -1,2 +1,104 @@
+import ArgumentParser
 import Model
-print("placeholder")
+
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+
+@main
+struct Symmetree: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "CatBoost-compatible gradient-boosted oblivious trees for SageMaker.",
+        subcommands: [Predict.self, Inspect.self, Export.self]
+    )
+}
+
+/// Reports a failure the way every subcommand does: one line on stderr, exit status 1.
+func fail(_ message: String) -> ExitCode {
+    var standardError = StandardError()
+    print("symmetree: \(message)", to: &standardError)
+    return ExitCode.failure
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) { fputs(string, stderr) }
+}
+
+struct Predict: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score a headerless numeric CSV (no label column), one prediction per output line.")
+
+    @Option(help: "Model file: Symmetree, CatBoost .cbm or CatBoost JSON.")
+    var model: String
+
+    @Option(help: "Input CSV, or - for standard input.")
+    var input: String = "-"
+
+    @Option(help: "Output file, or - for standard output.")
+    var output: String = "-"
+
+    func run() throws {
+        let evaluator: Evaluator
+        do {
+            evaluator = Evaluator(try ModelLoader.load(path: model))
+        } catch {
+            throw fail(error.description)
+        }
+        let inputFD = input == "-" ? STDIN_FILENO : open(input, O_RDONLY | O_CLOEXEC)
+        guard inputFD >= 0 else { throw fail("cannot open \(input): \(String(cString: strerror(errno)))") }
+        let outputFD = output == "-" ? STDOUT_FILENO : open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard outputFD >= 0 else { throw fail("cannot create \(output): \(String(cString: strerror(errno)))") }
+        defer {
+            if inputFD != STDIN_FILENO { close(inputFD) }
+            if outputFD != STDOUT_FILENO { close(outputFD) }
+        }
+        do {
+            _ = try BatchScoring.score(evaluator: evaluator, inputFD: inputFD, outputFD: outputFD)
+        } catch {
+            throw fail("\(input == "-" ? "stdin" : input): \(error.description)")
+        }
+    }
+}
+
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Describe a model: trees, features, borders, bias.")
+
+    @Option(help: "Model file: Symmetree, CatBoost .cbm or CatBoost JSON.")
+    var model: String
+
+    func run() throws {
+        do {
+            let bytes = try FileIO.readAll(path: model)
+            let ensemble = try ModelLoader.load(path: model)
+            print("format: \(ModelFormat.detect(bytes)?.rawValue ?? "unknown")")
+            print(ensemble.summary)
+        } catch {
+            throw fail(error.description)
+        }
+    }
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Convert a model: to CatBoost JSON (which CatBoost loads) or to Symmetree's format.")
+
+    @Option(help: "Model file: Symmetree, CatBoost .cbm or CatBoost JSON.")
+    var model: String
+
+    @Option(help: "Where to write the converted model.")
+    var output: String
+
+    @Option(help: "json (CatBoost JSON) or symmetree.")
+    var format: String = "json"
+
+    func run() throws {
+        guard let target = ModelFormat(rawValue: format), target != .catBoostBinary else {
+            throw fail("--format must be json or symmetree")
+        }
+        do {
+            try ModelLoader.save(try ModelLoader.load(path: model), to: output, format: target)
+        } catch {
+            throw fail(error.description)
+        }
+    }
+}

@@ -1,0 +1,79 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads a file descriptor in large chunks and hands out complete lines, so inputs of any size
+/// stream through a fixed amount of memory (the longest line, at least one chunk).
+package struct LineReader {
+    package static let chunkByteCount = 1 << 20
+    let fd: Int32
+    var buffer: [UInt8] = []
+    var lineStart = 0
+    var endOfInput = false
+    package private(set) var lineNumber = 0
+
+    package init(fd: Int32) {
+        self.fd = fd
+    }
+
+    /// Calls `body` with each line (without its `\n`), in order, until the input ends or `body` throws.
+    package mutating func forEachLine<E: Error>(_ body: (UnsafeBufferPointer<UInt8>, Int) throws(E) -> Void) throws(LineReaderError<E>) {
+        var scanFrom = 0
+        while true {
+            // Emit every complete line in the buffer.
+            let count = buffer.count
+            do {
+                try buffer.withUnsafeBufferPointer { (bytes) throws(E) -> Void in
+                    var position = scanFrom
+                    while position < count {
+                        if bytes[position] == UInt8(ascii: "\n") {
+                            lineNumber += 1
+                            try body(UnsafeBufferPointer(rebasing: bytes[lineStart..<position]), lineNumber)
+                            lineStart = position + 1
+                        }
+                        position += 1
+                    }
+                }
+            } catch {
+                throw .body(error)
+            }
+            if endOfInput {
+                if lineStart < buffer.count {
+                    lineNumber += 1
+                    let start = lineStart
+                    lineStart = buffer.count
+                    do {
+                        try buffer.withUnsafeBufferPointer { (bytes) throws(E) -> Void in
+                            try body(UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]), lineNumber)
+                        }
+                    } catch {
+                        throw .body(error)
+                    }
+                }
+                return
+            }
+            // Keep the partial line, read more after it.
+            buffer.removeSubrange(0..<lineStart)
+            lineStart = 0
+            scanFrom = buffer.count
+            let oldCount = buffer.count
+            buffer.append(contentsOf: repeatElement(0, count: Self.chunkByteCount))
+            var readCount = 0
+            repeat {
+                readCount = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + oldCount, Self.chunkByteCount) }
+            } while readCount < 0 && errno == EINTR
+            if readCount < 0 {
+                throw .read(String(cString: strerror(errno)))
+            }
+            buffer.removeSubrange((oldCount + readCount)...)
+            if readCount == 0 { endOfInput = true }
+        }
+    }
+}
+
+package enum LineReaderError<BodyError: Error>: Error {
+    case read(String)
+    case body(BodyError)
+}
