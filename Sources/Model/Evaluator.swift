@@ -169,17 +169,12 @@ public struct Evaluator: Sendable {
             return compiled.splitBuckets.withUnsafeBufferPointer { splitBuckets in
                 compiled.splitThresholds.withUnsafeBufferPointer { splitThresholds in
                     compiled.leafValues.withUnsafeBufferPointer { leafValues in
-                        var sum = 0.0
-                        for tree in 0..<compiled.treeCount {
-                            var leafIndex = 0
-                            let splitStart = compiled.treeSplitStarts[tree]
-                            for level in 0..<compiled.treeDepths[tree] {
-                                let byte = quantized[Int(splitBuckets[splitStart + level])]
-                                leafIndex |= (byte >= splitThresholds[splitStart + level] ? 1 : 0) << level
-                            }
-                            sum += leafValues[compiled.treeLeafStarts[tree] + leafIndex]
+                        compiled.treeDepths.withUnsafeBufferPointer { treeDepths in
+                            let sum = sumLeafValues(
+                                quantized: UnsafePointer(quantized.baseAddress!), treeDepths: treeDepths,
+                                splitBuckets: splitBuckets, splitThresholds: splitThresholds, leafValues: leafValues)
+                            return compiled.scale * sum + compiled.bias
                         }
-                        return compiled.scale * sum + compiled.bias
                     }
                 }
             }

@@ -5,13 +5,8 @@
 
 /// Rows per evaluation block. CatBoost's `FORMULA_EVALUATION_BLOCK_SIZE` is 128 documents:
 /// a block's quantized bytes for ~30 features (3.8 KiB) and four trees' leaf indexes stay in L1,
-/// and 128 byte lanes are exactly two `SIMD64<UInt8>` per split.
+/// and 128 byte lanes are exactly eight `SIMD16<UInt8>` per split.
 let blockRowCountMax = 128
-
-/// Above this many borders a bucket is quantized by branch-free binary search (≈8 dependent
-/// compares per value) instead of comparing the value against every border; below it the
-/// linear SIMD compare is cheaper. Measured with ModelBenchmarks on the 500×depth-6 model.
-let linearQuantizationBorderCountMax = 24
 
 /// Quantizes one block of rows into bytes, one 128-byte column per bucket:
 /// `quantized[bucket * 128 + row]` = number of the bucket's borders strictly below the
@@ -47,16 +42,28 @@ func quantize(
             column[row] = 0
             row &+= 1
         }
-        let output = quantized + bucketIndex &* blockRowCountMax
-        let bucketBorders = borders + bucket.borderStart
-        if bucket.borderCount <= linearQuantizationBorderCountMax {
-            quantizeLinear(column: column, borders: bucketBorders, borderCount: bucket.borderCount, into: output)
-        } else {
-            quantizeBinarySearch(
-                column: column, rowCount: rowCount, borders: bucketBorders, borderCount: bucket.borderCount,
-                into: output)
-        }
+        // Every bucket is compared linearly against all its borders, as CatBoost does: on the
+        // 500×depth-6 benchmark model a branch-free binary search per value was 2× slower even
+        // for buckets of 254 borders, because the vector compare does 16 rows per instruction.
+        quantizeLinear(
+            column: column, borders: borders + bucket.borderStart, borderCount: bucket.borderCount,
+            into: quantized + bucketIndex &* blockRowCountMax)
     }
+}
+
+/// A comparison's lanes as integers: all ones (-1) where true, 0 where false.
+///
+/// `SIMD.replacing(with:where:)` is a generic per-lane loop that the optimizer leaves scalar
+/// (measured: 60× slower than this in `computeLeafIndices`), while a mask is already stored
+/// as exactly these lanes, so reinterpreting it costs nothing.
+@inline(__always)
+func laneBits(_ mask: SIMDMask<SIMD16<Int32>>) -> SIMD16<Int32> {
+    unsafeBitCast(mask, to: SIMD16<Int32>.self)
+}
+
+@inline(__always)
+func laneBits(_ mask: SIMDMask<SIMD16<Int8>>) -> SIMD16<UInt8> {
+    unsafeBitCast(mask, to: SIMD16<UInt8>.self)
 }
 
 /// Counts, for 16 rows at a time, the borders each value exceeds: one vector compare and one
@@ -74,7 +81,7 @@ func quantizeLinear(
         var borderIndex = 0
         while borderIndex < borderCount {
             let border = SIMD16<Float>(repeating: borders[borderIndex])
-            counts.replace(with: counts &+ 1, where: values .> border)
+            counts &-= laneBits(values .> border)
             borderIndex &+= 1
         }
         UnsafeMutableRawPointer(output + chunk).storeBytes(
@@ -83,24 +90,7 @@ func quantizeLinear(
     }
 }
 
-/// Branch-free lower bound: the number of borders strictly below each value.
-@inline(__always)
-func quantizeBinarySearch(
-    column: UnsafePointer<Float>, rowCount: Int, borders: UnsafePointer<Float>, borderCount: Int,
-    into output: UnsafeMutablePointer<UInt8>
-) {
-    assert(borderCount > 0 && borderCount <= CompiledEnsemble.bucketBorderCountMax)
-    var row = 0
-    while row < rowCount {
-        output[row] = UInt8(truncatingIfNeeded: countBordersBelow(column[row], borders: borders, borderCount: borderCount))
-        row &+= 1
-    }
-    while row < blockRowCountMax {
-        output[row] = 0
-        row &+= 1
-    }
-}
-
+/// Branch-free lower bound: the number of borders strictly below `value` (single-row path).
 @inline(__always)
 func countBordersBelow(_ value: Float, borders: UnsafePointer<Float>, borderCount: Int) -> Int {
     guard borderCount > 0 else { return 0 }
@@ -108,10 +98,17 @@ func countBordersBelow(_ value: Float, borders: UnsafePointer<Float>, borderCoun
     var length = borderCount
     while length > 1 {
         let half = length &>> 1
-        base = value > borders[base &+ half &- 1] ? base &+ half : base
+        // Arithmetic select: a `?:` here compiles to a branch that mispredicts half the time.
+        base &+= half & (0 &- greaterAsInt(value, borders[base &+ half &- 1]))
         length &-= half
     }
-    return base &+ (value > borders[base] ? 1 : 0)
+    return base &+ greaterAsInt(value, borders[base])
+}
+
+/// `a > b` as 0 or 1 without a branch.
+@inline(__always)
+func greaterAsInt(_ a: Float, _ b: Float) -> Int {
+    Int(truncatingIfNeeded: unsafeBitCast(a > b, to: UInt8.self))
 }
 
 /// Leaf indexes of one tree of depth ≤ 8 for a whole block: per level, 128 byte compares
@@ -123,21 +120,24 @@ func computeLeafIndices(
     into indices: UnsafeMutablePointer<UInt8>
 ) {
     assert(depth <= 8)
-    var low = SIMD64<UInt8>(repeating: 0)
-    var high = SIMD64<UInt8>(repeating: 0)
-    var level = 0
-    while level < depth {
-        let column = UnsafeRawPointer(quantized + Int(splitBuckets[level]) &* blockRowCountMax)
-        let threshold = SIMD64<UInt8>(repeating: splitThresholds[level])
-        let bit = SIMD64<UInt8>(repeating: UInt8(truncatingIfNeeded: 1 &<< level))
-        let zero = SIMD64<UInt8>(repeating: 0)
-        low |= bit.replacing(with: zero, where: column.loadUnaligned(as: SIMD64<UInt8>.self) .< threshold)
-        high |= bit.replacing(
-            with: zero, where: column.loadUnaligned(fromByteOffset: 64, as: SIMD64<UInt8>.self) .< threshold)
-        level &+= 1
+    // 16 rows per vector: on baseline x86-64 (SSE2) wider SIMD types are split by LLVM into
+    // lane-by-lane loops with spills, measured 60× slower than this.
+    var chunk = 0
+    while chunk < blockRowCountMax {
+        var index = SIMD16<UInt8>(repeating: 0)
+        var level = 0
+        while level < depth {
+            let column: UnsafePointer<UInt8> = quantized + Int(splitBuckets[level]) &* blockRowCountMax
+            let bytes = UnsafeRawPointer(column + chunk).loadUnaligned(as: SIMD16<UInt8>.self)
+            let bit = SIMD16<UInt8>(repeating: UInt8(truncatingIfNeeded: 1 &<< level))
+            let threshold = SIMD16<UInt8>(repeating: splitThresholds[level])
+            let passes: SIMD16<UInt8> = laneBits(bytes .>= threshold)
+            index |= passes & bit
+            level &+= 1
+        }
+        UnsafeMutableRawPointer(indices + chunk).storeBytes(of: index, as: SIMD16<UInt8>.self)
+        chunk &+= 16
     }
-    UnsafeMutableRawPointer(indices).storeBytes(of: low, as: SIMD64<UInt8>.self)
-    UnsafeMutableRawPointer(indices).storeBytes(of: high, toByteOffset: 64, as: SIMD64<UInt8>.self)
 }
 
 /// Adds four trees' leaf values per row in one pass, so the row sums are loaded and stored
@@ -190,4 +190,35 @@ func addDeepTreeLeafValues(
         sums[row] += leaves[leafIndex]
         row &+= 1
     }
+}
+
+/// One row's sum over all trees from its quantized bytes (one byte per bucket): the scalar
+/// walk CatBoost also uses for single documents. Splits and leaves are contiguous in tree
+/// order, so two running offsets replace the per-tree start tables.
+@inline(__always)
+func sumLeafValues(
+    quantized: UnsafePointer<UInt8>, treeDepths: UnsafeBufferPointer<Int>,
+    splitBuckets: UnsafeBufferPointer<Int32>, splitThresholds: UnsafeBufferPointer<UInt8>,
+    leafValues: UnsafeBufferPointer<Double>
+) -> Double {
+    guard let buckets = splitBuckets.baseAddress, let thresholds = splitThresholds.baseAddress,
+        let leaves = leafValues.baseAddress
+    else { return leafValues.reduce(0, +) }  // depth-0 trees only: one leaf each
+    var sum = 0.0
+    var split = 0
+    var leafStart = 0
+    for depth in treeDepths {
+        var leafIndex = 0
+        var level = 0
+        while level < depth {
+            let passes = quantized[Int(buckets[split &+ level])] >= thresholds[split &+ level]
+            leafIndex |= Int(truncatingIfNeeded: unsafeBitCast(passes, to: UInt8.self)) &<< level
+            level &+= 1
+        }
+        sum += leaves[leafStart &+ leafIndex]
+        split &+= depth
+        leafStart &+= 1 &<< depth
+    }
+    assert(split == splitBuckets.count && leafStart == leafValues.count)
+    return sum
 }
