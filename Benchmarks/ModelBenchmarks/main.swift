@@ -1,0 +1,69 @@
+// Batch-evaluation throughput of the fast evaluator, one core, release build.
+//
+// Usage: ModelBenchmarks MODEL ROWS.f32 COLUMNS [SECONDS]
+//   ROWS.f32 holds row-major little-endian float32 features (written by
+//   Benchmarks/compare_predict.py, which runs CatBoost on the same model and rows).
+// Prints one JSON object per batch size: {"batch": N, "rows_per_second": R, "checksum": C}.
+import Model
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func now() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) * 1e-9
+}
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 4, let columnCount = Int(arguments[3]) else {
+    print("usage: ModelBenchmarks MODEL ROWS.f32 COLUMNS [SECONDS]")
+    exit(2)
+}
+let seconds = arguments.count > 4 ? Double(arguments[4]) ?? 2 : 2
+let evaluator: Evaluator
+let rows: [Float]
+do {
+    evaluator = Evaluator(try ModelLoader.load(path: arguments[1]))
+    let bytes = try FileIO.readAll(path: arguments[2])
+    rows = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+} catch {
+    print("ModelBenchmarks: \(error)")
+    exit(1)
+}
+precondition(evaluator.columnCount == columnCount, "model reads \(evaluator.columnCount) columns")
+let totalRows = rows.count / columnCount
+
+/// Scores consecutive batches of `batch` rows (wrapping around the data) for `seconds`.
+func measure(batch: Int) -> (rowsPerSecond: Double, checksum: Double) {
+    let batchCount = totalRows / batch
+    let batches: [[Float]] = (0..<min(batchCount, 64)).map { index in
+        Array(rows[(index * batch * columnCount)..<((index + 1) * batch * columnCount)])
+    }
+    var output = [Double](repeating: 0, count: batch)
+    var checksum = 0.0
+    var scored = 0
+    let start = now()
+    var elapsed = 0.0
+    var iteration = 0
+    while elapsed < seconds {
+        for _ in 0..<max(1, 100_000 / batch) {
+            if batch == 1 {
+                checksum += evaluator.predict(row: batches[iteration % batches.count])
+            } else {
+                evaluator.predict(features: batches[iteration % batches.count], rowCount: batch, into: &output)
+                checksum += output[0]
+            }
+            scored += batch
+            iteration += 1
+        }
+        elapsed = now() - start
+    }
+    return (Double(scored) / elapsed, checksum)
+}
+
+for batch in [1, 100, 10_000, 1_000_000] where batch <= totalRows {
+    let result = measure(batch: batch)
+    print("{\"batch\": \(batch), \"rows_per_second\": \(result.rowsPerSecond), \"checksum\": \(result.checksum)}")
+}
