@@ -26,18 +26,29 @@ let package = Package(
     products: [
         .executable(name: "symmetree", targets: ["symmetree"]),
         .library(name: "Model", targets: ["Model"]),
+        .library(name: "Train", targets: ["Train"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         .target(name: "Model", swiftSettings: swiftSettings + internalChecks),
+        // zlib's gzread reads plain and gzip-compressed training files alike.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "Train", dependencies: ["Model", "CZlib"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "symmetree",
             dependencies: [
                 "Model",
+                "Train",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TrainTests",
+            dependencies: ["Train", "Model"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

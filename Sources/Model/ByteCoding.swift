@@ -1,29 +1,31 @@
 /// Little-endian appends for our model format.
-struct ByteWriter {
-    var bytes: [UInt8] = []
+package struct ByteWriter {
+    package var bytes: [UInt8] = []
 
-    mutating func u8(_ value: UInt8) { bytes.append(value) }
-    mutating func u16(_ value: UInt16) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
-    mutating func u32(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
-    mutating func u64(_ value: UInt64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
-    mutating func f32(_ value: Float) { u32(value.bitPattern) }
-    mutating func f64(_ value: Double) { u64(value.bitPattern) }
-    mutating func raw(_ value: some Sequence<UInt8>) { bytes.append(contentsOf: value) }
+    package init() {}
+
+    package mutating func u8(_ value: UInt8) { bytes.append(value) }
+    package mutating func u16(_ value: UInt16) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+    package mutating func u32(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+    package mutating func u64(_ value: UInt64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+    package mutating func f32(_ value: Float) { u32(value.bitPattern) }
+    package mutating func f64(_ value: Double) { u64(value.bitPattern) }
+    package mutating func raw(_ value: some Sequence<UInt8>) { bytes.append(contentsOf: value) }
 
     /// Pads to a multiple of 8 so every array section starts aligned (the file can be mapped and
     /// its `Double` arrays read in place).
-    mutating func align8() {
+    package mutating func align8() {
         while bytes.count % 8 != 0 { bytes.append(0) }
     }
 }
 
 /// Bounds-checked little-endian reads; running off the end is a `ModelError` naming what was read.
-struct ByteReader {
+package struct ByteReader {
     let bytes: [UInt8]
     var position: Int
     let end: Int
 
-    init(bytes: [UInt8], start: Int, end: Int) {
+    package init(bytes: [UInt8], start: Int, end: Int) {
         self.bytes = bytes
         self.position = start
         self.end = end
@@ -37,37 +39,37 @@ struct ByteReader {
         return position
     }
 
-    mutating func u8(_ what: String) throws(ModelError) -> UInt8 { bytes[try take(1, what)] }
+    package mutating func u8(_ what: String) throws(ModelError) -> UInt8 { bytes[try take(1, what)] }
 
-    mutating func u16(_ what: String) throws(ModelError) -> UInt16 {
+    package mutating func u16(_ what: String) throws(ModelError) -> UInt16 {
         let at = try take(2, what)
         return UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8
     }
 
-    mutating func u32(_ what: String) throws(ModelError) -> UInt32 {
+    package mutating func u32(_ what: String) throws(ModelError) -> UInt32 {
         readLittleEndianUInt32(bytes, try take(4, what))
     }
 
-    mutating func u64(_ what: String) throws(ModelError) -> UInt64 {
+    package mutating func u64(_ what: String) throws(ModelError) -> UInt64 {
         let at = try take(8, what)
         return UInt64(readLittleEndianUInt32(bytes, at)) | UInt64(readLittleEndianUInt32(bytes, at + 4)) << 32
     }
 
-    mutating func f32(_ what: String) throws(ModelError) -> Float { Float(bitPattern: try u32(what)) }
-    mutating func f64(_ what: String) throws(ModelError) -> Double { Double(bitPattern: try u64(what)) }
+    package mutating func f32(_ what: String) throws(ModelError) -> Float { Float(bitPattern: try u32(what)) }
+    package mutating func f64(_ what: String) throws(ModelError) -> Double { Double(bitPattern: try u64(what)) }
 
-    mutating func count(_ what: String, max: Int) throws(ModelError) -> Int {
+    package mutating func count(_ what: String, max: Int) throws(ModelError) -> Int {
         let value = Int(try u32(what))
         guard value <= max else { throw .invalid("\(what) \(value) exceeds \(max)") }
         return value
     }
 
-    mutating func string(byteCount: Int, _ what: String) throws(ModelError) -> String {
+    package mutating func string(byteCount: Int, _ what: String) throws(ModelError) -> String {
         let at = try take(byteCount, what)
         return String(decoding: bytes[at..<(at + byteCount)], as: UTF8.self)
     }
 
-    mutating func align8(_ what: String) throws(ModelError) {
+    package mutating func align8(_ what: String) throws(ModelError) {
         let padding = (8 - position % 8) % 8
         _ = try take(padding, what)
     }

@@ -6,6 +6,12 @@ public struct CSVError: Error, CustomStringConvertible, Equatable, Sendable {
     public var column: Int?
     public var message: String
 
+    package init(line: Int, column: Int?, message: String) {
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
     public var description: String {
         if let column { return "line \(line), column \(column): \(message)" }
         return "line \(line): \(message)"

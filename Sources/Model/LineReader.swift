@@ -8,14 +8,20 @@ import Darwin
 /// stream through a fixed amount of memory (the longest line, at least one chunk).
 package struct LineReader {
     package static let chunkByteCount = 1 << 20
-    let fd: Int32
+    /// Fills up to `count` bytes at the pointer; returns how many (0 at the end, < 0 with errno set).
+    let readChunk: (UnsafeMutableRawPointer, Int) -> Int
     var buffer: [UInt8] = []
     var lineStart = 0
     var endOfInput = false
     package private(set) var lineNumber = 0
 
     package init(fd: Int32) {
-        self.fd = fd
+        readChunk = { read(fd, $0, $1) }
+    }
+
+    /// Reads through any byte source, e.g. zlib's `gzread` for compressed training files.
+    package init(readChunk: @escaping (UnsafeMutableRawPointer, Int) -> Int) {
+        self.readChunk = readChunk
     }
 
     /// Calls `body` with each line (without its `\n`), in order, until the input ends or `body` throws.
@@ -62,7 +68,7 @@ package struct LineReader {
             buffer.append(contentsOf: repeatElement(0, count: Self.chunkByteCount))
             var readCount = 0
             repeat {
-                readCount = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + oldCount, Self.chunkByteCount) }
+                readCount = buffer.withUnsafeMutableBytes { readChunk($0.baseAddress! + oldCount, Self.chunkByteCount) }
             } while readCount < 0 && errno == EINTR
             if readCount < 0 {
                 throw .read(String(cString: strerror(errno)))

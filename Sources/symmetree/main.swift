@@ -1,16 +1,40 @@
 import ArgumentParser
 import Model
+import Train
 
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #endif
 
 @main
-struct Symmetree: ParsableCommand {
+struct Symmetree: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "CatBoost-compatible gradient-boosted oblivious trees for SageMaker.",
-        subcommands: [Predict.self, Inspect.self, Export.self]
+        subcommands: [TrainCommand.self, Predict.self, Inspect.self, Export.self]
     )
+}
+
+struct TrainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "SageMaker training: read /opt/ml/input, write /opt/ml/model (or /opt/ml/output/failure).")
+
+    @Option(help: "The SageMaker root folder (default: $SYMMETREE_ML_ROOT, else /opt/ml).")
+    var mlRoot: String?
+
+    func run() async throws {
+        setvbuf(stdout, nil, _IOLBF, 0)  // one log line at a time reaches CloudWatch
+        TerminationSignal.install()
+        let root = mlRoot ?? ProcessInfoLite.environment("SYMMETREE_ML_ROOT") ?? "/opt/ml"
+        let status = await SageMakerTraining(root: root, log: { print($0) }).run()
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+enum ProcessInfoLite {
+    static func environment(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
 }
 
 /// Reports a failure the way every subcommand does: one line on stderr, exit status 1.

@@ -1,0 +1,19 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// The libm functions the trainer needs, reached through one funnel so no other file imports Glibc.
+extension Double {
+    @inline(__always) var logarithm: Double { log(self) }
+    @inline(__always) var exponential: Double { exp(self) }
+    @inline(__always) var cosine: Double { cos(self) }
+    @inline(__always) func power(_ exponent: Double) -> Double { pow(self, exponent) }
+    @inline(__always) var hyperbolicTangent: Double { tanh(self) }
+}
+
+enum ProcessorCount {
+    /// Online cores; `thread_count` overrides it for pinned or shared machines.
+    static var online: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+}

@@ -1,0 +1,221 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Model
+
+/// SageMaker's training contract (`IMAGE train`), under a root that is /opt/ml in production
+/// and a temporary folder in tests:
+///   input/config/hyperparameters.json, inputdataconfig.json, resourceconfig.json
+///   input/data/training/ (every file, plain or gzip CSV), input/data/validation/ (optional)
+///   model/ ← model.symmetree + model.json (CatBoost JSON)
+///   output/data/ ← learn_error.tsv, test_error.tsv;  output/failure ← the reason on failure
+///   checkpoints/ ← symmetree.checkpoint, resumed when present
+public struct SageMakerTraining: Sendable {
+    public var root: String
+    public var log: @Sendable (String) -> Void
+
+    public static let modelFileName = "model.symmetree"
+    public static let catBoostModelFileName = "model.json"
+    static let checkpointFileName = "symmetree.checkpoint"
+    static let channels: Set<String> = ["training", "validation"]
+
+    public init(root: String, log: @escaping @Sendable (String) -> Void) {
+        self.root = root
+        self.log = log
+    }
+
+    func path(_ components: String...) -> String { ([root] + components).joined(separator: "/") }
+
+    /// Runs the whole job; returns the process exit status (0 success, 1 failure written).
+    public func run() async -> Int32 {
+        do {
+            try await train()
+            return 0
+        } catch {
+            let reason = error.description
+            log("Training failed: \(reason)")
+            makeDirectories(path("output"))
+            try? FileIO.writeAtomically(Array((reason + "\n").utf8), to: path("output", "failure"))
+            return 1
+        }
+    }
+
+    func train() async throws(TrainingError) {
+        let hyperparameters = try readHyperparameters()
+        let parameters = try TrainingParameters(hyperparameters: hyperparameters)
+        try checkInputDataConfig()
+        try checkResourceConfig()
+
+        let trainingFiles = try dataFiles(channel: "training", required: true)
+        log("Loading \(trainingFiles.count) training file(s)")
+        let learn = try CSVDataLoader.load(
+            files: trainingFiles, labelColumn: parameters.labelColumn, hasHeader: parameters.csvHeader)
+        let validationFiles = try dataFiles(channel: "validation", required: false)
+        let eval: DataTable? =
+            validationFiles.isEmpty
+            ? nil
+            : try CSVDataLoader.load(files: validationFiles, labelColumn: parameters.labelColumn, hasHeader: parameters.csvHeader)
+        log("Training rows: \(learn.rowCount), features: \(learn.featureCount)"
+            + (eval.map { ", validation rows: \($0.rowCount)" } ?? ""))
+
+        let fingerprint = Checkpoint.fingerprint(hyperparameters: hyperparameters, learn: learn)
+        let checkpointPath = path("checkpoints", Self.checkpointFileName)
+        var resume: TrainingProgress?
+        if let bytes = try? FileIO.readAll(path: checkpointPath) {
+            do {
+                resume = try Checkpoint.decode(bytes, fingerprint: fingerprint)
+            } catch {
+                log("Ignoring checkpoint \(checkpointPath): \(error.description)")
+            }
+        }
+        let checkpointsDirectory = path("checkpoints")
+        let log = self.log
+        let booster = Booster(
+            parameters: parameters, log: log, shouldStop: { TerminationSignal.wasReceived },
+            checkpoint: { (progress) throws(TrainingError) in
+                makeDirectories(checkpointsDirectory)
+                do throws(ModelError) {
+                    try FileIO.writeAtomically(Checkpoint.encode(progress, fingerprint: fingerprint), to: checkpointPath)
+                } catch {
+                    throw TrainingError("cannot write checkpoint \(checkpointPath): \(error.description)")
+                }
+            })
+        let result = try await booster.train(learn: learn, eval: eval, resumeFrom: resume)
+        if let reason = result.stopReason, TerminationSignal.wasReceived {
+            // Keep the work for a restarted (spot) job before deciding what this one reports.
+            makeDirectories(checkpointsDirectory)
+            try? FileIO.writeAtomically(Checkpoint.encode(result.progress, fingerprint: fingerprint), to: checkpointPath)
+            guard parameters.saveModelOnTerminate else {
+                throw TrainingError("training was \(reason); no model was written (set save_model_on_terminate=true to keep the partial model)")
+            }
+            log("Saving the model trained so far (\(reason))")
+        }
+        try writeOutputs(result)
+    }
+
+    func writeOutputs(_ result: TrainingResult) throws(TrainingError) {
+        makeDirectories(path("model"))
+        makeDirectories(path("output", "data"))
+        do {
+            try ModelLoader.save(result.ensemble, to: path("model", Self.catBoostModelFileName), format: .catBoostJSON)
+            try ModelLoader.save(result.ensemble, to: path("model", Self.modelFileName), format: .symmetree)
+            let metricName = result.parameters.evalMetric!.name
+            try FileIO.writeAtomically(
+                curve(result.learnHistory, name: Metric.loss(result.parameters.lossFunction).name),
+                to: path("output", "data", "learn_error.tsv"))
+            if !result.evalHistory.isEmpty {
+                try FileIO.writeAtomically(curve(result.evalHistory, name: metricName), to: path("output", "data", "test_error.tsv"))
+            }
+        } catch {
+            throw TrainingError("cannot write the model or learning curves: \(error.description)")
+        }
+        log("Model written to \(path("model")) (\(result.ensemble.trees.count) trees)")
+    }
+
+    private func curve(_ history: [Double], name: String) -> [UInt8] {
+        var text = "iter\t\(name)\n"
+        for (iteration, value) in history.enumerated() { text += "\(iteration)\t\(value)\n" }
+        return Array(text.utf8)
+    }
+
+    // MARK: - Contract files
+
+    func readJSON(_ file: String, required: Bool) throws(TrainingError) -> JSONValue? {
+        let full = path("input", "config", file)
+        guard access(full, F_OK) == 0 else {
+            if required { throw TrainingError("\(full) is missing") }
+            return nil
+        }
+        do {
+            return try JSONValue.parse(try FileIO.readAll(path: full))
+        } catch {
+            throw TrainingError("\(full) is not valid JSON: \(error)")
+        }
+    }
+
+    func readHyperparameters() throws(TrainingError) -> [String: String] {
+        guard let document = try readJSON("hyperparameters.json", required: false) else { return [:] }
+        guard case .object(let members) = document else {
+            throw TrainingError("hyperparameters.json must hold a JSON object of name → string")
+        }
+        var result: [String: String] = [:]
+        for (key, value) in members {
+            switch value {
+            case .string(let text): result[key] = text
+            case .number(let number): result[key] = number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : "\(number)"
+            case .bool(let flag): result[key] = flag ? "true" : "false"
+            default: throw TrainingError("hyperparameter \(key) must be a string (SageMaker passes every value as a string)")
+            }
+        }
+        return result
+    }
+
+    func checkInputDataConfig() throws(TrainingError) {
+        guard case .object(let channels)? = try readJSON("inputdataconfig.json", required: false) else { return }
+        for (name, config) in channels {
+            guard Self.channels.contains(name) else {
+                throw TrainingError("unknown input channel '\(name)': this algorithm reads 'training' and optional 'validation'")
+            }
+            if let mode = config["TrainingInputMode"]?.stringValue, mode != "File", mode != "FastFile" {
+                throw TrainingError("channel \(name): TrainingInputMode \(mode) is not supported; use File or FastFile")
+            }
+            if let type = config["ContentType"]?.stringValue {
+                let base = type.split(separator: ";").first.map { String($0).trimmingWhitespace.lowercased() } ?? ""
+                guard ["text/csv", "application/x-csv", "csv"].contains(base) else {
+                    throw TrainingError("channel \(name): ContentType \(type) is not supported; use text/csv")
+                }
+            }
+        }
+    }
+
+    func checkResourceConfig() throws(TrainingError) {
+        guard let config = try readJSON("resourceconfig.json", required: false) else { return }
+        if let hosts = config["hosts"]?.arrayValue, hosts.count > 1 {
+            throw TrainingError(
+                "distributed training is not supported: this job has \(hosts.count) hosts; set instance_count=1")
+        }
+    }
+
+    /// Every regular file under the channel's folder (recursively, sorted), skipping hidden files.
+    func dataFiles(channel: String, required: Bool) throws(TrainingError) -> [String] {
+        let directory = path("input", "data", channel)
+        var files: [String] = []
+        guard listFiles(directory, into: &files) else {
+            if required { throw TrainingError("the training channel \(directory) is missing") }
+            return []
+        }
+        if required, files.isEmpty { throw TrainingError("the training channel \(directory) holds no files") }
+        return files.sorted()
+    }
+}
+
+private func listFiles(_ directory: String, into files: inout [String]) -> Bool {
+    guard let handle = opendir(directory) else { return false }
+    defer { closedir(handle) }
+    while let entry = readdir(handle) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        if name.hasPrefix(".") { continue }
+        let full = directory + "/" + name
+        var status = stat()
+        guard stat(full, &status) == 0 else { continue }
+        if status.st_mode & S_IFMT == S_IFDIR {
+            _ = listFiles(full, into: &files)
+        } else if status.st_mode & S_IFMT == S_IFREG {
+            files.append(full)
+        }
+    }
+    return true
+}
+
+/// `mkdir -p`: creates every missing folder on the way (existing ones are fine).
+func makeDirectories(_ path: String) {
+    var current = path.hasPrefix("/") ? "" : "."
+    for component in path.split(separator: "/") {
+        current += "/" + component
+        mkdir(current, 0o755)
+    }
+}

@@ -1,0 +1,259 @@
+/// How split candidates are scored (CatBoost's `score_function`; CPU accepts these two).
+public enum ScoreFunction: String, Sendable, Hashable, CaseIterable {
+    case cosine = "Cosine"
+    case l2 = "L2"
+}
+
+public enum NanMode: String, Sendable, Hashable, CaseIterable {
+    /// NaN sorts below every value: an extra first border at −FLT_MAX.
+    case min = "Min"
+    /// NaN sorts above every value: an extra last border at +FLT_MAX.
+    case max = "Max"
+    /// A NaN in the data is an error.
+    case forbidden = "Forbidden"
+}
+
+public enum BootstrapType: String, Sendable, Hashable, CaseIterable {
+    case mvs = "MVS"
+    case bernoulli = "Bernoulli"
+    case bayesian = "Bayesian"
+    case no = "No"
+}
+
+public enum OverfittingDetector: String, Sendable, Hashable, CaseIterable {
+    /// Stop after `od_wait` iterations without improvement of the eval metric.
+    case iter = "Iter"
+    /// CatBoost's `IncToDec`, driven by `od_pval`; implemented here with `od_wait` as `Iter`
+    /// once the p-value threshold is set, since both stop on a lasting lack of improvement.
+    case incToDec = "IncToDec"
+}
+
+/// Every training option, by CatBoost's names, with CatBoost 1.2.10's defaults resolved
+/// (catboost-notes §1). Data-dependent defaults (learning rate, subsample, leaf estimation
+/// iterations) are resolved by `resolved(rowCount:featureCount:hasEvalSet:)`.
+public struct TrainingParameters: Sendable, Hashable {
+    public var iterations = 1000
+    /// nil until resolved: CatBoost's automatic rate, or 0.03 for losses without one.
+    public var learningRate: Double?
+    public var depth = 6
+    public var l2LeafReg = 3.0
+    public var l2LeafRegWasSet = false
+    public var borderCount = 254
+    public var nanMode = NanMode.min
+    public var scoreFunction = ScoreFunction.cosine
+    public var randomStrength = 1.0
+    public var bootstrapType = BootstrapType.mvs
+    /// nil: 0.8 for MVS (1.0 below 100 objects), 0.66 for Bernoulli.
+    public var subsample: Double?
+    public var baggingTemperature = 1.0
+    /// nil: automatic (CatBoost's MVS regularizer from the previous tree).
+    public var mvsReg: Double?
+    public var rsm = 1.0
+    /// nil: the loss's default.
+    public var boostFromAverage: Bool?
+    public var lossFunction = LossFunction.rmse
+    /// nil: the loss itself.
+    public var evalMetric: Metric?
+    public var leafEstimationMethod: LeafEstimationMethod?
+    public var leafEstimationIterations: Int?
+    public var overfittingDetector: OverfittingDetector?
+    public var odWait = 20
+    public var odPval: Double?
+    /// nil: true when an eval set is given.
+    public var useBestModel: Bool?
+    public var randomSeed: UInt64 = 0
+    /// -1: every core.
+    public var threadCount = -1
+    public var metricPeriod = 1
+    /// Which CSV column holds the target (0-based).
+    public var labelColumn = 0
+    /// Whether each CSV file starts with a header line to skip.
+    public var csvHeader = false
+    /// Write a checkpoint every this many iterations (0: never).
+    public var checkpointIterations = 100
+    /// On SIGTERM, save the model trained so far (true) or fail (false).
+    public var saveModelOnTerminate = false
+
+    public init() {}
+
+    /// The names this trainer accepts, for error messages.
+    public static let names: [String] = [
+        "iterations", "num_boost_round", "n_estimators", "num_trees", "learning_rate", "eta", "depth", "max_depth",
+        "l2_leaf_reg", "reg_lambda", "border_count", "max_bin", "nan_mode", "score_function", "random_strength",
+        "bootstrap_type", "subsample", "bagging_temperature", "mvs_reg", "rsm", "colsample_bylevel",
+        "boost_from_average", "loss_function", "objective", "eval_metric", "leaf_estimation_method",
+        "leaf_estimation_iterations", "od_type", "od_wait", "od_pval", "early_stopping_rounds", "use_best_model",
+        "random_seed", "random_state", "thread_count", "metric_period", "verbose", "label_column", "csv_header",
+        "checkpoint_iterations", "save_model_on_terminate",
+    ]
+
+    /// Parses SageMaker hyperparameters (every value a string). Unknown names are an error;
+    /// SageMaker's own keys (`sagemaker_*`, `_tuning_objective_metric`) are ignored.
+    public init(hyperparameters: [String: String]) throws(TrainingError) {
+        self.init()
+        var earlyStoppingRounds: Int?
+        for (key, raw) in hyperparameters.sorted(by: { $0.key < $1.key }) {
+            let value = raw.trimmingWhitespace
+            if key.hasPrefix("sagemaker_") || key == "_tuning_objective_metric" { continue }
+            switch key {
+            case "iterations", "num_boost_round", "n_estimators", "num_trees":
+                iterations = try Self.integer(key, value, in: 1...1_000_000)
+            case "learning_rate", "eta":
+                let rate = try Self.number(key, value)
+                guard rate > 0 else { throw TrainingError("hyperparameter \(key)=\(raw): must be positive") }
+                learningRate = rate
+            case "depth", "max_depth": depth = try Self.integer(key, value, in: 1...16)
+            case "l2_leaf_reg", "reg_lambda":
+                l2LeafReg = try Self.number(key, value, atLeast: 0)
+                l2LeafRegWasSet = true
+            case "border_count", "max_bin": borderCount = try Self.integer(key, value, in: 1...254)
+            case "nan_mode": nanMode = try Self.choice(key, value)
+            case "score_function": scoreFunction = try Self.choice(key, value)
+            case "random_strength": randomStrength = try Self.number(key, value, atLeast: 0)
+            case "bootstrap_type": bootstrapType = try Self.choice(key, value)
+            case "subsample":
+                let share = try Self.number(key, value)
+                guard share > 0, share <= 1 else { throw TrainingError("hyperparameter subsample=\(raw): must be in (0, 1]") }
+                subsample = share
+            case "bagging_temperature": baggingTemperature = try Self.number(key, value, atLeast: 0)
+            case "mvs_reg": mvsReg = try Self.number(key, value, atLeast: 0)
+            case "rsm", "colsample_bylevel":
+                let share = try Self.number(key, value)
+                guard share > 0, share <= 1 else { throw TrainingError("hyperparameter \(key)=\(raw): must be in (0, 1]") }
+                rsm = share
+            case "boost_from_average": boostFromAverage = try Self.boolean(key, value)
+            case "loss_function", "objective": lossFunction = try LossFunction(parsing: value)
+            case "eval_metric": evalMetric = try Metric(parsing: value)
+            case "leaf_estimation_method": leafEstimationMethod = try Self.choice(key, value)
+            case "leaf_estimation_iterations": leafEstimationIterations = try Self.integer(key, value, in: 1...100)
+            case "od_type": overfittingDetector = try Self.choice(key, value)
+            case "od_wait": odWait = try Self.integer(key, value, in: 1...1_000_000)
+            case "od_pval": odPval = try Self.number(key, value, atLeast: 0)
+            case "early_stopping_rounds": earlyStoppingRounds = try Self.integer(key, value, in: 1...1_000_000)
+            case "use_best_model": useBestModel = try Self.boolean(key, value)
+            case "random_seed", "random_state":
+                guard let seed = UInt64(value) else {
+                    throw TrainingError("hyperparameter \(key)=\(raw): expected a non-negative integer")
+                }
+                randomSeed = seed
+            case "thread_count":
+                threadCount = try Self.integer(key, value, in: -1...1024)
+                guard threadCount != 0 else { throw TrainingError("hyperparameter thread_count=0: use -1 for every core") }
+            case "metric_period", "verbose": metricPeriod = try Self.integer(key, value, in: 0...1_000_000)
+            case "label_column": labelColumn = try Self.integer(key, value, in: 0...1_000_000)
+            case "csv_header": csvHeader = try Self.boolean(key, value)
+            case "checkpoint_iterations": checkpointIterations = try Self.integer(key, value, in: 0...1_000_000)
+            case "save_model_on_terminate": saveModelOnTerminate = try Self.boolean(key, value)
+            default:
+                throw TrainingError(
+                    "unknown hyperparameter '\(key)'. Known names (CatBoost's): \(Self.names.joined(separator: ", "))")
+            }
+        }
+        if let earlyStoppingRounds {
+            overfittingDetector = .iter
+            odWait = earlyStoppingRounds
+        }
+        if bootstrapType == .no, subsample != nil {
+            throw TrainingError("hyperparameter subsample needs bootstrap_type MVS or Bernoulli, not No")
+        }
+        if bootstrapType == .bayesian, subsample != nil {
+            throw TrainingError("hyperparameter subsample does not apply to bootstrap_type Bayesian; use bagging_temperature")
+        }
+        if case .logloss = lossFunction, evalMetric == .r2 {
+            throw TrainingError("eval_metric R2 does not apply to loss_function Logloss")
+        }
+    }
+
+    /// Fills the data-dependent defaults exactly as CatBoost's `SetDataDependentDefaults`.
+    public func resolved(rowCount: Int, featureCount: Int, hasEvalSet: Bool) -> TrainingParameters {
+        var result = self
+        let userLeafSettings = leafEstimationMethod != nil || leafEstimationIterations != nil || l2LeafRegWasSet
+        if result.boostFromAverage == nil { result.boostFromAverage = lossFunction.boostsFromAverageByDefault }
+        if result.useBestModel == nil { result.useBestModel = hasEvalSet }
+        if result.learningRate == nil {
+            if lossFunction.hasAutoLearningRate, !userLeafSettings {
+                result.learningRate = Self.autoLearningRate(
+                    loss: lossFunction, rowCount: rowCount, iterations: iterations,
+                    useBestModel: result.useBestModel! && hasEvalSet, boostFromAverage: result.boostFromAverage!)
+            } else {
+                result.learningRate = 0.03
+            }
+        }
+        if result.subsample == nil {
+            switch bootstrapType {
+            case .mvs: result.subsample = rowCount < 100 ? 1 : 0.8
+            case .bernoulli: result.subsample = 0.66
+            case .bayesian, .no: result.subsample = 1
+            }
+        }
+        if result.leafEstimationMethod == nil { result.leafEstimationMethod = lossFunction.defaultLeafEstimationMethod }
+        if result.leafEstimationIterations == nil {
+            result.leafEstimationIterations = lossFunction.defaultLeafEstimationIterations(
+                iterations: iterations, featureCount: featureCount)
+        }
+        if result.evalMetric == nil { result.evalMetric = .loss(lossFunction) }
+        if result.threadCount < 0 { result.threadCount = ProcessorCount.online }
+        return result
+    }
+
+    /// CatBoost's `TAutoLRParamsGuesser` (catboost-notes §1.1), rounded to 6 decimals.
+    static func autoLearningRate(
+        loss: LossFunction, rowCount: Int, iterations: Int, useBestModel: Bool, boostFromAverage: Bool
+    ) -> Double {
+        let (a, b, c): (Double, Double, Double)
+        switch (loss, useBestModel, boostFromAverage) {
+        case (.logloss, false, _): (a, b, c) = (0.427, -7.525, -0.917)
+        case (.logloss, true, _): (a, b, c) = (0.247, -5.158, -0.435)
+        case (_, false, true): (a, b, c) = (0.158, -4.287, -0.813)
+        case (_, true, true): (a, b, c) = (0.157, -4.062, -0.61)
+        case (_, false, false): (a, b, c) = (0.178, -4.473, -0.76)
+        case (_, true, false): (a, b, c) = (0.189, -4.383, -0.623)
+        }
+        let rate = (a * Double(rowCount).logarithm + b).exponential * (Double(iterations) / 1000).power(c)
+        return (min(rate, 0.5) * 1e6).rounded() / 1e6
+    }
+
+    // MARK: - Value parsing
+
+    static func number(_ key: String, _ value: String, atLeast lower: Double? = nil) throws(TrainingError) -> Double {
+        guard let number = Double(value), number.isFinite else {
+            throw TrainingError("hyperparameter \(key)='\(value)': expected a number")
+        }
+        if let lower, number < lower { throw TrainingError("hyperparameter \(key)=\(value): must be at least \(lower)") }
+        return number
+    }
+
+    static func integer(_ key: String, _ value: String, in range: ClosedRange<Int>) throws(TrainingError) -> Int {
+        // SageMaker tuners send integers as "6.0"; accept integral decimals.
+        let parsed = Int(value) ?? Double(value).flatMap { $0.rounded() == $0 && abs($0) < 1e15 ? Int($0) : nil }
+        guard let parsed else { throw TrainingError("hyperparameter \(key)='\(value)': expected an integer") }
+        guard range.contains(parsed) else {
+            throw TrainingError("hyperparameter \(key)=\(value): must be in \(range.lowerBound)…\(range.upperBound)")
+        }
+        return parsed
+    }
+
+    static func boolean(_ key: String, _ value: String) throws(TrainingError) -> Bool {
+        switch value.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw TrainingError("hyperparameter \(key)='\(value)': expected true or false")
+        }
+    }
+
+    static func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ value: String) throws(TrainingError) -> T
+    where T.RawValue == String {
+        if let match = T(rawValue: value) { return match }
+        let options = T.allCases.map(\.rawValue).joined(separator: ", ")
+        throw TrainingError("hyperparameter \(key)='\(value)': expected one of \(options)")
+    }
+}
+
+extension String {
+    var trimmingWhitespace: String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
+        return String(scalars)
+    }
+}

@@ -1,0 +1,99 @@
+/// Grows one symmetric (oblivious) tree level by level: every level chooses one split for all
+/// leaves from the level's histograms, the smaller child of each parent is built from rows and
+/// its sibling by subtraction (LightGBM's trick; CatBoost's level caching plays the same role).
+struct TreeLearner {
+    let dataset: QuantizedDataset
+    let depth: Int
+    let scoreFunction: ScoreFunction
+    let rsm: Double
+    let threadCount: Int
+    /// Below this many sampled rows every level is built from rows: cheap there, and it keeps
+    /// summation order identical to CatBoost's so small-data trees match it bit for bit.
+    let subtractionRowCountMin: Int
+
+    struct GrownTree {
+        var splits: [SplitCandidate]
+        /// Final leaf index of every learn row.
+        var leafOfRow: [UInt16]
+    }
+
+    /// `gradients` = der1 × sample weight and `sampleWeights` for all rows (0 = not sampled).
+    func grow(
+        gradients: [Double], sampleWeights: [Double], l2: Double, noiseDeviation: Double,
+        random: inout RandomGenerator
+    ) async -> GrownTree {
+        let rowCount = dataset.rowCount
+        var leafOfRow = [UInt16](repeating: 0, count: rowCount)
+        var sampled = HistogramRows()
+        sampled.reserve(rowCount)
+        for row in 0..<rowCount where sampleWeights[row] > 0 {
+            sampled.append(row: row, leaf: 0, gradient: gradients[row], weight: sampleWeights[row])
+        }
+        let allFeatures = Array(0..<dataset.featureCount)
+        let useSubtraction = sampled.count >= subtractionRowCountMin
+        var histograms = await LevelHistograms.build(
+            dataset: dataset, rows: sampled, leafCount: 1, features: allFeatures, threadCount: threadCount)
+        var splits: [SplitCandidate] = []
+        for level in 0..<depth {
+            let candidates = chooseFeatures(allFeatures, random: &random)
+            var noise: (() -> Double)? = nil
+            var localRandom = random
+            if noiseDeviation > 0 {
+                noise = { noiseDeviation * localRandom.nextGaussian() }
+            }
+            let best = SplitScoring.bestSplit(
+                histograms: histograms, binCounts: dataset.binCounts, features: candidates,
+                scoreFunction: scoreFunction, l2: l2, noise: noise)
+            if noiseDeviation > 0 { random = localRandom }
+            guard let best else { break }
+            splits.append(best)
+            // Route every row (leaf values use all rows) and the sampled ones.
+            let bit = UInt16(1) << UInt16(level)
+            let threshold = UInt8(truncatingIfNeeded: best.borderIndex)
+            dataset.bins.withUnsafeBufferPointer { bins in
+                let column = bins.baseAddress! + best.feature * rowCount
+                leafOfRow.withUnsafeMutableBufferPointer { leaves in
+                    for row in 0..<rowCount where column[row] > threshold { leaves[row] |= bit }
+                }
+            }
+            for position in 0..<sampled.count {
+                sampled.leaf[position] = leafOfRow[Int(sampled.rowIndex[position])]
+            }
+            guard level + 1 < depth else { break }
+            let childCount = 2 << level
+            if useSubtraction {
+                var rowCounts = [Int](repeating: 0, count: childCount)
+                for leaf in sampled.leaf { rowCounts[Int(leaf)] += 1 }
+                let parentCount = childCount / 2
+                let smallIsHigh = (0..<parentCount).map { rowCounts[$0 + parentCount] <= rowCounts[$0] }
+                var small = HistogramRows()
+                small.reserve(sampled.count / 2 + 1)
+                for position in 0..<sampled.count {
+                    let leaf = Int(sampled.leaf[position])
+                    let isHigh = leaf >= parentCount
+                    if isHigh == smallIsHigh[leaf & (parentCount - 1)] {
+                        small.append(
+                            row: Int(sampled.rowIndex[position]), leaf: sampled.leaf[position],
+                            gradient: sampled.gradient[position], weight: sampled.weight[position])
+                    }
+                }
+                var next = await LevelHistograms.build(
+                    dataset: dataset, rows: small, leafCount: childCount, features: allFeatures, threadCount: threadCount)
+                next.subtract(from: histograms, smallIsHigh: smallIsHigh, binCounts: dataset.binCounts, features: allFeatures)
+                histograms = next
+            } else {
+                histograms = await LevelHistograms.build(
+                    dataset: dataset, rows: sampled, leafCount: childCount, features: allFeatures, threadCount: threadCount)
+            }
+        }
+        return GrownTree(splits: splits, leafOfRow: leafOfRow)
+    }
+
+    /// `rsm`: each feature is a candidate for a level with probability rsm (at least one is).
+    private func chooseFeatures(_ all: [Int], random: inout RandomGenerator) -> [Int] {
+        guard rsm < 1 else { return all }
+        var chosen = all.filter { _ in random.nextUnitInterval() <= rsm }
+        if chosen.isEmpty, let any = all.randomElement(using: &random) { chosen = [any] }
+        return chosen
+    }
+}
