@@ -56,6 +56,17 @@ struct TreeLearner {
                     for row in 0..<rowCount where column[row] > threshold { leaves[row] |= bit }
                 }
             }
+            // CatBoost drops a split that no longer separates anything (every pair of leaves
+            // it distinguishes has an empty side, over all learn rows) and stops the tree there.
+            if let redundant = Self.redundantSplit(leafOfRow: leafOfRow, leafCount: 2 << level) {
+                splits.remove(at: redundant)
+                let lowMask = UInt16((1 << redundant) - 1)
+                for row in 0..<rowCount {
+                    let leaf = leafOfRow[row]
+                    leafOfRow[row] = (leaf & lowMask) | ((leaf >> UInt16(redundant + 1)) << UInt16(redundant))
+                }
+                break
+            }
             for position in 0..<sampled.count {
                 sampled.leaf[position] = leafOfRow[Int(sampled.rowIndex[position])]
             }
@@ -87,6 +98,26 @@ struct TreeLearner {
             }
         }
         return GrownTree(splits: splits, leafOfRow: leafOfRow)
+    }
+
+    /// CatBoost's `GetRedundantSplitIdx`: the lowest split index k such that for every leaf
+    /// with bit k clear, it or its partner with bit k set is empty.
+    static func redundantSplit(leafOfRow: [UInt16], leafCount: Int) -> Int? {
+        var isEmpty = [Bool](repeating: true, count: leafCount)
+        var populated = 0
+        for leaf in leafOfRow where isEmpty[Int(leaf)] {
+            isEmpty[Int(leaf)] = false
+            populated += 1
+            if populated == leafCount { return nil }
+        }
+        var split = 0
+        while 1 << split < leafCount {
+            let bit = 1 << split
+            let redundant = (0..<leafCount).allSatisfy { leaf in leaf & bit != 0 || isEmpty[leaf] || isEmpty[leaf ^ bit] }
+            if redundant { return split }
+            split += 1
+        }
+        return nil
     }
 
     /// `rsm`: each feature is a candidate for a level with probability rsm (at least one is).

