@@ -1,0 +1,57 @@
+import Testing
+@testable import Train
+
+@Suite("Hyperparameters")
+struct ParameterTests {
+    /// catboost-notes §1.1, checked against the wheel.
+    @Test("automatic learning rate equals CatBoost's", arguments: [
+        (300, 1000, false, 0.03385), (5000, 1000, false, 0.052798), (5000, 200, false, 0.19538),
+        (2000, 1000, true, 0.056775), (300, 30, true, 0.357899), (60000, 100, false, 0.5),
+    ] as [(Int, Int, Bool, Double)])
+    func autoLearningRate(rows: Int, iterations: Int, evalSet: Bool, expected: Double) {
+        let rate = TrainingParameters.autoLearningRate(
+            loss: .rmse, rowCount: rows, iterations: iterations, useBestModel: evalSet, boostFromAverage: true)
+        #expect(rate == expected)
+    }
+
+    @Test("CatBoost's defaults and SageMaker's string values")
+    func defaults() throws {
+        let resolved = try TrainingParameters(hyperparameters: ["sagemaker_job_name": "x", "depth": "8.0"])
+            .resolved(rowCount: 1000, featureCount: 5, hasEvalSet: false)
+        #expect(resolved.depth == 8)
+        #expect(resolved.iterations == 1000)
+        #expect(resolved.l2LeafReg == 3)
+        #expect(resolved.borderCount == 254)
+        #expect(resolved.bootstrapType == .mvs && resolved.subsample == 0.8)
+        #expect(resolved.randomStrength == 1)
+        #expect(resolved.boostFromAverage == true)
+        #expect(resolved.leafEstimationIterations == 1)
+        #expect(try TrainingParameters(hyperparameters: ["loss_function": "Poisson"])
+            .resolved(rowCount: 1000, featureCount: 5, hasEvalSet: false).learningRate == 0.03)
+        #expect(try TrainingParameters(hyperparameters: ["early_stopping_rounds": "7"]).odWait == 7)
+    }
+
+    @Test("loss functions parse CatBoost's spelling", arguments: [
+        ("RMSE", LossFunction.rmse), ("Quantile:alpha=0.9", .quantile(alpha: 0.9)), ("Huber:delta=2", .huber(delta: 2)),
+        ("Tweedie:variance_power=1.5", .tweedie(variancePower: 1.5)), ("Expectile:alpha=0.3", .expectile(alpha: 0.3)),
+        ("Logloss", .logloss), ("MAE", .mae), ("MAPE", .mape), ("Poisson", .poisson),
+        ("LogLinQuantile:alpha=0.4", .logLinQuantile(alpha: 0.4)),
+    ] as [(String, LossFunction)])
+    func lossNames(text: String, expected: LossFunction) throws {
+        #expect(try LossFunction(parsing: text) == expected)
+    }
+
+    @Test("every loss trains and improves on its starting loss", arguments: [
+        "RMSE", "MAE", "Quantile:alpha=0.8", "MAPE", "Poisson", "Huber:delta=1", "Tweedie:variance_power=1.5",
+        "LogLinQuantile:alpha=0.5", "Expectile:alpha=0.4",
+    ])
+    func everyLossTrains(loss: String) async throws {
+        let rows = (0..<400).map { index -> [Double] in [Double(index % 23), Double((index * 13) % 7)] }
+        let targets = rows.map { 1 + $0[0] * 0.3 + $0[1] }
+        let table = DataTable(rows: rows, targets: targets)
+        let result = try await Booster(parameters: TrainingParameters(hyperparameters: [
+            "loss_function": loss, "iterations": "60", "learning_rate": "0.2",
+        ])).train(learn: table, eval: nil)
+        #expect(result.learnHistory.last! < result.learnHistory.first!, "\(loss): \(result.learnHistory.first!) → \(result.learnHistory.last!)")
+    }
+}
