@@ -215,10 +215,13 @@ public struct Booster: Sendable {
         let ensemble = Self.compact(
             Ensemble(
                 features: quantizer.features, trees: trees, scale: 1, bias: bias, lossFunction: loss.catBoostName))
-        let quality = evalHistory.isEmpty ? learnHistory.last : bestIteration.map { evalHistory[$0] }
-        if let quality {
-            let host = (try? HostName.current()) ?? "algo-1"
-            log("#quality_metric: host=\(host), \(evalHistory.isEmpty ? "train" : "validation") \(metric.name.lowercased()) <score>=\(quality)")
+        // One line per data set for SageMaker metric definitions (README gives the regexes).
+        let host = (try? HostName.current()) ?? "algo-1"
+        if let learnValue = learnHistory.last {
+            log("#quality_metric: host=\(host), train \(Metric.loss(loss).name.lowercased()) <score>=\(learnValue)")
+        }
+        if let bestIteration, eval != nil {
+            log("#quality_metric: host=\(host), validation \(metric.name.lowercased()) <score>=\(evalHistory[bestIteration])")
         }
         return TrainingResult(
             ensemble: ensemble, parameters: options, learnHistory: learnHistory, evalHistory: evalHistory,

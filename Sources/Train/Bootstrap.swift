@@ -37,18 +37,53 @@ enum Bootstrap {
     }
 
     /// μ with Σ min(1, c_i / μ) = keep: the top k objects get probability 1 and the rest share
-    /// what is left in proportion to their importance.
+    /// what is left in proportion to their importance. Expected linear time: partition around a
+    /// pivot, decide from f(pivot) on which side μ lies, and recurse into that side only
+    /// (f(μ) = #{c ≥ μ} + Σ_{c<μ} c/μ decreases in μ).
     static func mvsThreshold(_ importance: [Double], keep: Double) -> Double {
-        let sorted = importance.sorted(by: >)
-        guard keep < Double(sorted.count) else { return 0 }
-        var suffix = sorted.reduce(0, +)
-        for k in 0..<sorted.count {
-            let remaining = keep - Double(k)
-            guard remaining > 0 else { break }
-            let threshold = suffix / remaining
-            if sorted[k] <= threshold { return threshold }
-            suffix -= sorted[k]
+        // Zero-importance objects never count toward Σ p, so when the positive ones cannot reach
+        // `keep` there is no threshold: keep everything.
+        guard keep < Double(importance.count(where: { $0 > 0 })) else { return 0 }
+        var values = importance
+        var low = 0
+        var high = values.count
+        var certain = 0.0  // objects known to have probability 1
+        var smallSum = 0.0  // Σ c of objects known to be below μ
+        while low < high {
+            let pivot = values[low + (high - low) / 2]
+            // Partition [low, high) into [low, split) with c ≥ pivot and [split, high) with c < pivot.
+            var split = low
+            var partSum = 0.0
+            for index in low..<high {
+                if values[index] >= pivot {
+                    values.swapAt(index, split)
+                    split += 1
+                } else {
+                    partSum += values[index]
+                }
+            }
+            let largeCount = Double(split - low)
+            // f(pivot) with everything in [low, high) ≥ pivot counted as 1.
+            // A zero pivot lies below μ (keep is below the positive count, checked above).
+            let atPivot = pivot > 0 ? certain + largeCount + (smallSum + partSum) / pivot : .infinity
+            if atPivot > keep {
+                // μ > pivot: the small side and the pivot's equals stay below μ; keep searching above.
+                smallSum += partSum
+                var equalEnd = low
+                for index in low..<split where values[index] == pivot {
+                    values.swapAt(index, equalEnd)
+                    equalEnd += 1
+                }
+                smallSum += pivot * Double(equalEnd - low)
+                low = equalEnd
+                high = split
+            } else {
+                // μ ≤ pivot: the large side all has probability 1; keep searching below.
+                certain += largeCount
+                low = split
+            }
         }
-        return sorted.last ?? 0
+        let remaining = keep - certain
+        return remaining > 0 ? smallSum / remaining : 0
     }
 }

@@ -1,9 +1,13 @@
-/// The learn set's bin bytes, column-major: feature `f`'s rows are `bins[f * rowCount ..< (f + 1) * rowCount]`.
+/// The learn set's bin bytes, quantized once, in two layouts: column-major (feature `f`'s rows
+/// are `bins[f * rowCount ..< (f + 1) * rowCount]`) for routing rows by one feature, and
+/// row-major (`rowMajorBins[row * featureCount + f]`) for histograms, where a sampled row's
+/// bytes for every feature then arrive in one cache line instead of one line per feature.
 struct QuantizedDataset: Sendable {
     let rowCount: Int
     /// Borders + 1 per feature.
     let binCounts: [Int]
     let bins: [UInt8]
+    let rowMajorBins: [UInt8]
 
     init(rowCount: Int, binCounts: [Int], bins: [UInt8]) {
         precondition(bins.count == rowCount * binCounts.count)
@@ -11,6 +15,17 @@ struct QuantizedDataset: Sendable {
         self.rowCount = rowCount
         self.binCounts = binCounts
         self.bins = bins
+        let featureCount = binCounts.count
+        var rowMajor = [UInt8](repeating: 0, count: bins.count)
+        rowMajor.withUnsafeMutableBufferPointer { rowMajor in
+            bins.withUnsafeBufferPointer { bins in
+                for feature in 0..<featureCount {
+                    let column = bins.baseAddress! + feature * rowCount
+                    for row in 0..<rowCount { rowMajor[row &* featureCount &+ feature] = column[row] }
+                }
+            }
+        }
+        rowMajorBins = rowMajor
     }
 
     var featureCount: Int { binCounts.count }
@@ -26,20 +41,6 @@ struct HistogramRows: Sendable {
 
     var count: Int { rowIndex.count }
 
-    mutating func reserve(_ count: Int) {
-        rowIndex.reserveCapacity(count)
-        leaf.reserveCapacity(count)
-        gradient.reserveCapacity(count)
-        weight.reserveCapacity(count)
-    }
-
-    @inline(__always)
-    mutating func append(row: Int, leaf: UInt16, gradient: Double, weight: Double) {
-        rowIndex.append(UInt32(truncatingIfNeeded: row))
-        self.leaf.append(leaf)
-        self.gradient.append(gradient)
-        self.weight.append(weight)
-    }
 }
 
 /// Per-feature gradient histograms of one tree level: for feature `f`, `perFeature[f]` holds
@@ -48,52 +49,98 @@ struct LevelHistograms: Sendable {
     var leafCount: Int
     var perFeature: [[Double]]
 
-    /// Sums every row into its (leaf, bin) cell, one task per lane of features. Rows are
-    /// added in row order within each feature, so results do not depend on the thread count.
+    /// Below this many rows a pass is never split across row blocks, so small data is summed in
+    /// exactly the row order CatBoost uses.
+    static let rowBlockRowCountMin = 1 << 16
+
+    /// Sums every row into its (leaf, bin) cell. Large passes are split into one row block per
+    /// thread (merged in block order, so results do not depend on scheduling); small passes
+    /// with many features are split into feature blocks instead, which keeps row order exact.
     static func build(
         dataset: QuantizedDataset, rows: HistogramRows, leafCount: Int, features: [Int], threadCount: Int
     ) async -> LevelHistograms {
         var perFeature = [[Double]](repeating: [], count: dataset.featureCount)
-        let laneCount = max(1, min(threadCount, features.count))
-        if laneCount == 1 {
-            for feature in features {
-                perFeature[feature] = histogram(dataset: dataset, rows: rows, leafCount: leafCount, feature: feature)
+        let threads = max(1, threadCount)
+        var rowBlockCount = 1
+        var featureBlockCount = 1
+        if threads > 1 {
+            if rows.count >= 2 * rowBlockRowCountMin {
+                rowBlockCount = min(threads, rows.count / rowBlockRowCountMin)
+            } else if rows.count * features.count >= 1 << 18 {
+                featureBlockCount = min(threads, features.count)
+            }
+        }
+        let featureBlocks = (0..<featureBlockCount).map { block in
+            Array(features[(features.count * block / featureBlockCount)..<(features.count * (block + 1) / featureBlockCount)])
+        }
+        let rowBlocks = (0..<rowBlockCount).map { block in
+            (rows.count * block / rowBlockCount)..<(rows.count * (block + 1) / rowBlockCount)
+        }
+        if featureBlockCount * rowBlockCount == 1 {
+            for (feature, cells) in zip(features, histograms(dataset: dataset, rows: rows, range: 0..<rows.count, leafCount: leafCount, features: features)) {
+                perFeature[feature] = cells
             }
             return LevelHistograms(leafCount: leafCount, perFeature: perFeature)
         }
-        await withTaskGroup(of: [(Int, [Double])].self) { group in
-            for lane in 0..<laneCount {
-                group.addTask {
-                    stride(from: lane, to: features.count, by: laneCount).map { position in
-                        let feature = features[position]
-                        return (feature, histogram(dataset: dataset, rows: rows, leafCount: leafCount, feature: feature))
+        var partial = [[[Double]]](repeating: [], count: featureBlocks.count * rowBlocks.count)
+        await withTaskGroup(of: (Int, [[Double]]).self) { group in
+            for (blockIndex, block) in featureBlocks.enumerated() {
+                for (rowBlockIndex, range) in rowBlocks.enumerated() {
+                    group.addTask {
+                        (blockIndex * rowBlocks.count + rowBlockIndex,
+                         histograms(dataset: dataset, rows: rows, range: range, leafCount: leafCount, features: block))
                     }
                 }
             }
-            for await built in group {
-                for (feature, histogram) in built { perFeature[feature] = histogram }
+            for await (slot, cells) in group { partial[slot] = cells }
+        }
+        for (blockIndex, block) in featureBlocks.enumerated() {
+            for (position, feature) in block.enumerated() {
+                var cells = partial[blockIndex * rowBlocks.count][position]
+                for rowBlockIndex in 1..<rowBlocks.count {
+                    let more = partial[blockIndex * rowBlocks.count + rowBlockIndex][position]
+                    cells.withUnsafeMutableBufferPointer { cells in
+                        more.withUnsafeBufferPointer { more in
+                            for index in 0..<cells.count { cells[index] += more[index] }
+                        }
+                    }
+                }
+                perFeature[feature] = cells
             }
         }
         return LevelHistograms(leafCount: leafCount, perFeature: perFeature)
     }
 
-    static func histogram(dataset: QuantizedDataset, rows: HistogramRows, leafCount: Int, feature: Int) -> [Double] {
-        let binCount = dataset.binCounts[feature]
-        var cells = [Double](repeating: 0, count: leafCount * binCount * 2)
-        let count = rows.count
+    /// Histograms of `features` over `rows[range]`.
+    static func histograms(
+        dataset: QuantizedDataset, rows: HistogramRows, range: Range<Int>, leafCount: Int, features: [Int]
+    ) -> [[Double]] {
+        var offsets = [Int](repeating: 0, count: features.count)
+        var binCounts = [Int](repeating: 0, count: features.count)
+        var total = 0
+        for (position, feature) in features.enumerated() {
+            offsets[position] = total
+            binCounts[position] = dataset.binCounts[feature]
+            total += leafCount * dataset.binCounts[feature] * 2
+        }
+        var cells = [Double](repeating: 0, count: total)
         cells.withUnsafeMutableBufferPointer { cells in
-            dataset.bins.withUnsafeBufferPointer { bins in
+            dataset.rowMajorBins.withUnsafeBufferPointer { bins in
                 rows.rowIndex.withUnsafeBufferPointer { rowIndex in
                     rows.leaf.withUnsafeBufferPointer { leaf in
                         rows.gradient.withUnsafeBufferPointer { gradient in
                             rows.weight.withUnsafeBufferPointer { weight in
-                                let column = bins.baseAddress! + feature &* dataset.rowCount
-                                let out = cells.baseAddress!
-                                for position in 0..<count {
-                                    let bin = Int(column[Int(rowIndex[position])])
-                                    let cell = (Int(leaf[position]) &* binCount &+ bin) &* 2
-                                    out[cell] += gradient[position]
-                                    out[cell &+ 1] += weight[position]
+                                features.withUnsafeBufferPointer { features in
+                                    offsets.withUnsafeBufferPointer { offsets in
+                                        binCounts.withUnsafeBufferPointer { binCounts in
+                                            accumulate(
+                                                bins: bins.baseAddress!, stride: dataset.featureCount,
+                                                features: features, offsets: offsets, binCounts: binCounts,
+                                                rowIndex: rowIndex.baseAddress!, leaf: leaf.baseAddress!,
+                                                gradient: gradient.baseAddress!, weight: weight.baseAddress!,
+                                                range: range, into: cells.baseAddress!)
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -101,7 +148,35 @@ struct LevelHistograms: Sendable {
                 }
             }
         }
-        return cells
+        return features.indices.map { position in
+            Array(cells[offsets[position]..<(offsets[position] + leafCount * binCounts[position] * 2)])
+        }
+    }
+
+    /// The hot loop: per row one load of leaf, gradient and weight and one cache line of bins,
+    /// then one cell update per feature.
+    @inline(__always)
+    static func accumulate(
+        bins: UnsafePointer<UInt8>, stride: Int, features: UnsafeBufferPointer<Int>,
+        offsets: UnsafeBufferPointer<Int>, binCounts: UnsafeBufferPointer<Int>,
+        rowIndex: UnsafePointer<UInt32>, leaf: UnsafePointer<UInt16>, gradient: UnsafePointer<Double>,
+        weight: UnsafePointer<Double>, range: Range<Int>, into cells: UnsafeMutablePointer<Double>
+    ) {
+        let featureCount = features.count
+        for position in range {
+            let rowBins = bins + Int(rowIndex[position]) &* stride
+            let leafIndex = Int(leaf[position])
+            let g = gradient[position]
+            let w = weight[position]
+            var slot = 0
+            while slot < featureCount {
+                let bin = Int(rowBins[features[slot]])
+                let cell = offsets[slot] &+ (leafIndex &* binCounts[slot] &+ bin) &* 2
+                cells[cell] += g
+                cells[cell &+ 1] += w
+                slot &+= 1
+            }
+        }
     }
 
     /// Fills each parent's larger child as parent − smaller child (the smaller child was built

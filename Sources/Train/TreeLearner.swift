@@ -24,11 +24,7 @@ struct TreeLearner {
     ) async -> GrownTree {
         let rowCount = dataset.rowCount
         var leafOfRow = [UInt16](repeating: 0, count: rowCount)
-        var sampled = HistogramRows()
-        sampled.reserve(rowCount)
-        for row in 0..<rowCount where sampleWeights[row] > 0 {
-            sampled.append(row: row, leaf: 0, gradient: gradients[row], weight: sampleWeights[row])
-        }
+        var sampled = HistogramRows(sampledFrom: gradients, weights: sampleWeights)
         let allFeatures = Array(0..<dataset.featureCount)
         let useSubtraction = sampled.count >= subtractionRowCountMin
         var histograms = await LevelHistograms.build(
@@ -51,10 +47,7 @@ struct TreeLearner {
             let bit = UInt16(1) << UInt16(level)
             let threshold = UInt8(truncatingIfNeeded: best.borderIndex)
             dataset.bins.withUnsafeBufferPointer { bins in
-                let column = bins.baseAddress! + best.feature * rowCount
-                leafOfRow.withUnsafeMutableBufferPointer { leaves in
-                    for row in 0..<rowCount where column[row] > threshold { leaves[row] |= bit }
-                }
+                routeRows(column: bins.baseAddress! + best.feature * rowCount, threshold: threshold, bit: bit, leaves: &leafOfRow)
             }
             // CatBoost drops a split that no longer separates anything (every pair of leaves
             // it distinguishes has an empty side, over all learn rows) and stops the tree there.
@@ -67,27 +60,19 @@ struct TreeLearner {
                 }
                 break
             }
-            for position in 0..<sampled.count {
-                sampled.leaf[position] = leafOfRow[Int(sampled.rowIndex[position])]
-            }
+            sampled.gatherLeaves(from: leafOfRow)
             guard level + 1 < depth else { break }
             let childCount = 2 << level
             if useSubtraction {
                 var rowCounts = [Int](repeating: 0, count: childCount)
-                for leaf in sampled.leaf { rowCounts[Int(leaf)] += 1 }
-                let parentCount = childCount / 2
-                let smallIsHigh = (0..<parentCount).map { rowCounts[$0 + parentCount] <= rowCounts[$0] }
-                var small = HistogramRows()
-                small.reserve(sampled.count / 2 + 1)
-                for position in 0..<sampled.count {
-                    let leaf = Int(sampled.leaf[position])
-                    let isHigh = leaf >= parentCount
-                    if isHigh == smallIsHigh[leaf & (parentCount - 1)] {
-                        small.append(
-                            row: Int(sampled.rowIndex[position]), leaf: sampled.leaf[position],
-                            gradient: sampled.gradient[position], weight: sampled.weight[position])
+                sampled.leaf.withUnsafeBufferPointer { leaves in
+                    rowCounts.withUnsafeMutableBufferPointer { counts in
+                        for leaf in leaves { counts[Int(leaf)] &+= 1 }
                     }
                 }
+                let parentCount = childCount / 2
+                let smallIsHigh = (0..<parentCount).map { rowCounts[$0 + parentCount] <= rowCounts[$0] }
+                let small = sampled.smallerChildren(smallIsHigh: smallIsHigh, parentCount: parentCount, rowCounts: rowCounts)
                 var next = await LevelHistograms.build(
                     dataset: dataset, rows: small, leafCount: childCount, features: allFeatures, threadCount: threadCount)
                 next.subtract(from: histograms, smallIsHigh: smallIsHigh, binCounts: dataset.binCounts, features: allFeatures)
