@@ -36,11 +36,20 @@ let package = Package(
         // zlib's gzread reads plain and gzip-compressed training files alike.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "Train", dependencies: ["Model", "CZlib"], swiftSettings: swiftSettings),
+        // liburing (Debian's liburing-dev) linked statically, so the binary starts where the shared
+        // library is missing and can still fall back to epoll; CSys adds what SwiftGlibc lacks.
+        .systemLibrary(name: "CURing", path: "Sources/CURing", providers: [.apt(["liburing-dev"])]),
+        .systemLibrary(name: "CSys", path: "Sources/CSys"),
+        .target(
+            name: "IOUring", dependencies: ["CURing", "CSys"], swiftSettings: swiftSettings,
+            linkerSettings: [.linkedLibrary(":liburing.a")]),
+        .target(name: "Serve", dependencies: ["Model", "IOUring"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "symmetree",
             dependencies: [
                 "Model",
                 "Train",
+                "Serve",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Model
+import Serve
 import Train
+import IOUring
 
 #if canImport(Glibc)
 @preconcurrency import Glibc
@@ -10,7 +12,7 @@ import Train
 struct Symmetree: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "CatBoost-compatible gradient-boosted oblivious trees for SageMaker.",
-        subcommands: [TrainCommand.self, Predict.self, Inspect.self, Export.self]
+        subcommands: [TrainCommand.self, ServeCommand.self, Predict.self, Inspect.self, Export.self]
     )
 }
 
@@ -28,6 +30,46 @@ struct TrainCommand: AsyncParsableCommand {
         let root = mlRoot ?? ProcessInfoLite.environment("SYMMETREE_ML_ROOT") ?? "/opt/ml"
         let status = await SageMakerTraining(root: root, log: { print($0) }).run()
         if status != 0 { throw ExitCode(status) }
+    }
+}
+
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "SageMaker inference: GET /ping, POST /invocations on port 8080 ($SAGEMAKER_BIND_TO_PORT).")
+
+    @Option(help: "Folder holding the model (default: $SM_MODEL_DIR, else /opt/ml/model).")
+    var modelDir: String?
+
+    @Option(help: "Port (default: $SAGEMAKER_BIND_TO_PORT, else 8080).")
+    var port: UInt16?
+
+    @Option(help: "I/O backend: auto, io_uring or epoll (default: $SYMMETREE_IO_BACKEND, else auto).")
+    var backend: String?
+
+    func run() throws {
+        setvbuf(stdout, nil, _IOLBF, 0)
+        var configuration: ServerConfiguration
+        do {
+            configuration = try ServerConfiguration.fromEnvironment()
+        } catch {
+            throw fail(error.description)
+        }
+        if let modelDir { configuration.modelDirectory = modelDir }
+        if let port { configuration.port = port }
+        if let backend {
+            guard let preference = BackendPreference(rawValue: backend) else { throw fail("--backend must be auto, io_uring or epoll") }
+            configuration.backend = preference
+        }
+        let server: RunningServer
+        do {
+            server = try InferenceService.start(configuration: configuration, log: { print($0) })
+        } catch {
+            throw fail(error.description)
+        }
+        ShutdownSignal.install(for: server)
+        server.wait()
+        print("Stopped")
     }
 }
 

@@ -1,0 +1,321 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+import CSys
+
+/// A connection as the loop's user sees it: a slot in the fixed connection table plus the
+/// generation the slot had when this connection was accepted, so a late reply for a closed
+/// connection (whose fd and slot were reused) is recognised and dropped.
+public struct ConnectionID: Hashable, Sendable, CustomStringConvertible {
+    public let slot: UInt32
+    public let generation: UInt32
+
+    public var description: String { "#\(slot).\(generation)" }
+}
+
+/// What the loop reports, always on the loop thread.
+public protocol EventLoopDelegate: AnyObject {
+    func connectionOpened(_ connection: ConnectionID)
+    /// Bytes received; the buffer is valid only during the call.
+    func connectionReceived(_ connection: ConnectionID, _ bytes: UnsafeRawBufferPointer)
+    /// The peer closed its side (EOF); the delegate calls `close` once it has answered what it got.
+    func connectionPeerClosed(_ connection: ConnectionID)
+    /// The connection is gone (closed by us, reset, or error); its ID is never reused.
+    func connectionClosed(_ connection: ConnectionID)
+    /// `EventLoop.Waker.wake()` was called from some thread since the last turn.
+    func loopWoken()
+    /// Once per loop turn, after all completions: timers, hand-offs, draining.
+    func loopTurnEnded(nowNanoseconds: UInt64)
+}
+
+/// Which kernel interface drives the loop.
+public enum Backend: String, Sendable, CaseIterable {
+    case ioUring = "io_uring"
+    case epoll
+}
+
+/// How to choose the backend: `SYMMETREE_IO_BACKEND=io_uring|epoll|auto` (auto: io_uring when
+/// the kernel and seccomp allow creating a ring, else epoll).
+public enum BackendPreference: String, Sendable, CaseIterable {
+    case auto
+    case ioUring = "io_uring"
+    case epoll
+
+    public static var fromEnvironment: BackendPreference {
+        guard let raw = getenv("SYMMETREE_IO_BACKEND") else { return .auto }
+        return BackendPreference(rawValue: String(cString: raw)) ?? .auto
+    }
+}
+
+public struct EventLoopError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    init(_ description: String) { self.description = description }
+
+    static func errno(_ what: String, _ code: Int32 = Glibc.errno) -> EventLoopError {
+        EventLoopError("\(what): \(String(cString: strerror(code)))")
+    }
+}
+
+/// Wakes a loop from any thread (an eventfd; one write per empty → non-empty hand-off).
+public struct Waker: Sendable {
+    /// The eventfd; a signal handler may `write` 8 bytes to it directly.
+    public let fd: Int32
+
+    public func wake() {
+        var one: UInt64 = 1
+        _ = write(fd, &one, 8)
+    }
+}
+
+/// Per-connection state owned by the loop: output double buffer and close bookkeeping.
+/// One send is in flight at a time (`inFlight`), so responses can never reorder.
+struct ConnectionState {
+    var fd: Int32 = -1
+    var generation: UInt32 = 0
+    var open = false
+    var inFlight: [UInt8] = []
+    var inFlightOffset = 0
+    var sending = false
+    var pending: [UInt8] = []
+    var closeRequested = false
+    var peerClosed = false
+    var dirty = false
+}
+
+/// The backend-specific half of the loop. Everything runs on the loop thread.
+protocol Poller: AnyObject {
+    var backend: Backend { get }
+    /// Starts watching the listening socket and the wake eventfd.
+    func start(listenFD: Int32, wakeFD: Int32) throws(EventLoopError)
+    /// Blocks until something happens or `timeoutMilliseconds` pass, then reports it to `loop`.
+    func poll(loop: EventLoop, timeoutMilliseconds: Int32)
+    func connectionAdded(slot: Int, fd: Int32)
+    /// Begin sending `loop.connections[slot].inFlight[inFlightOffset...]`.
+    func send(slot: Int, loop: EventLoop)
+    /// Tear down the connection's kernel side; `loop.release(slot)` must follow once nothing is armed.
+    func close(slot: Int, loop: EventLoop)
+    func stopAccepting(listenFD: Int32)
+    /// Flush queued submissions (io_uring) at the end of a turn.
+    func endTurn()
+}
+
+/// One event loop on one dedicated thread: accepts, reads, writes and wakes, on io_uring or
+/// epoll behind the same interface. Not thread-safe by design (the ring is single-issuer);
+/// other threads talk to it only through `Waker`.
+public final class EventLoop {
+    public let backend: Backend
+    public let waker: Waker
+    let poller: any Poller
+    let listenFD: Int32
+    var connections: [ConnectionState]
+    var dirtySlots: [Int] = []
+    var accepting = true
+    var running = true
+    public weak var delegate: (any EventLoopDelegate)?
+    /// Upper bound on how long the loop sleeps, so `loopTurnEnded` can run timers.
+    public var tickMilliseconds: Int32 = 100
+
+    /// Creates the loop's kernel objects. Call on the thread that will call `run()` (an
+    /// io_uring created with SINGLE_ISSUER accepts submissions only from its creating thread).
+    public init(listenFD: Int32, maxConnections: Int, preference: BackendPreference) throws(EventLoopError) {
+        self.listenFD = listenFD
+        let wakeFD = eventfd(0, Int32(EFD_CLOEXEC))
+        guard wakeFD >= 0 else { throw .errno("eventfd") }
+        waker = Waker(fd: wakeFD)
+        connections = Array(repeating: ConnectionState(), count: maxConnections)
+        var chosen: (any Poller)?
+        if preference != .epoll {
+            do {
+                chosen = try URingPoller(entries: 2048, bufferCount: 4096, bufferSize: 4096)
+            } catch {
+                if preference == .ioUring { throw error }
+                // Seccomp (EPERM/ENOSYS), the sysctl, or an old kernel: fall back.
+            }
+        }
+        if chosen == nil { chosen = try EpollPoller() }
+        poller = chosen!
+        backend = poller.backend
+        try poller.start(listenFD: listenFD, wakeFD: wakeFD)
+    }
+
+    /// Runs until `stop()`; returns after closing every connection.
+    public func run() {
+        while running {
+            poller.poll(loop: self, timeoutMilliseconds: tickMilliseconds)
+            delegate?.loopTurnEnded(nowNanoseconds: MonotonicTime.nanoseconds)
+            flush()
+            poller.endTurn()
+        }
+        for slot in connections.indices where connections[slot].open {
+            connections[slot].closeRequested = true
+            connections[slot].pending.removeAll()
+            poller.close(slot: slot, loop: self)
+        }
+        poller.endTurn()
+    }
+
+    // MARK: - Called by the delegate (loop thread)
+
+    /// Queues bytes for the connection; they go out at the end of this turn, in order.
+    public func send(_ connection: ConnectionID, _ bytes: [UInt8]) {
+        guard let slot = validSlot(connection) else { return }
+        connections[slot].pending.append(contentsOf: bytes)
+        markDirty(slot)
+    }
+
+    /// Closes the connection once everything queued has been sent.
+    public func close(_ connection: ConnectionID) {
+        guard let slot = validSlot(connection) else { return }
+        connections[slot].closeRequested = true
+        markDirty(slot)
+    }
+
+    /// Drops queued output and closes now (bad peer, reset).
+    public func abort(_ connection: ConnectionID) {
+        guard let slot = validSlot(connection) else { return }
+        connections[slot].pending.removeAll()
+        connections[slot].closeRequested = true
+        markDirty(slot)
+    }
+
+    public func isOpen(_ connection: ConnectionID) -> Bool { validSlot(connection) != nil }
+
+    /// Output not yet handed to the kernel plus output in flight, in bytes.
+    public func queuedByteCount(_ connection: ConnectionID) -> Int {
+        guard let slot = validSlot(connection) else { return 0 }
+        return connections[slot].pending.count + connections[slot].inFlight.count - connections[slot].inFlightOffset
+    }
+
+    public func stopAccepting() {
+        guard accepting else { return }
+        accepting = false
+        poller.stopAccepting(listenFD: listenFD)
+    }
+
+    public func stop() { running = false }
+
+    public var openConnectionCount: Int { connections.reduce(0) { $0 + ($1.open ? 1 : 0) } }
+
+    // MARK: - Called by pollers (loop thread)
+
+    func validSlot(_ connection: ConnectionID) -> Int? {
+        let slot = Int(connection.slot)
+        guard slot < connections.count, connections[slot].open, connections[slot].generation == connection.generation
+        else { return nil }
+        return slot
+    }
+
+    func id(of slot: Int) -> ConnectionID {
+        ConnectionID(slot: UInt32(slot), generation: connections[slot].generation)
+    }
+
+    func markDirty(_ slot: Int) {
+        if !connections[slot].dirty {
+            connections[slot].dirty = true
+            dirtySlots.append(slot)
+        }
+    }
+
+    /// A new socket from accept: configure it and give it a slot (the fd itself).
+    func accepted(fd: Int32) {
+        guard accepting, Int(fd) < connections.count else {
+            Glibc.close(fd)
+            return
+        }
+        var one: Int32 = 1
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        let slot = Int(fd)
+        connections[slot].fd = fd
+        connections[slot].generation &+= 1
+        connections[slot].open = true
+        connections[slot].closeRequested = false
+        connections[slot].peerClosed = false
+        connections[slot].sending = false
+        connections[slot].inFlight.removeAll(keepingCapacity: true)
+        connections[slot].inFlightOffset = 0
+        connections[slot].pending.removeAll(keepingCapacity: true)
+        poller.connectionAdded(slot: slot, fd: fd)
+        delegate?.connectionOpened(id(of: slot))
+    }
+
+    func received(slot: Int, _ bytes: UnsafeRawBufferPointer) {
+        guard connections[slot].open, !connections[slot].closeRequested else { return }
+        delegate?.connectionReceived(id(of: slot), bytes)
+    }
+
+    func peerClosed(slot: Int) {
+        guard connections[slot].open, !connections[slot].peerClosed else { return }
+        connections[slot].peerClosed = true
+        delegate?.connectionPeerClosed(id(of: slot))
+    }
+
+    /// A socket error (reset, broken pipe): nothing more can be sent.
+    func failed(slot: Int) {
+        guard connections[slot].open else { return }
+        connections[slot].pending.removeAll()
+        connections[slot].inFlight.removeAll()
+        connections[slot].inFlightOffset = 0
+        connections[slot].sending = false
+        connections[slot].closeRequested = true
+        markDirty(slot)
+    }
+
+    /// `count` bytes of the in-flight buffer were sent.
+    func sent(slot: Int, count: Int) {
+        guard connections[slot].open else { return }
+        connections[slot].inFlightOffset += count
+        if connections[slot].inFlightOffset < connections[slot].inFlight.count {
+            poller.send(slot: slot, loop: self)  // partial: the rest, still one in flight
+            return
+        }
+        connections[slot].sending = false
+        connections[slot].inFlight.removeAll(keepingCapacity: true)
+        connections[slot].inFlightOffset = 0
+        markDirty(slot)
+    }
+
+    /// Frees the slot after the poller has nothing armed on it; the fd is closed here.
+    func release(slot: Int) {
+        guard connections[slot].open else { return }
+        let connection = id(of: slot)
+        Glibc.close(connections[slot].fd)
+        connections[slot].open = false
+        connections[slot].fd = -1
+        connections[slot].pending = []
+        connections[slot].inFlight = []
+        delegate?.connectionClosed(connection)
+    }
+
+    func woken() { delegate?.loopWoken() }
+
+    /// Starts a send on every connection with new output and no send in flight; closes those
+    /// that asked to and have nothing left to send.
+    private func flush() {
+        let slots = dirtySlots
+        dirtySlots.removeAll(keepingCapacity: true)
+        for slot in slots {
+            connections[slot].dirty = false
+            guard connections[slot].open else { continue }
+            if !connections[slot].sending, !connections[slot].pending.isEmpty {
+                let output = connections[slot].pending
+                connections[slot].pending = connections[slot].inFlight
+                connections[slot].inFlight = output
+                connections[slot].inFlightOffset = 0
+                connections[slot].sending = true
+                poller.send(slot: slot, loop: self)
+            }
+            let drained = !connections[slot].sending && connections[slot].pending.isEmpty
+            if drained, connections[slot].closeRequested {
+                poller.close(slot: slot, loop: self)
+            }
+        }
+    }
+}
+
+enum MonotonicTime {
+    static var nanoseconds: UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+    }
+}

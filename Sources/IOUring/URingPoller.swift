@@ -1,0 +1,276 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+import CSys
+import CURing
+
+/// The io_uring backend: one multishot accept, one multishot recv per connection reading into a
+/// shared provided-buffer ring, at most one send in flight per connection, an armed read on the
+/// wake eventfd, and one `submit_and_wait` per loop turn (liburing-notes §7, TigerBeetle's
+/// completion handling: every CQE is matched to its operation by user_data, and a CQE for a
+/// slot whose generation moved on is dropped).
+final class URingPoller: Poller {
+    let backend = Backend.ioUring
+    private var ring = io_uring()
+    private let bufferRing: UnsafeMutablePointer<io_uring_buf_ring>
+    private let bufferRingBytes: Int
+    private let buffers: UnsafeMutableRawPointer
+    private let bufferCount: Int
+    private let bufferSize: Int
+    private var buffersToReturn: Int32 = 0
+    private static let bufferGroup: UInt16 = 0
+    private var listenFD: Int32 = -1
+    private var wakeFD: Int32 = -1
+    private var wakeValue: UInt64 = 0
+    private var cqes = [UnsafeMutablePointer<io_uring_cqe>?](repeating: nil, count: 512)
+    /// Per slot: is a multishot recv armed, the bytes of the send in flight (owned here until
+    /// its CQE), and whether the slot waits to be released once nothing is armed.
+    private var recvArmed: [Bool] = []
+    private var sendBuffers: [UnsafeMutableRawBufferPointer?] = []
+    private var releasing: [Bool] = []
+
+    enum Operation: UInt64 {
+        case accept = 1, recv, send, wake, cancel
+    }
+
+    /// user_data = operation (8 bits) | generation (24 bits) | slot (32 bits).
+    private static func userData(_ operation: Operation, slot: Int = 0, generation: UInt32 = 0) -> UInt64 {
+        operation.rawValue << 56 | UInt64(generation & 0xFF_FFFF) << 32 | UInt64(UInt32(slot))
+    }
+
+    init(entries: UInt32, bufferCount: Int, bufferSize: Int) throws(EventLoopError) {
+        precondition(bufferCount > 0 && bufferCount <= 32768 && bufferCount & (bufferCount - 1) == 0)
+        var params = io_uring_params()
+        var result: Int32 = -EINVAL
+        // Newest flags first; EINVAL means an older kernel, so drop flags one by one.
+        let attempts: [UInt32] = [
+            IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_CQSIZE,
+            IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_CQSIZE,
+            IORING_SETUP_COOP_TASKRUN | IORING_SETUP_CQSIZE,
+            IORING_SETUP_CQSIZE,
+        ]
+        for flags in attempts {
+            params = io_uring_params()
+            params.flags = flags
+            params.cq_entries = entries * 8
+            result = io_uring_queue_init_params(entries, &ring, &params)
+            if result != -EINVAL { break }
+        }
+        guard result == 0 else {
+            // -EPERM/-EACCES: seccomp or kernel.io_uring_disabled; -ENOSYS: seccomp or no io_uring.
+            throw EventLoopError.errno("io_uring_queue_init_params", -result)
+        }
+        self.bufferCount = bufferCount
+        self.bufferSize = bufferSize
+        bufferRingBytes = bufferCount * MemoryLayout<io_uring_buf>.stride
+        let mapped = mmap(nil, bufferRingBytes, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0)
+        guard let mapped, mapped != MAP_FAILED else {
+            io_uring_queue_exit(&ring)
+            throw .errno("mmap buffer ring")
+        }
+        bufferRing = mapped.bindMemory(to: io_uring_buf_ring.self, capacity: 1)
+        buffers = UnsafeMutableRawPointer.allocate(byteCount: bufferCount * bufferSize, alignment: 4096)
+        var registration = io_uring_buf_reg()
+        registration.ring_addr = UInt64(UInt(bitPattern: mapped))
+        registration.ring_entries = UInt32(bufferCount)
+        registration.bgid = Self.bufferGroup
+        let registered = io_uring_register_buf_ring(&ring, &registration, 0)
+        guard registered == 0 else {
+            munmap(mapped, bufferRingBytes)
+            buffers.deallocate()
+            io_uring_queue_exit(&ring)
+            throw EventLoopError.errno("io_uring_register_buf_ring", -registered)
+        }
+        io_uring_buf_ring_init(bufferRing)
+        let mask = io_uring_buf_ring_mask(UInt32(bufferCount))
+        for index in 0..<bufferCount {
+            io_uring_buf_ring_add(
+                bufferRing, buffers + index * bufferSize, UInt32(bufferSize), UInt16(index), mask, Int32(index))
+        }
+        io_uring_buf_ring_advance(bufferRing, Int32(bufferCount))
+    }
+
+    deinit {
+        io_uring_queue_exit(&ring)
+        munmap(UnsafeMutableRawPointer(bufferRing), bufferRingBytes)
+        buffers.deallocate()
+        for buffer in sendBuffers { buffer?.deallocate() }
+    }
+
+    /// A submission slot; when the SQ is full, submit what is queued and retry.
+    private func submissionEntry() -> UnsafeMutablePointer<io_uring_sqe> {
+        while true {
+            if let sqe = io_uring_get_sqe(&ring) { return sqe }
+            _ = io_uring_submit(&ring)
+        }
+    }
+
+    func start(listenFD: Int32, wakeFD: Int32) throws(EventLoopError) {
+        self.listenFD = listenFD
+        self.wakeFD = wakeFD
+        armAccept()
+        armWake()
+        let submitted = io_uring_submit(&ring)
+        guard submitted >= 0 else { throw .errno("io_uring_submit", -submitted) }
+    }
+
+    private func armAccept() {
+        let sqe = submissionEntry()
+        io_uring_prep_multishot_accept(sqe, listenFD, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
+        io_uring_sqe_set_data64(sqe, Self.userData(.accept))
+    }
+
+    private func armWake() {
+        let sqe = submissionEntry()
+        withUnsafeMutablePointer(to: &wakeValue) { value in
+            io_uring_prep_read(sqe, wakeFD, value, 8, 0)
+        }
+        io_uring_sqe_set_data64(sqe, Self.userData(.wake))
+    }
+
+    private func armRecv(slot: Int, loop: EventLoop) {
+        let sqe = submissionEntry()
+        io_uring_prep_recv_multishot(sqe, loop.connections[slot].fd, nil, 0, 0)
+        sqe.pointee.flags |= UInt8(1 << IOSQE_BUFFER_SELECT_BIT)
+        sqe.pointee.buf_group = Self.bufferGroup
+        io_uring_sqe_set_data64(sqe, Self.userData(.recv, slot: slot, generation: loop.connections[slot].generation))
+        recvArmed[slot] = true
+    }
+
+    private func ensureCapacity(_ count: Int) {
+        if recvArmed.count < count {
+            recvArmed += Array(repeating: false, count: count - recvArmed.count)
+            sendBuffers += Array(repeating: nil, count: count - sendBuffers.count)
+            releasing += Array(repeating: false, count: count - releasing.count)
+        }
+    }
+
+    func connectionAdded(slot: Int, fd: Int32) {
+        // Called from `loop.accepted`, which has the loop; the recv is armed in `handle` below.
+    }
+
+    func poll(loop: EventLoop, timeoutMilliseconds: Int32) {
+        ensureCapacity(loop.connections.count)
+        var timeout = __kernel_timespec(
+            tv_sec: Int64(timeoutMilliseconds / 1000), tv_nsec: Int64(timeoutMilliseconds % 1000) * 1_000_000)
+        var first: UnsafeMutablePointer<io_uring_cqe>?
+        _ = io_uring_submit_and_wait_timeout(&ring, &first, 1, &timeout, nil)
+        while true {
+            let count = cqes.withUnsafeMutableBufferPointer { buffer in
+                io_uring_peek_batch_cqe(&ring, buffer.baseAddress, UInt32(buffer.count))
+            }
+            if count == 0 { break }
+            for index in 0..<Int(count) {
+                let cqe = cqes[index]!.pointee
+                handle(userData: cqe.user_data, result: cqe.res, flags: cqe.flags, loop: loop)
+            }
+            io_uring_cq_advance(&ring, count)
+        }
+    }
+
+    private func handle(userData: UInt64, result: Int32, flags: UInt32, loop: EventLoop) {
+        let slot = Int(userData & 0xFFFF_FFFF)
+        let generation = UInt32((userData >> 32) & 0xFF_FFFF)
+        switch Operation(rawValue: userData >> 56) {
+        case .accept:
+            if result >= 0 {
+                loop.accepted(fd: result)
+                if loop.connections.indices.contains(Int(result)), loop.connections[Int(result)].open {
+                    ensureCapacity(loop.connections.count)
+                    armRecv(slot: Int(result), loop: loop)
+                }
+            }
+            if flags & IORING_CQE_F_MORE == 0, loop.accepting { armAccept() }
+        case .recv:
+            guard loop.connections[slot].open, loop.connections[slot].generation & 0xFF_FFFF == generation else {
+                if result > 0, flags & IORING_CQE_F_BUFFER != 0 { returnBuffer(flags: flags) }
+                return
+            }
+            let more = flags & IORING_CQE_F_MORE != 0
+            if result > 0 {
+                if flags & IORING_CQE_F_BUFFER != 0 {
+                    let id = Int(flags >> IORING_CQE_BUFFER_SHIFT)
+                    loop.received(slot: slot, UnsafeRawBufferPointer(start: buffers + id * bufferSize, count: Int(result)))
+                    returnBuffer(flags: flags)
+                }
+            } else if result == 0 {
+                recvArmed[slot] = false
+                loop.peerClosed(slot: slot)
+            } else if result != -ENOBUFS {
+                recvArmed[slot] = false
+                if !releasing[slot] { loop.failed(slot: slot) }
+            }
+            if !more {
+                recvArmed[slot] = false
+                let rearm = (result > 0 || result == -ENOBUFS) && !releasing[slot] && loop.connections[slot].open
+                if rearm { armRecv(slot: slot, loop: loop) }
+            }
+            finishReleaseIfIdle(slot: slot, loop: loop)
+        case .send:
+            sendBuffers[slot]?.deallocate()
+            sendBuffers[slot] = nil
+            guard loop.connections[slot].open, loop.connections[slot].generation & 0xFF_FFFF == generation else { return }
+            if releasing[slot] {
+                finishReleaseIfIdle(slot: slot, loop: loop)
+            } else if result >= 0 {
+                loop.sent(slot: slot, count: Int(result))
+            } else {
+                loop.failed(slot: slot)
+            }
+        case .wake:
+            loop.woken()
+            armWake()
+        case .cancel, nil:
+            break
+        }
+    }
+
+    private func returnBuffer(flags: UInt32) {
+        let id = Int(flags >> IORING_CQE_BUFFER_SHIFT)
+        io_uring_buf_ring_add(
+            bufferRing, buffers + id * bufferSize, UInt32(bufferSize), UInt16(id),
+            io_uring_buf_ring_mask(UInt32(bufferCount)), buffersToReturn)
+        buffersToReturn += 1
+    }
+
+    func send(slot: Int, loop: EventLoop) {
+        let state = loop.connections[slot]
+        let remaining = state.inFlight.count - state.inFlightOffset
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: remaining, alignment: 16)
+        state.inFlight.withUnsafeBytes { bytes in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[state.inFlightOffset...]))
+        }
+        sendBuffers[slot]?.deallocate()
+        sendBuffers[slot] = buffer
+        let sqe = submissionEntry()
+        io_uring_prep_send(sqe, state.fd, buffer.baseAddress, remaining, Int32(MSG_NOSIGNAL))
+        io_uring_sqe_set_data64(sqe, Self.userData(.send, slot: slot, generation: state.generation))
+    }
+
+    func close(slot: Int, loop: EventLoop) {
+        releasing[slot] = true
+        // Ends the armed multishot recv (its last CQE arrives without F_MORE).
+        if recvArmed[slot] { shutdown(loop.connections[slot].fd, Int32(SHUT_RDWR)) }
+        finishReleaseIfIdle(slot: slot, loop: loop)
+    }
+
+    private func finishReleaseIfIdle(slot: Int, loop: EventLoop) {
+        guard releasing[slot], !recvArmed[slot], sendBuffers[slot] == nil else { return }
+        releasing[slot] = false
+        loop.release(slot: slot)
+    }
+
+    func stopAccepting(listenFD: Int32) {
+        let sqe = submissionEntry()
+        io_uring_prep_cancel64(sqe, Self.userData(.accept), 0)
+        io_uring_sqe_set_data64(sqe, Self.userData(.cancel))
+    }
+
+    func endTurn() {
+        if buffersToReturn > 0 {
+            io_uring_buf_ring_advance(bufferRing, buffersToReturn)
+            buffersToReturn = 0
+        }
+        _ = io_uring_submit(&ring)
+    }
+}

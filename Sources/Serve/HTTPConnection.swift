@@ -1,0 +1,167 @@
+/// An HTTP response, serialized with the headers every answer carries.
+public struct HTTPResponse: Sendable, Equatable {
+    public var status: Int
+    public var contentType: String?
+    public var body: [UInt8]
+    public var extraHeaders: [(String, String)] = []
+
+    public init(status: Int, contentType: String? = nil, body: [UInt8] = [], extraHeaders: [(String, String)] = []) {
+        self.status = status
+        self.contentType = contentType
+        self.body = body
+        self.extraHeaders = extraHeaders
+    }
+
+    /// A plain-text error whose body says what was wrong with the request.
+    public static func error(_ status: Int, _ message: String) -> HTTPResponse {
+        HTTPResponse(status: status, contentType: "text/plain; charset=utf-8", body: Array((message + "\n").utf8))
+    }
+
+    public func serialized(keepAlive: Bool) -> [UInt8] {
+        var head = "HTTP/1.1 \(status) \(Self.reasonPhrase(status))\r\n"
+        if let contentType { head += "Content-Type: \(contentType)\r\n" }
+        head += "Content-Length: \(body.count)\r\n"
+        for (name, value) in extraHeaders { head += "\(name): \(value)\r\n" }
+        if !keepAlive { head += "Connection: close\r\n" }
+        head += "\r\n"
+        var bytes = Array(head.utf8)
+        bytes.append(contentsOf: body)
+        return bytes
+    }
+
+    public static func reasonPhrase(_ status: Int) -> String {
+        switch status {
+        case 100: "Continue"
+        case 200: "OK"
+        case 400: "Bad Request"
+        case 404: "Not Found"
+        case 405: "Method Not Allowed"
+        case 406: "Not Acceptable"
+        case 408: "Request Timeout"
+        case 413: "Content Too Large"
+        case 415: "Unsupported Media Type"
+        case 417: "Expectation Failed"
+        case 431: "Request Header Fields Too Large"
+        case 500: "Internal Server Error"
+        case 501: "Not Implemented"
+        case 503: "Service Unavailable"
+        case 504: "Gateway Timeout"
+        case 505: "HTTP Version Not Supported"
+        default: "Status"
+        }
+    }
+
+    public static func == (lhs: HTTPResponse, rhs: HTTPResponse) -> Bool {
+        lhs.status == rhs.status && lhs.contentType == rhs.contentType && lhs.body == rhs.body
+            && lhs.extraHeaders.map(\.0) == rhs.extraHeaders.map(\.0) && lhs.extraHeaders.map(\.1) == rhs.extraHeaders.map(\.1)
+    }
+}
+
+/// One client connection's HTTP state as a value: bytes in, actions out, no sockets.
+///
+/// Requests are handled one at a time in arrival order: while one is being answered
+/// (`isAwaitingResponse`), later pipelined bytes are kept and parsed only after its response is
+/// queued, so responses always leave in request order.
+public struct HTTPConnection: Sendable {
+    public enum Action: Equatable, Sendable {
+        case send([UInt8])
+        /// Answer this request, then call `respond`.
+        case handle(HTTPRequest)
+        /// Close once everything queued is sent.
+        case close
+    }
+
+    public private(set) var parser: HTTPRequestParser
+    private var input: [UInt8] = []
+    public private(set) var isAwaitingResponse = false
+    private var currentKeepAlive = true
+    public private(set) var isClosing = false
+    /// Answer what is in progress, then close (server draining or peer half-closed).
+    public private(set) var closeWhenIdle = false
+    /// The peer sent EOF: an incomplete request can never complete.
+    private var peerClosed = false
+    /// Input beyond this (pipelined while a request is answered) closes the connection.
+    let bufferedBytesMax: Int
+
+    public init(limits: HTTPLimits = HTTPLimits()) {
+        parser = HTTPRequestParser(limits: limits)
+        bufferedBytesMax = limits.bodyBytesMax + limits.headerBytesMax + 64 * 1024
+    }
+
+    /// True when a request has started but not fully arrived (slow-client timeouts apply).
+    public var isMidRequest: Bool { !isAwaitingResponse && (parser.isMidRequest || !input.isEmpty) }
+
+    /// True when nothing is in progress: a keep-alive connection waiting for its next request.
+    public var isIdle: Bool { !isAwaitingResponse && !parser.isMidRequest && input.isEmpty }
+
+    public mutating func received(_ bytes: UnsafeRawBufferPointer) -> [Action] {
+        guard !isClosing else { return [] }
+        input.append(contentsOf: bytes)
+        if isAwaitingResponse {
+            if input.count > bufferedBytesMax { return fail(HTTPParseError(status: 413, reason: "too much pipelined input")) }
+            return []
+        }
+        return parse()
+    }
+
+    /// Queues the response to the request last handed out and resumes parsing.
+    public mutating func respond(_ response: HTTPResponse) -> [Action] {
+        precondition(isAwaitingResponse, "respond without a request")
+        isAwaitingResponse = false
+        guard currentKeepAlive else {
+            isClosing = true
+            return [.send(response.serialized(keepAlive: false)), .close]
+        }
+        // Parse what is buffered first: when closing after this, the last response must say so.
+        let following = parse()
+        let closesRightAfter = following == [.close]
+        return [.send(response.serialized(keepAlive: !closesRightAfter))] + following
+    }
+
+    /// The server is draining (`peerClosed` false: a request still arriving is completed and
+    /// answered) or the peer half-closed (`peerClosed` true: only complete requests are answered);
+    /// either way the connection closes after that.
+    public mutating func finishAfterCurrent(peerClosed: Bool) -> [Action] {
+        closeWhenIdle = true
+        if peerClosed { self.peerClosed = true }
+        guard !isClosing, !isAwaitingResponse else { return [] }
+        return parse()
+    }
+
+    /// A client too slow to finish its request: 408 and close.
+    public mutating func timedOut() -> [Action] {
+        guard !isClosing else { return [] }
+        if isMidRequest { return fail(HTTPParseError(status: 408, reason: "request not completed in time")) }
+        isClosing = true
+        return [.close]
+    }
+
+    private mutating func parse() -> [Action] {
+        var actions: [Action] = []
+        while !isClosing, !isAwaitingResponse {
+            switch parser.next(&input) {
+            case .needMore:
+                if closeWhenIdle, peerClosed || !parser.isMidRequest && input.isEmpty {
+                    isClosing = true
+                    actions.append(.close)
+                }
+                return actions
+            case .sendContinue:
+                actions.append(.send(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)))
+            case .request(let request):
+                isAwaitingResponse = true
+                currentKeepAlive = request.keepAlive
+                actions.append(.handle(request))
+            case .failure(let error):
+                return actions + fail(error)
+            }
+        }
+        return actions
+    }
+
+    private mutating func fail(_ error: HTTPParseError) -> [Action] {
+        isClosing = true
+        input.removeAll()
+        return [.send(HTTPResponse.error(error.status, error.reason).serialized(keepAlive: false)), .close]
+    }
+}

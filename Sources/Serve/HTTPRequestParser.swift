@@ -1,0 +1,302 @@
+/// One parsed HTTP/1.x request.
+public struct HTTPRequest: Sendable, Equatable {
+    public var method: String
+    public var target: String
+    /// 0 for HTTP/1.0, 1 for HTTP/1.1.
+    public var minorVersion: Int
+    /// Header names lower-cased, in arrival order.
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+    public var keepAlive: Bool
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name == name }?.value
+    }
+
+    public var path: Substring { target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0] }
+
+    public static func == (lhs: HTTPRequest, rhs: HTTPRequest) -> Bool {
+        lhs.method == rhs.method && lhs.target == rhs.target && lhs.minorVersion == rhs.minorVersion
+            && lhs.headers.map(\.name) == rhs.headers.map(\.name) && lhs.headers.map(\.value) == rhs.headers.map(\.value)
+            && lhs.body == rhs.body && lhs.keepAlive == rhs.keepAlive
+    }
+}
+
+/// A request the parser refuses, with the status to answer and why; the connection closes after.
+public struct HTTPParseError: Error, Equatable, Sendable {
+    public var status: Int
+    public var reason: String
+}
+
+public struct HTTPLimits: Sendable {
+    /// Request line plus headers.
+    public var headerBytesMax = 16 * 1024
+    public var bodyBytesMax = 6 * 1024 * 1024
+
+    public init(headerBytesMax: Int = 16 * 1024, bodyBytesMax: Int = 6 * 1024 * 1024) {
+        self.headerBytesMax = headerBytesMax
+        self.bodyBytesMax = bodyBytesMax
+    }
+}
+
+/// Incremental HTTP/1.1 request parser: a value that consumes bytes from the front of a
+/// connection's input buffer and says what it found. No sockets, so every case is testable.
+///
+/// Supports Content-Length and chunked bodies, `Expect: 100-continue`, header and body limits,
+/// and keep-alive rules of HTTP/1.0 and 1.1. Requests with both Content-Length and
+/// Transfer-Encoding, or conflicting lengths, are refused (request smuggling).
+public struct HTTPRequestParser: Sendable {
+    public enum Event: Equatable, Sendable {
+        /// Not enough bytes yet.
+        case needMore
+        /// The headers asked for `100 Continue` and the body has not arrived yet.
+        case sendContinue
+        case request(HTTPRequest)
+        case failure(HTTPParseError)
+    }
+
+    public let limits: HTTPLimits
+
+    /// The request whose headers are parsed and whose body is being received.
+    private var head: Head?
+    private var continueSent = false
+
+    struct Head {
+        var request: HTTPRequest
+        var framing: Framing
+        var expectsContinue: Bool
+    }
+
+    enum Framing {
+        case length(Int)
+        case chunked(ChunkedState)
+    }
+
+    struct ChunkedState {
+        var body: [UInt8] = []
+        var consumed = 0  // bytes of the input already decoded into `body`
+        var finished = false
+    }
+
+    public init(limits: HTTPLimits = HTTPLimits()) {
+        self.limits = limits
+    }
+
+    /// True while a request has started arriving (for slow-client timeouts).
+    public var isMidRequest: Bool { head != nil }
+
+    /// Parses from the front of `input`, removing the bytes of a complete request.
+    public mutating func next(_ input: inout [UInt8]) -> Event {
+        if head == nil {
+            guard let end = headerEnd(input) else {
+                if input.count > limits.headerBytesMax {
+                    return .failure(HTTPParseError(status: 431, reason: "request headers exceed \(limits.headerBytesMax) bytes"))
+                }
+                // Leading blank lines between pipelined requests are allowed (RFC 9112 §2.2).
+                if input.first == 0x0D || input.first == 0x0A {
+                    let skipped = input.prefix { $0 == 0x0D || $0 == 0x0A }.count
+                    input.removeFirst(skipped)
+                }
+                return .needMore
+            }
+            if end > limits.headerBytesMax {
+                return .failure(HTTPParseError(status: 431, reason: "request headers exceed \(limits.headerBytesMax) bytes"))
+            }
+            switch parseHead(input[..<end]) {
+            case .failure(let error): return .failure(error)
+            case .success(let parsed):
+                input.removeFirst(end + 4)
+                head = parsed
+                continueSent = false
+            }
+        }
+        guard var current = head else { return .needMore }
+        switch current.framing {
+        case .length(let length):
+            if input.count < length {
+                return current.expectsContinue && !continueSent ? markContinue() : .needMore
+            }
+            current.request.body = Array(input[..<length])
+            input.removeFirst(length)
+            head = nil
+            return .request(current.request)
+        case .chunked(var state):
+            switch decodeChunks(input, state: &state) {
+            case .failure(let error): return .failure(error)
+            case .success:
+                if !state.finished {
+                    current.framing = .chunked(state)
+                    head = current
+                    return current.expectsContinue && !continueSent && state.consumed == 0 ? markContinue() : .needMore
+                }
+                input.removeFirst(state.consumed)
+                current.request.body = state.body
+                head = nil
+                return .request(current.request)
+            }
+        }
+    }
+
+    private mutating func markContinue() -> Event {
+        continueSent = true
+        return .sendContinue
+    }
+
+    /// Index of the blank line ending the headers ("\r\n\r\n"), if present.
+    private func headerEnd(_ input: [UInt8]) -> Int? {
+        guard input.count >= 4 else { return nil }
+        return input.withUnsafeBufferPointer { bytes in
+            var index = 0
+            let last = bytes.count - 4
+            while index <= last {
+                if bytes[index + 3] != 0x0A {
+                    index += bytes[index + 3] == 0x0D ? 1 : 4  // skip ahead when the 4th byte cannot end it
+                    continue
+                }
+                if bytes[index] == 0x0D, bytes[index + 1] == 0x0A, bytes[index + 2] == 0x0D { return index }
+                index += 1
+            }
+            return nil
+        }
+    }
+
+    private func parseHead(_ bytes: ArraySlice<UInt8>) -> Result<Head, HTTPParseError> {
+        func bad(_ reason: String) -> Result<Head, HTTPParseError> { .failure(HTTPParseError(status: 400, reason: reason)) }
+        let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map { line -> ArraySlice<UInt8> in
+            line.last == 0x0D ? line.dropLast() : line
+        }
+        guard let requestLine = lines.first else { return bad("empty request") }
+        let parts = requestLine.split(separator: 0x20, omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else { return bad("malformed request line") }
+        guard parts[0].allSatisfy({ isTokenByte($0) }) else { return bad("malformed method") }
+        guard parts[1].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return bad("malformed request target") }
+        let version = String(decoding: parts[2], as: UTF8.self)
+        let minor: Int
+        switch version {
+        case "HTTP/1.1": minor = 1
+        case "HTTP/1.0": minor = 0
+        default:
+            if version.hasPrefix("HTTP/") { return .failure(HTTPParseError(status: 505, reason: "\(version) is not supported")) }
+            return bad("malformed HTTP version")
+        }
+        var headers: [(name: String, value: String)] = []
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: 0x3A) else { return bad("header line without a colon") }
+            let name = line[line.startIndex..<colon]
+            guard !name.isEmpty, name.allSatisfy({ isTokenByte($0) }) else { return bad("malformed header name") }
+            var value = line[(colon + 1)...]
+            while let first = value.first, first == 0x20 || first == 0x09 { value = value.dropFirst() }
+            while let last = value.last, last == 0x20 || last == 0x09 { value = value.dropLast() }
+            guard value.allSatisfy({ $0 >= 0x20 || $0 == 0x09 }), !value.contains(0x7F) else { return bad("control character in header value") }
+            headers.append((String(decoding: name, as: UTF8.self).lowercased(), String(decoding: value, as: UTF8.self)))
+        }
+        var request = HTTPRequest(
+            method: String(decoding: parts[0], as: UTF8.self), target: String(decoding: parts[1], as: UTF8.self),
+            minorVersion: minor, headers: headers, body: [], keepAlive: minor == 1)
+        let connectionTokens = headers.filter { $0.name == "connection" }
+            .flatMap { $0.value.lowercased().split(separator: ",").map { $0.trimmingCharacters(in: " \t") } }
+        if connectionTokens.contains("close") { request.keepAlive = false }
+        if minor == 0, connectionTokens.contains("keep-alive") { request.keepAlive = true }
+
+        let lengths = headers.filter { $0.name == "content-length" }.map(\.value)
+        let encodings = headers.filter { $0.name == "transfer-encoding" }
+            .flatMap { $0.value.lowercased().split(separator: ",").map { $0.trimmingCharacters(in: " \t") } }
+        let framing: Framing
+        if !encodings.isEmpty {
+            guard lengths.isEmpty else { return bad("both Content-Length and Transfer-Encoding") }
+            guard encodings == ["chunked"] else {
+                return .failure(HTTPParseError(status: 501, reason: "Transfer-Encoding \(encodings.joined(separator: ", ")) is not supported"))
+            }
+            guard minor == 1 else { return bad("chunked encoding in an HTTP/1.0 request") }
+            framing = .chunked(ChunkedState())
+        } else if let first = lengths.first {
+            let values = Set(lengths.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: " \t") } })
+            guard values.count == 1, let only = values.first, !only.isEmpty, only.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                only.utf8.count <= 15, let length = Int(only)
+            else { return bad("invalid Content-Length '\(first)'") }
+            guard length <= limits.bodyBytesMax else {
+                return .failure(HTTPParseError(status: 413, reason: "body of \(length) bytes exceeds the limit of \(limits.bodyBytesMax)"))
+            }
+            framing = .length(length)
+        } else {
+            framing = .length(0)
+        }
+        let expectation = headers.first { $0.name == "expect" }?.value.lowercased()
+        if let expectation, expectation != "100-continue" {
+            return .failure(HTTPParseError(status: 417, reason: "unsupported Expect: \(expectation)"))
+        }
+        return .success(Head(request: request, framing: framing, expectsContinue: expectation != nil && minor == 1))
+    }
+
+    /// Decodes as many complete chunks as `input` holds, after `state.consumed`.
+    private func decodeChunks(_ input: [UInt8], state: inout ChunkedState) -> Result<Void, HTTPParseError> {
+        func bad(_ reason: String) -> Result<Void, HTTPParseError> { .failure(HTTPParseError(status: 400, reason: reason)) }
+        while !state.finished {
+            let start = state.consumed
+            guard let lineEnd = crlf(input, from: start) else {
+                return input.count - start > 1024 ? bad("chunk size line too long") : .success(())
+            }
+            var sizeField = input[start..<lineEnd]
+            if let semicolon = sizeField.firstIndex(of: 0x3B) { sizeField = sizeField[..<semicolon] }  // chunk extensions
+            while let last = sizeField.last, last == 0x20 || last == 0x09 { sizeField = sizeField.dropLast() }
+            guard !sizeField.isEmpty, sizeField.count <= 15, let size = Int(String(decoding: sizeField, as: UTF8.self), radix: 16),
+                size >= 0
+            else { return bad("invalid chunk size") }
+            if size == 0 {
+                // Trailer section: header lines until an empty line.
+                var position = lineEnd + 2
+                while true {
+                    guard let end = crlf(input, from: position) else {
+                        return input.count - position > limits.headerBytesMax ? bad("chunked trailers too long") : .success(())
+                    }
+                    if end == position {
+                        state.consumed = end + 2
+                        state.finished = true
+                        return .success(())
+                    }
+                    position = end + 2
+                }
+            }
+            guard state.body.count + size <= limits.bodyBytesMax else {
+                return .failure(HTTPParseError(status: 413, reason: "chunked body exceeds the limit of \(limits.bodyBytesMax) bytes"))
+            }
+            let dataStart = lineEnd + 2
+            guard input.count >= dataStart + size + 2 else { return .success(()) }
+            guard input[dataStart + size] == 0x0D, input[dataStart + size + 1] == 0x0A else { return bad("chunk not followed by CRLF") }
+            state.body.append(contentsOf: input[dataStart..<(dataStart + size)])
+            state.consumed = dataStart + size + 2
+        }
+        return .success(())
+    }
+
+    private func crlf(_ input: [UInt8], from start: Int) -> Int? {
+        var index = start
+        while index + 1 < input.count {
+            if input[index] == 0x0D, input[index + 1] == 0x0A { return index }
+            index += 1
+        }
+        return nil
+    }
+}
+
+/// RFC 9110 token characters.
+@inline(__always)
+func isTokenByte(_ byte: UInt8) -> Bool {
+    switch byte {
+    case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
+    case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+        UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
+        UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+        return true
+    default: return false
+    }
+}
+
+extension StringProtocol {
+    func trimmingCharacters(in set: String) -> String {
+        var result = Substring(self)
+        while let first = result.first, set.contains(first) { result = result.dropFirst() }
+        while let last = result.last, set.contains(last) { result = result.dropLast() }
+        return String(result)
+    }
+}

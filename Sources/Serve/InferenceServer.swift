@@ -1,0 +1,455 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+public import IOUring
+import Model
+import Synchronization
+
+/// Everything `symmetree serve` can be told, with SageMaker's defaults.
+public struct ServerConfiguration: Sendable {
+    public var host = "0.0.0.0"
+    public var port: UInt16 = 8080
+    public var modelDirectory = "/opt/ml/model"
+    public var backend = BackendPreference.auto
+    public var limits = HTTPLimits()
+    /// A keep-alive connection with no request for this long is closed.
+    public var idleTimeoutSeconds = 65.0
+    /// A request whose headers and body take longer than this gets 408 (slow clients).
+    public var requestTimeoutSeconds = 30.0
+    /// SAGEMAKER_MODEL_SERVER_TIMEOUT: longest an invocation may wait for the model (504 after).
+    public var modelServerTimeoutSeconds = 60.0
+    /// Requests up to this many rows are evaluated on the I/O thread when the batcher is idle.
+    public var inlineRowsMax = 256
+    /// Rows per batcher pass.
+    public var rowBudget = 65_536
+    /// After SIGTERM, in-flight requests get this long to finish.
+    public var drainTimeoutSeconds = 30.0
+    public var maxConcurrentTransforms = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
+    public init() {}
+
+    /// SageMaker's environment: SAGEMAKER_BIND_TO_PORT, SAGEMAKER_MODEL_SERVER_TIMEOUT,
+    /// SAGEMAKER_MAX_PAYLOAD_IN_MB (batch transform, ≤ 100), SYMMETREE_IO_BACKEND, SM_MODEL_DIR.
+    public static func fromEnvironment() throws(ServeError) -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        func value(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+        if let port = value("SAGEMAKER_BIND_TO_PORT") {
+            guard let parsed = UInt16(port) else { throw ServeError("SAGEMAKER_BIND_TO_PORT=\(port) is not a port number") }
+            configuration.port = parsed
+        }
+        if let timeout = value("SAGEMAKER_MODEL_SERVER_TIMEOUT") {
+            guard let seconds = Double(timeout), seconds > 0 else {
+                throw ServeError("SAGEMAKER_MODEL_SERVER_TIMEOUT=\(timeout) is not a positive number of seconds")
+            }
+            configuration.modelServerTimeoutSeconds = seconds
+        }
+        if let payload = value("SAGEMAKER_MAX_PAYLOAD_IN_MB") {
+            guard let megabytes = Int(payload), megabytes >= 1, megabytes <= 100 else {
+                throw ServeError("SAGEMAKER_MAX_PAYLOAD_IN_MB=\(payload) must be 1…100")
+            }
+            configuration.limits.bodyBytesMax = megabytes * 1024 * 1024
+        }
+        if let backend = value("SYMMETREE_IO_BACKEND") {
+            guard let parsed = BackendPreference(rawValue: backend) else {
+                throw ServeError("SYMMETREE_IO_BACKEND=\(backend): use auto, io_uring or epoll")
+            }
+            configuration.backend = parsed
+        }
+        if let directory = value("SM_MODEL_DIR") { configuration.modelDirectory = directory }
+        return configuration
+    }
+}
+
+/// The model as the server sees it while it loads in the background.
+enum ModelState: Sendable {
+    case loading
+    case ready(Evaluator, Batcher)
+    case failed(String)
+}
+
+/// Starts the SageMaker inference server.
+public enum InferenceService {
+    /// Binds, starts the I/O thread and loads the model in the background; /ping answers 503
+    /// until the model is ready.
+    public static func start(
+        configuration: ServerConfiguration, log: @escaping @Sendable (String) -> Void
+    ) throws(ServeError) -> RunningServer {
+        try InferenceServer.start(configuration: configuration, log: log)
+    }
+}
+
+/// A server running on its own I/O thread.
+public final class RunningServer: Sendable {
+    public let port: UInt16
+    public let backend: Backend
+    let waker: Waker
+    let stopRequested: Flag
+    let thread: LoopThread.JoinHandle
+
+    init(port: UInt16, backend: Backend, waker: Waker, thread: LoopThread.JoinHandle, stopRequested: Flag) {
+        self.port = port
+        self.backend = backend
+        self.waker = waker
+        self.thread = thread
+        self.stopRequested = stopRequested
+    }
+
+    /// Stop accepting, finish in-flight requests, close, then let `wait()` return (SIGTERM does this).
+    public func shutdown() {
+        stopRequested.set()
+        waker.wake()
+    }
+
+    /// Blocks until the server has drained and stopped.
+    public func wait() { thread.join() }
+}
+
+/// A one-way boolean shared between threads.
+final class Flag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
+}
+
+/// SIGTERM → graceful shutdown. The handler only sets a flag and writes the loop's eventfd,
+/// both async-signal-safe.
+public enum ShutdownSignal {
+    private static let requested = Atomic<Bool>(false)
+    private static let wakeFD = Atomic<Int32>(-1)
+
+    public static func install(for server: RunningServer) {
+        wakeFD.store(server.waker.fd, ordering: .releasing)
+        let handler: @convention(c) (Int32) -> Void = { _ in
+            ShutdownSignal.requested.store(true, ordering: .releasing)
+            var one: UInt64 = 1
+            _ = write(ShutdownSignal.wakeFD.load(ordering: .acquiring), &one, 8)
+        }
+        signal(SIGTERM, handler)
+        signal(SIGINT, handler)
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    static var wasRequested: Bool { requested.load(ordering: .acquiring) }
+}
+
+/// The SageMaker inference contract on one event loop: /ping, /invocations,
+/// /execution-parameters; inline evaluation when idle, the batcher under load.
+final class InferenceServer: EventLoopDelegate {
+    struct Client {
+        var http: HTTPConnection
+        var lastActivity: UInt64
+        /// The invocation waiting for the batcher: its sequence and when it was dispatched.
+        var awaiting: (sequence: UInt64, since: UInt64)?
+    }
+
+    let configuration: ServerConfiguration
+    let loop: EventLoop
+    let listener: ListeningSocket
+    let handOff: HandOff
+    let model: ModelSlot
+    let ticks: AsyncStream<Void>.Continuation
+    let stopRequested: Flag
+    let log: @Sendable (String) -> Void
+    var clients: [ConnectionID: Client] = [:]
+    var turnJobs: [InferenceJob] = []
+    var nextSequence: UInt64 = 0
+    var draining = false
+    var drainDeadline: UInt64 = 0
+    var lastSweep: UInt64 = 0
+
+    init(
+        configuration: ServerConfiguration, loop: EventLoop, listener: ListeningSocket, handOff: HandOff, model: ModelSlot,
+        ticks: AsyncStream<Void>.Continuation, stopRequested: Flag, log: @escaping @Sendable (String) -> Void
+    ) {
+        self.configuration = configuration
+        self.loop = loop
+        self.listener = listener
+        self.handOff = handOff
+        self.model = model
+        self.ticks = ticks
+        self.stopRequested = stopRequested
+        self.log = log
+    }
+
+    /// Binds, starts the I/O thread and the model load; returns once the loop is running.
+    static func start(
+        configuration: ServerConfiguration, log: @escaping @Sendable (String) -> Void
+    ) throws(ServeError) -> RunningServer {
+        let listener = try ListeningSocket(host: configuration.host, port: configuration.port)
+        let maxConnections = DescriptorLimit.current
+        let started = StartResult()
+        let stopFlag = Flag()
+        let handOff = HandOff()
+        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let model = ModelSlot()
+        let thread = LoopThread.start {
+            let loop: EventLoop
+            do throws(EventLoopError) {
+                loop = try EventLoop(listenFD: listener.fd, maxConnections: maxConnections, preference: configuration.backend)
+            } catch {
+                started.publish(.failure(ServeError("cannot start the event loop: \(error.description)")))
+                return
+            }
+            let server = InferenceServer(
+                configuration: configuration, loop: loop, listener: listener, handOff: handOff, model: model,
+                ticks: continuation, stopRequested: stopFlag, log: log)
+            loop.delegate = server
+            started.publish(.success((loop.backend, loop.waker)))
+            loop.run()
+            continuation.finish()
+            listener.close()
+        }
+        let (backend, waker): (Backend, Waker)
+        switch started.wait() {
+        case .success(let value): (backend, waker) = value
+        case .failure(let error):
+            thread.join()
+            listener.close()
+            throw error
+        }
+        let running = RunningServer(port: listener.port, backend: backend, waker: waker, thread: thread, stopRequested: stopFlag)
+        log("Listening on \(configuration.host):\(listener.port) with \(backend.rawValue)")
+        // The batcher consumes ticks off the I/O thread; the model loads meanwhile (/ping answers 503).
+        let directory = configuration.modelDirectory
+        let rowBudget = configuration.rowBudget
+        Task.detached {
+            let state: ModelState
+            do {
+                let path = try ModelLocator.find(in: directory)
+                let ensemble = try ModelLoader.load(path: path)
+                let evaluator = Evaluator(ensemble)
+                state = .ready(evaluator, Batcher(evaluator: evaluator, handOff: handOff, waker: waker, rowBudget: rowBudget))
+                log("Model loaded from \(path): \(ensemble.trees.count) trees, \(evaluator.columnCount) input columns")
+            } catch {
+                state = .failed("\(error)")
+                log("Model failed to load: \(error)")
+            }
+            model.set(state)
+            waker.wake()
+            guard case .ready(_, let batcher) = state else { return }
+            for await _ in stream { await batcher.drain() }
+        }
+        return running
+    }
+
+    // MARK: - EventLoopDelegate
+
+    func connectionOpened(_ connection: ConnectionID) {
+        var http = HTTPConnection(limits: configuration.limits)
+        var actions: [HTTPConnection.Action] = []
+        if draining { actions = http.finishAfterCurrent(peerClosed: false) }
+        clients[connection] = Client(http: http, lastActivity: MonotonicClock.nanoseconds)
+        apply(actions, to: connection)
+    }
+
+    func connectionReceived(_ connection: ConnectionID, _ bytes: UnsafeRawBufferPointer) {
+        guard var client = clients[connection] else { return }
+        let actions = client.http.received(bytes)
+        client.lastActivity = MonotonicClock.nanoseconds
+        clients[connection] = client
+        apply(actions, to: connection)
+    }
+
+    func connectionPeerClosed(_ connection: ConnectionID) {
+        guard var client = clients[connection] else { return }
+        let actions = client.http.finishAfterCurrent(peerClosed: true)
+        clients[connection] = client
+        apply(actions, to: connection)
+    }
+
+    func connectionClosed(_ connection: ConnectionID) {
+        clients[connection] = nil
+    }
+
+    func loopWoken() {
+        for reply in handOff.collect() {
+            guard var client = clients[reply.connection], client.awaiting?.sequence == reply.sequence else { continue }
+            client.awaiting = nil
+            let actions = client.http.respond(reply.response)
+            clients[reply.connection] = client
+            apply(actions, to: reply.connection)
+        }
+    }
+
+    func loopTurnEnded(nowNanoseconds now: UInt64) {
+        if !turnJobs.isEmpty {
+            if handOff.submit(turnJobs) { ticks.yield() }
+            turnJobs.removeAll(keepingCapacity: true)
+        }
+        if !draining, stopRequested.isSet || ShutdownSignal.wasRequested {
+            beginDrain(now: now)
+        }
+        if now - lastSweep >= 100_000_000 {
+            lastSweep = now
+            sweepTimeouts(now: now)
+        }
+        if draining, loop.openConnectionCount == 0 || now >= drainDeadline {
+            if now >= drainDeadline { log("Drain timeout: closing \(loop.openConnectionCount) connection(s)") }
+            loop.stop()
+        }
+    }
+
+    // MARK: - Requests
+
+    private func apply(_ actions: [HTTPConnection.Action], to connection: ConnectionID) {
+        var queue = actions[...]
+        while let action = queue.popFirst() {
+            switch action {
+            case .send(let bytes): loop.send(connection, bytes)
+            case .close: loop.close(connection)
+            case .handle(let request):
+                guard let response = handle(request, connection: connection) else { continue }
+                guard var client = clients[connection] else { return }
+                let more = client.http.respond(response)
+                clients[connection] = client
+                queue = more[...] + queue
+            }
+        }
+    }
+
+    /// The response, or nil when the request went to the batcher (answered in `loopWoken`).
+    private func handle(_ request: HTTPRequest, connection: ConnectionID) -> HTTPResponse? {
+        switch (request.method, request.path) {
+        case ("GET", "/ping"), ("HEAD", "/ping"):
+            switch model.state {
+            case .ready: return HTTPResponse(status: 200, contentType: "text/plain", body: [])
+            case .loading: return .error(503, "model is loading")
+            case .failed(let reason): return .error(500, "model failed to load: \(reason)")
+            }
+        case ("GET", "/execution-parameters"):
+            let body = "{\"MaxConcurrentTransforms\":\(configuration.maxConcurrentTransforms),\"BatchStrategy\":\"MULTI_RECORD\","
+                + "\"MaxPayloadInMB\":\(configuration.limits.bodyBytesMax / (1024 * 1024))}"
+            return HTTPResponse(status: 200, contentType: "application/json", body: Array(body.utf8))
+        case ("POST", "/invocations"):
+            return invoke(request, connection: connection)
+        case (_, "/ping"), (_, "/execution-parameters"):
+            return HTTPResponse.error(405, "use GET").with(header: ("Allow", "GET, HEAD"))
+        case (_, "/invocations"):
+            return HTTPResponse.error(405, "use POST").with(header: ("Allow", "POST"))
+        default:
+            return .error(404, "no such resource: \(request.path) (try GET /ping or POST /invocations)")
+        }
+    }
+
+    private func invoke(_ request: HTTPRequest, connection: ConnectionID) -> HTTPResponse? {
+        guard case .ready(let evaluator, _) = model.state else {
+            return .error(503, "model is not loaded yet")
+        }
+        let contentType = request.header("content-type") ?? "text/csv"
+        guard let format = PayloadFormat(mediaType: contentType) else {
+            return .error(415, "unsupported Content-Type \(contentType): use text/csv, application/json or application/jsonlines")
+        }
+        guard let output = PayloadFormat.negotiate(accept: request.header("accept"), requestFormat: format) else {
+            return .error(406, "cannot produce any of Accept: \(request.header("accept") ?? ""); offer text/csv, application/json or application/jsonlines")
+        }
+        let decoded: (features: [Float], rowCount: Int)
+        do {
+            decoded = try InvocationCodec.decode(request.body, format: format, columnCount: evaluator.columnCount)
+        } catch {
+            return .error(error.status, error.message)
+        }
+        if decoded.rowCount <= configuration.inlineRowsMax, turnJobs.isEmpty, handOff.isIdle {
+            // Idle server, small request: no thread hop.
+            let predictions = evaluator.predict(features: decoded.features, rowCount: decoded.rowCount)
+            return HTTPResponse(status: 200, contentType: output.rawValue, body: InvocationCodec.encode(predictions[...], format: output))
+        }
+        nextSequence += 1
+        turnJobs.append(
+            InferenceJob(connection: connection, sequence: nextSequence, features: decoded.features, rowCount: decoded.rowCount, format: output))
+        clients[connection]?.awaiting = (nextSequence, MonotonicClock.nanoseconds)
+        return nil
+    }
+
+    // MARK: - Timeouts and shutdown
+
+    private func sweepTimeouts(now: UInt64) {
+        let idle = UInt64(configuration.idleTimeoutSeconds * 1e9)
+        let slow = UInt64(configuration.requestTimeoutSeconds * 1e9)
+        let model = UInt64(configuration.modelServerTimeoutSeconds * 1e9)
+        for (connection, var client) in clients {
+            var actions: [HTTPConnection.Action] = []
+            if let awaiting = client.awaiting {
+                guard now - awaiting.since > model else { continue }
+                client.awaiting = nil
+                actions = client.http.respond(.error(504, "the model did not answer within \(configuration.modelServerTimeoutSeconds) s"))
+            } else if client.http.isMidRequest, now - client.lastActivity > slow {
+                actions = client.http.timedOut()
+            } else if client.http.isIdle, now - client.lastActivity > idle {
+                actions = client.http.timedOut()
+            } else {
+                continue
+            }
+            clients[connection] = client
+            apply(actions, to: connection)
+        }
+    }
+
+    private func beginDrain(now: UInt64) {
+        draining = true
+        drainDeadline = now + UInt64(configuration.drainTimeoutSeconds * 1e9)
+        loop.stopAccepting()
+        log("Shutting down: no new connections; finishing \(clients.count) open connection(s)")
+        for connection in Array(clients.keys) {
+            guard var client = clients[connection] else { continue }
+            let actions = client.http.finishAfterCurrent(peerClosed: false)
+            clients[connection] = client
+            apply(actions, to: connection)
+        }
+    }
+}
+
+extension HTTPResponse {
+    func with(header: (String, String)) -> HTTPResponse {
+        var copy = self
+        copy.extraHeaders.append(header)
+        return copy
+    }
+}
+
+/// The model state, written once by the loading task and read by the I/O thread.
+final class ModelSlot: Sendable {
+    private let value = Mutex<ModelState>(.loading)
+    var state: ModelState { value.withLock { $0 } }
+    func set(_ state: ModelState) { value.withLock { $0 = state } }
+}
+
+/// The I/O thread's start-up outcome, handed to the thread that called `start`.
+final class StartResult: Sendable {
+    private let value = Mutex<Result<(Backend, Waker), ServeError>?>(nil)
+
+    func publish(_ result: Result<(Backend, Waker), ServeError>) { value.withLock { $0 = result } }
+
+    /// Waits (briefly: the loop creates a ring or an epoll set) for `publish`.
+    func wait() -> Result<(Backend, Waker), ServeError> {
+        while true {
+            if let result = value.withLock({ $0 }) { return result }
+            usleep(200)
+        }
+    }
+}
+
+enum MonotonicClock {
+    static var nanoseconds: UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+    }
+}
+
+/// Finds the model SageMaker unpacked into /opt/ml/model: ours first, then CatBoost's.
+public enum ModelLocator {
+    public static func find(in directory: String) throws(ServeError) -> String {
+        guard let handle = opendir(directory) else { throw ServeError("model directory \(directory) does not exist") }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if !name.hasPrefix(".") { names.append(name) }
+        }
+        closedir(handle)
+        names.sort()
+        let preferred = ["model.symmetree"] + names.filter { $0.hasSuffix(".symmetree") } + names.filter { $0.hasSuffix(".cbm") }
+            + ["model.json"] + names.filter { $0.hasSuffix(".json") }
+        for name in preferred where names.contains(name) { return directory + "/" + name }
+        throw ServeError("no model in \(directory): expected model.symmetree, a CatBoost .cbm or CatBoost JSON (found: \(names.joined(separator: ", ")))")
+    }
+}

@@ -1,0 +1,205 @@
+import Model
+
+/// The payload formats SageMaker clients send and accept on /invocations.
+public enum PayloadFormat: String, Sendable, CaseIterable {
+    case csv = "text/csv"
+    case json = "application/json"
+    case jsonLines = "application/jsonlines"
+
+    /// Recognizes a media type (parameters such as `charset` or `label_size` ignored).
+    public init?(mediaType: String) {
+        let base = mediaType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: " \t").lowercased() } ?? ""
+        switch base {
+        case "text/csv", "application/csv", "text/x-csv", "application/x-csv": self = .csv
+        case "application/json": self = .json
+        case "application/jsonlines", "application/jsonl", "application/x-jsonlines", "application/json-lines": self = .jsonLines
+        default: return nil
+        }
+    }
+
+    /// The response format for an `Accept` header: the first supported type in the list, with
+    /// wildcards answered in the request's own format; nil when nothing listed is supported (406).
+    public static func negotiate(accept: String?, requestFormat: PayloadFormat) -> PayloadFormat? {
+        guard let accept, !accept.trimmingCharacters(in: " \t").isEmpty else { return requestFormat }
+        var ranked: [(quality: Double, order: Int, format: PayloadFormat)] = []
+        for (order, item) in accept.split(separator: ",").enumerated() {
+            let parts = item.split(separator: ";")
+            let type = parts.first.map { $0.trimmingCharacters(in: " \t").lowercased() } ?? ""
+            var quality = 1.0
+            for parameter in parts.dropFirst() {
+                let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: " \t") }
+                if pair.count == 2, pair[0].lowercased() == "q", let value = Double(pair[1]) { quality = value }
+            }
+            guard quality > 0 else { continue }
+            let format: PayloadFormat?
+            switch type {
+            case "*/*": format = requestFormat
+            case "text/*": format = .csv
+            case "application/*": format = requestFormat == .csv ? .json : requestFormat
+            default: format = PayloadFormat(mediaType: type)
+            }
+            if let format { ranked.append((quality, order, format)) }
+        }
+        return ranked.min { ($0.quality, -$0.order) > ($1.quality, -$1.order) }?.format
+    }
+}
+
+/// A request body that cannot be scored, with the status and a message naming the row/column.
+public struct InvocationError: Error, Equatable, Sendable {
+    public var status: Int
+    public var message: String
+
+    static func badRequest(_ message: String) -> InvocationError { InvocationError(status: 400, message: message) }
+}
+
+/// Decodes request bodies into row-major float features and encodes predictions.
+public enum InvocationCodec {
+    public static func decode(_ body: [UInt8], format: PayloadFormat, columnCount: Int) throws(InvocationError)
+        -> (features: [Float], rowCount: Int)
+    {
+        guard body.contains(where: { !isSpace($0) }) else { throw .badRequest("empty request body: send at least one row") }
+        switch format {
+        case .csv: return try decodeCSV(body, columnCount: columnCount)
+        case .json: return try decodeJSON(body, columnCount: columnCount)
+        case .jsonLines: return try decodeJSONLines(body, columnCount: columnCount)
+        }
+    }
+
+    static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+
+    static func decodeCSV(_ body: [UInt8], columnCount: Int) throws(InvocationError) -> (features: [Float], rowCount: Int) {
+        var features: [Float] = []
+        features.reserveCapacity(body.count / 4)
+        var rowCount = 0
+        try body.withUnsafeBufferPointer { (bytes) throws(InvocationError) in
+            var lineStart = 0
+            var lineNumber = 0
+            while lineStart < bytes.count {
+                var lineEnd = lineStart
+                while lineEnd < bytes.count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
+                lineNumber += 1
+                let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd])
+                lineStart = lineEnd + 1
+                if line.allSatisfy(isSpace) { continue }
+                let before = features.count
+                let count: Int
+                do throws(CSVError) {
+                    count = try CSVRowParser.parse(line: line, lineNumber: lineNumber, into: &features)
+                } catch {
+                    throw .badRequest("CSV \(error.description)")
+                }
+                guard count == columnCount else {
+                    features.removeSubrange(before...)
+                    throw .badRequest("CSV line \(lineNumber): \(count) columns, the model expects \(columnCount) (no label column)")
+                }
+                rowCount += 1
+            }
+        }
+        return (features, rowCount)
+    }
+
+    static func decodeJSON(_ body: [UInt8], columnCount: Int) throws(InvocationError) -> (features: [Float], rowCount: Int) {
+        let document: JSONValue
+        do throws(JSONParseError) {
+            document = try JSONValue.parse(body)
+        } catch {
+            throw .badRequest("invalid JSON: \(error.description)")
+        }
+        var features: [Float] = []
+        var rows: [JSONValue]
+        switch document {
+        case .object:
+            if let instances = document["instances"] {
+                guard let array = instances.arrayValue else { throw .badRequest("\"instances\" must be an array of rows") }
+                rows = array
+            } else if let single = document["features"] {
+                rows = [single]
+            } else {
+                throw .badRequest("expected {\"instances\": [[…], …]}, {\"features\": […]} or an array of rows")
+            }
+        case .array(let elements):
+            // A bare row of numbers, or an array of rows.
+            rows = elements.allSatisfy({ $0.arrayValue == nil && $0["features"] == nil }) ? [document] : elements
+        default:
+            throw .badRequest("expected {\"instances\": [[…], …]}, {\"features\": […]} or an array of rows")
+        }
+        guard !rows.isEmpty else { throw .badRequest("no rows in the request") }
+        features.reserveCapacity(rows.count * columnCount)
+        for (index, row) in rows.enumerated() {
+            try appendRow(row, number: index + 1, columnCount: columnCount, into: &features)
+        }
+        return (features, rows.count)
+    }
+
+    static func decodeJSONLines(_ body: [UInt8], columnCount: Int) throws(InvocationError) -> (features: [Float], rowCount: Int) {
+        var features: [Float] = []
+        var rowCount = 0
+        var lineNumber = 0
+        for line in body.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            lineNumber += 1
+            guard line.contains(where: { !isSpace($0) }) else { continue }
+            let value: JSONValue
+            do throws(JSONParseError) {
+                value = try JSONValue.parse(Array(line))
+            } catch {
+                throw .badRequest("JSON Lines line \(lineNumber): invalid JSON: \(error.description)")
+            }
+            try appendRow(value, number: lineNumber, columnCount: columnCount, into: &features)
+            rowCount += 1
+        }
+        guard rowCount > 0 else { throw .badRequest("no rows in the request") }
+        return (features, rowCount)
+    }
+
+    /// One row: an array of numbers (null = missing), or {"features": [...]}.
+    static func appendRow(_ row: JSONValue, number: Int, columnCount: Int, into features: inout [Float]) throws(InvocationError) {
+        let values: [JSONValue]
+        if let array = row.arrayValue {
+            values = array
+        } else if let array = row["features"]?.arrayValue {
+            values = array
+        } else {
+            throw .badRequest("row \(number): expected an array of numbers or {\"features\": [...]}")
+        }
+        guard values.count == columnCount else {
+            throw .badRequest("row \(number): \(values.count) columns, the model expects \(columnCount)")
+        }
+        for (column, value) in values.enumerated() {
+            switch value {
+            case .number(let number): features.append(Float(number))
+            case .null: features.append(.nan)
+            default: throw .badRequest("row \(number), column \(column + 1): expected a number or null")
+            }
+        }
+    }
+
+    public static func encode(_ predictions: ArraySlice<Double>, format: PayloadFormat) -> [UInt8] {
+        var text = ""
+        text.reserveCapacity(predictions.count * 20 + 20)
+        switch format {
+        case .csv:
+            for value in predictions {
+                text += value.description
+                text += "\n"
+            }
+        case .json:
+            text += "{\"predictions\":["
+            var first = true
+            for value in predictions {
+                if !first { text += "," }
+                first = false
+                text += "{\"score\":"
+                text += value.isFinite ? value.description : "null"
+                text += "}"
+            }
+            text += "]}"
+        case .jsonLines:
+            for value in predictions {
+                text += "{\"score\":"
+                text += value.isFinite ? value.description : "null"
+                text += "}\n"
+            }
+        }
+        return Array(text.utf8)
+    }
+}
