@@ -61,6 +61,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ServeTests",
+            dependencies: ["Serve", "Model", "IOUring"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ModelTests",
             dependencies: ["Model"],
             exclude: ["Fixtures"],

@@ -1,0 +1,65 @@
+import Testing
+@testable import Serve
+
+@Suite("Invocation payloads")
+struct CodecTests {
+    @Test("CSV, JSON and JSON Lines decode to the same rows", arguments: [
+        (PayloadFormat.csv, "1,2,3\n4,5,6\n"),
+        (.csv, "1,2,3\r\n\r\n4,5,6"),
+        (.json, "{\"instances\": [[1,2,3],[4,5,6]]}"),
+        (.json, "{\"instances\": [{\"features\": [1,2,3]}, {\"features\": [4,5,6]}]}"),
+        (.json, "[[1,2,3],[4,5,6]]"),
+        (.jsonLines, "[1,2,3]\n{\"features\": [4,5,6]}\n"),
+    ])
+    func decodes(format: PayloadFormat, body: String) throws {
+        let decoded = try InvocationCodec.decode(Array(body.utf8), format: format, columnCount: 3)
+        #expect(decoded.rowCount == 2)
+        #expect(decoded.features == [1, 2, 3, 4, 5, 6])
+    }
+
+    @Test("single rows and missing values")
+    func singleRows() throws {
+        #expect(try InvocationCodec.decode(Array("{\"features\": [1, null]}".utf8), format: .json, columnCount: 2).features[1].isNaN)
+        #expect(try InvocationCodec.decode(Array("[7, 8]".utf8), format: .json, columnCount: 2).features == [7, 8])
+        #expect(try InvocationCodec.decode(Array("1,\n".utf8), format: .csv, columnCount: 2).features[1].isNaN)
+    }
+
+    @Test("bad bodies name the row and column", arguments: [
+        (PayloadFormat.csv, "1,2,3\n4,x,6\n", "line 2, column 2"),
+        (.csv, "1,2,3\n4,5\n", "line 2: 2 columns"),
+        (.csv, "  \n", "empty"),
+        (.json, "{\"instances\": [[1,2,3],[4,\"a\",6]]}", "row 2, column 2"),
+        (.json, "{\"instances\": [[1,2,3],[4,6]]}", "row 2: 2 columns"),
+        (.json, "{\"rows\": []}", "expected"),
+        (.json, "[1,2", "invalid JSON"),
+        (.jsonLines, "[1,2,3]\n[1,2]\n", "row 2"),
+    ])
+    func failures(format: PayloadFormat, body: String, mentions: String) {
+        #expect(throws: InvocationError.self) { try InvocationCodec.decode(Array(body.utf8), format: format, columnCount: 3) }
+        do {
+            _ = try InvocationCodec.decode(Array(body.utf8), format: format, columnCount: 3)
+        } catch {
+            #expect(error.status == 400)
+            #expect(error.message.contains(mentions), "\(error.message)")
+        }
+    }
+
+    @Test("Accept negotiation", arguments: [
+        (nil, PayloadFormat.csv, PayloadFormat?.some(.csv)),
+        ("*/*", .json, .json),
+        ("application/json", .csv, .json),
+        ("text/csv;q=0.5, application/jsonlines", .csv, .jsonLines),
+        ("image/png", .csv, nil),
+        ("image/png, text/*", .json, .csv),
+    ] as [(String?, PayloadFormat, PayloadFormat?)])
+    func negotiation(accept: String?, request: PayloadFormat, expected: PayloadFormat?) {
+        #expect(PayloadFormat.negotiate(accept: accept, requestFormat: request) == expected)
+    }
+
+    @Test("encodings")
+    func encodings() {
+        #expect(String(decoding: InvocationCodec.encode([1.5, -2][...], format: .csv), as: UTF8.self) == "1.5\n-2.0\n")
+        #expect(String(decoding: InvocationCodec.encode([1.5][...], format: .json), as: UTF8.self) == "{\"predictions\":[{\"score\":1.5}]}")
+        #expect(String(decoding: InvocationCodec.encode([1.5, .infinity][...], format: .jsonLines), as: UTF8.self) == "{\"score\":1.5}\n{\"score\":null}\n")
+    }
+}
