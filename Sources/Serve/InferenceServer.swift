@@ -243,17 +243,14 @@ final class InferenceServer: EventLoopDelegate {
     }
 
     func connectionReceived(_ connection: ConnectionID, _ bytes: UnsafeRawBufferPointer) {
-        guard var client = clients[connection] else { return }
-        let actions = client.http.received(bytes)
-        client.lastActivity = MonotonicClock.nanoseconds
-        clients[connection] = client
+        // Mutate in place: a copy of the client would copy its whole input buffer per read.
+        guard let actions = clients[connection]?.http.received(bytes) else { return }
+        clients[connection]?.lastActivity = MonotonicClock.nanoseconds
         apply(actions, to: connection)
     }
 
     func connectionPeerClosed(_ connection: ConnectionID) {
-        guard var client = clients[connection] else { return }
-        let actions = client.http.finishAfterCurrent(peerClosed: true)
-        clients[connection] = client
+        guard let actions = clients[connection]?.http.finishAfterCurrent(peerClosed: true) else { return }
         apply(actions, to: connection)
     }
 
@@ -263,10 +260,9 @@ final class InferenceServer: EventLoopDelegate {
 
     func loopWoken() {
         for reply in handOff.collect() {
-            guard var client = clients[reply.connection], client.awaiting?.sequence == reply.sequence else { continue }
-            client.awaiting = nil
-            let actions = client.http.respond(reply.response)
-            clients[reply.connection] = client
+            guard clients[reply.connection]?.awaiting?.sequence == reply.sequence else { continue }
+            clients[reply.connection]?.awaiting = nil
+            guard let actions = clients[reply.connection]?.http.respond(reply.response) else { continue }
             apply(actions, to: reply.connection)
         }
     }
@@ -299,9 +295,7 @@ final class InferenceServer: EventLoopDelegate {
             case .close: loop.close(connection)
             case .handle(let request):
                 guard let response = handle(request, connection: connection) else { continue }
-                guard var client = clients[connection] else { return }
-                let more = client.http.respond(response)
-                clients[connection] = client
+                guard let more = clients[connection]?.http.respond(response) else { return }
                 queue = more[...] + queue
             }
         }
@@ -366,20 +360,21 @@ final class InferenceServer: EventLoopDelegate {
         let idle = UInt64(configuration.idleTimeoutSeconds * 1e9)
         let slow = UInt64(configuration.requestTimeoutSeconds * 1e9)
         let model = UInt64(configuration.modelServerTimeoutSeconds * 1e9)
-        for (connection, var client) in clients {
-            var actions: [HTTPConnection.Action] = []
+        for connection in Array(clients.keys) {
+            guard let client = clients[connection] else { continue }
+            let actions: [HTTPConnection.Action]
             if let awaiting = client.awaiting {
                 guard now - awaiting.since > model else { continue }
-                client.awaiting = nil
-                actions = client.http.respond(.error(504, "the model did not answer within \(configuration.modelServerTimeoutSeconds) s"))
+                clients[connection]?.awaiting = nil
+                actions = clients[connection]?.http.respond(
+                    .error(504, "the model did not answer within \(configuration.modelServerTimeoutSeconds) s")) ?? []
             } else if client.http.isMidRequest, now - client.lastActivity > slow {
-                actions = client.http.timedOut()
+                actions = clients[connection]?.http.timedOut() ?? []
             } else if client.http.isIdle, now - client.lastActivity > idle {
-                actions = client.http.timedOut()
+                actions = clients[connection]?.http.timedOut() ?? []
             } else {
                 continue
             }
-            clients[connection] = client
             apply(actions, to: connection)
         }
     }
@@ -390,9 +385,7 @@ final class InferenceServer: EventLoopDelegate {
         loop.stopAccepting()
         log("Shutting down: no new connections; finishing \(clients.count) open connection(s)")
         for connection in Array(clients.keys) {
-            guard var client = clients[connection] else { continue }
-            let actions = client.http.finishAfterCurrent(peerClosed: false)
-            clients[connection] = client
+            guard let actions = clients[connection]?.http.finishAfterCurrent(peerClosed: false) else { continue }
             apply(actions, to: connection)
         }
     }
