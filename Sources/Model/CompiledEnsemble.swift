@@ -36,6 +36,15 @@ struct CompiledEnsemble: Sendable {
     var scale: Double
     var bias: Double
 
+    /// The single-row layout: trees in groups of 16, one SIMD lane per tree. For each group and
+    /// level, 16 bucket numbers and 16 thresholds (a tree shallower than the level gets
+    /// threshold 255, which no byte reaches); `groupLeafStarts` gives each lane's leaves.
+    /// Empty when some tree is deeper than 8 or there are 256+ buckets (then rows are walked).
+    var groupLevelStarts: [Int] = [0]
+    var groupBuckets: [SIMD16<UInt8>] = []
+    var groupThresholds: [SIMD16<UInt8>] = []
+    var groupLeafStarts: [Int32] = []
+
     init(_ ensemble: Ensemble) {
         columnCount = ensemble.columnCount
         scale = ensemble.scale
@@ -96,6 +105,36 @@ struct CompiledEnsemble: Sendable {
             leafValues.append(contentsOf: tree.leafValues)
             treeSplitStarts.append(splitBuckets.count)
             treeLeafStarts.append(leafValues.count)
+        }
+        if depthMax <= 8, buckets.count <= 255 { buildGroups() }
+    }
+
+    var hasTreeGroups: Bool { groupLevelStarts.count > 1 }
+
+    private mutating func buildGroups() {
+        guard treeCount > 0 else { return }
+        // A padding lane reads leaf 0 of an all-zero leaf block appended at the end.
+        let zeroLeaf = Int32(leafValues.count)
+        leafValues.append(0)
+        var groupStart = 0
+        while groupStart < treeCount {
+            let members = Array(groupStart..<min(groupStart + 16, treeCount))
+            let depth = members.map { treeDepths[$0] }.max() ?? 0
+            for level in 0..<depth {
+                var bucketsOfLevel = SIMD16<UInt8>(repeating: 0)
+                var thresholds = SIMD16<UInt8>(repeating: 255)
+                for (lane, tree) in members.enumerated() where level < treeDepths[tree] {
+                    bucketsOfLevel[lane] = UInt8(splitBuckets[treeSplitStarts[tree] + level])
+                    thresholds[lane] = splitThresholds[treeSplitStarts[tree] + level]
+                }
+                groupBuckets.append(bucketsOfLevel)
+                groupThresholds.append(thresholds)
+            }
+            groupLevelStarts.append(groupBuckets.count)
+            for lane in 0..<16 {
+                groupLeafStarts.append(lane < members.count ? Int32(treeLeafStarts[members[lane]]) : zeroLeaf)
+            }
+            groupStart += 16
         }
     }
 }

@@ -158,12 +158,30 @@ public struct Evaluator: Sendable {
     private func predictRaw(singleRow row: UnsafeBufferPointer<Float>) -> Double {
         let compiled = self.compiled
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(compiled.buckets.count, 1)) { quantized in
+            quantized[0] = 0  // padding lanes of tree groups read bucket 0, which may not exist
             compiled.bucketBorders.withUnsafeBufferPointer { borders in
                 for (bucketIndex, bucket) in compiled.buckets.enumerated() {
                     let value = bucket.nanValueTreatment.substitute(row[bucket.columnIndex])
                     quantized[bucketIndex] = UInt8(
                         truncatingIfNeeded: countBordersBelow(
                             value, borders: borders.baseAddress! + bucket.borderStart, borderCount: bucket.borderCount))
+                }
+            }
+            if compiled.hasTreeGroups {
+                return compiled.groupLevelStarts.withUnsafeBufferPointer { levelStarts in
+                    compiled.groupBuckets.withUnsafeBufferPointer { buckets in
+                        compiled.groupThresholds.withUnsafeBufferPointer { thresholds in
+                            compiled.groupLeafStarts.withUnsafeBufferPointer { leafStarts in
+                                compiled.leafValues.withUnsafeBufferPointer { leafValues in
+                                    let sum = sumLeafValuesGrouped(
+                                        quantized: UnsafePointer(quantized.baseAddress!), levelStarts: levelStarts,
+                                        buckets: buckets.baseAddress!, thresholds: thresholds.baseAddress!,
+                                        leafStarts: leafStarts.baseAddress!, leafValues: leafValues.baseAddress!)
+                                    return compiled.scale * sum + compiled.bias
+                                }
+                            }
+                        }
+                    }
                 }
             }
             return compiled.splitBuckets.withUnsafeBufferPointer { splitBuckets in
