@@ -34,6 +34,8 @@ public struct Booster: Sendable {
     public var shouldStop: @Sendable () -> Bool
     /// Called every `checkpoint_iterations` with the progress so far.
     public var checkpoint: (@Sendable (TrainingProgress) throws(TrainingError) -> Void)?
+    /// The host named in `#quality_metric` lines (SageMaker's `current_host`; else the hostname).
+    public var hostName: String?
 
     public init(
         parameters: TrainingParameters, log: @escaping @Sendable (String) -> Void = { _ in },
@@ -216,7 +218,7 @@ public struct Booster: Sendable {
             Ensemble(
                 features: quantizer.features, trees: trees, scale: 1, bias: bias, lossFunction: loss.catBoostName))
         // One line per data set for SageMaker metric definitions (README gives the regexes).
-        let host = (try? HostName.current()) ?? "algo-1"
+        let host = hostName ?? (try? HostName.current()) ?? "algo-1"
         if let learnValue = learnHistory.last {
             log("#quality_metric: host=\(host), train \(Metric.loss(loss).name.lowercased()) <score>=\(learnValue)")
         }

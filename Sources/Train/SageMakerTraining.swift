@@ -46,7 +46,7 @@ public struct SageMakerTraining: Sendable {
         let hyperparameters = try readHyperparameters()
         let parameters = try TrainingParameters(hyperparameters: hyperparameters)
         try checkInputDataConfig()
-        try checkResourceConfig()
+        let host = try checkResourceConfig()
 
         let trainingFiles = try dataFiles(channel: "training", required: true)
         log("Loading \(trainingFiles.count) training file(s)")
@@ -82,7 +82,9 @@ public struct SageMakerTraining: Sendable {
                     throw TrainingError("cannot write checkpoint \(checkpointPath): \(error.description)")
                 }
             })
-        let result = try await booster.train(learn: learn, eval: eval, resumeFrom: resume)
+        var configured = booster
+        configured.hostName = host
+        let result = try await configured.train(learn: learn, eval: eval, resumeFrom: resume)
         if let reason = result.stopReason, TerminationSignal.wasReceived {
             // Keep the work for a restarted (spot) job before deciding what this one reports.
             makeDirectories(checkpointsDirectory)
@@ -170,12 +172,14 @@ public struct SageMakerTraining: Sendable {
         }
     }
 
-    func checkResourceConfig() throws(TrainingError) {
-        guard let config = try readJSON("resourceconfig.json", required: false) else { return }
+    /// The host name SageMaker gave this container (`current_host`), if any.
+    func checkResourceConfig() throws(TrainingError) -> String? {
+        guard let config = try readJSON("resourceconfig.json", required: false) else { return nil }
         if let hosts = config["hosts"]?.arrayValue, hosts.count > 1 {
             throw TrainingError(
                 "distributed training is not supported: this job has \(hosts.count) hosts; set instance_count=1")
         }
+        return config["current_host"]?.stringValue
     }
 
     /// Every regular file under the channel's folder (recursively, sorted), skipping hidden files.
