@@ -67,3 +67,27 @@ for batch in [1, 100, 10_000, 1_000_000] where batch <= totalRows {
     let result = measure(batch: batch)
     print("{\"batch\": \(batch), \"rows_per_second\": \(result.rowsPerSecond), \"checksum\": \(result.checksum)}")
 }
+
+/// CSV parsing of request-style bodies (the serving hot path): 10k rows of "%g"-formatted values.
+func measureCSV() -> Double {
+    let rowCount = min(totalRows, 10_000)
+    var text = ""
+    for row in 0..<rowCount {
+        text += (0..<columnCount).map { "\(rows[row * columnCount + $0])" }.joined(separator: ",") + "\n"
+    }
+    let body = Array(text.utf8)
+    var values: [Float] = []
+    values.reserveCapacity(rowCount * columnCount)
+    var parsed = 0
+    let start = now()
+    var elapsed = 0.0
+    while elapsed < seconds {
+        values.removeAll(keepingCapacity: true)
+        BatchScoring.parseRowsForBenchmark(body, into: &values)
+        parsed += rowCount
+        elapsed = now() - start
+    }
+    precondition(values.count == rowCount * columnCount)
+    return Double(parsed) / elapsed
+}
+print("{\"csv_rows_per_second\": \(measureCSV())}")

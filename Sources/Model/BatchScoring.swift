@@ -7,6 +7,21 @@ import Darwin
 /// Streams a headerless numeric CSV (no label column) through the fast evaluator and writes one
 /// prediction per line, in blocks, so inputs of any size score in constant memory.
 public enum BatchScoring {
+    /// Parses newline-separated CSV rows (for the CSV benchmark in Benchmarks/ModelBenchmarks).
+    package static func parseRowsForBenchmark(_ body: [UInt8], into values: inout [Float]) {
+        body.withUnsafeBufferPointer { bytes in
+            var start = 0
+            var line = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+                line += 1
+                _ = try? CSVRowParser.parse(line: UnsafeBufferPointer(rebasing: bytes[start..<end]), lineNumber: line, into: &values)
+                start = end + 1
+            }
+        }
+    }
+
     /// Rows scored per evaluation pass: large enough to amortize per-pass setup, small enough
     /// that the block's floats (8192 × columns × 4 bytes) stay in L2 for typical widths.
     static let passRowCount = 8192

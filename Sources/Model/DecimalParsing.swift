@@ -10,10 +10,37 @@ import Darwin
 /// those take Clinger's exact fast path (an integer mantissa times or divided by an exactly
 /// representable power of ten). Everything else goes to `strtod`, which rounds correctly.
 package enum DecimalParsing {
-    private static let exactPowersOfTen: [Double] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    ]
+
+    /// 10^exponent for 0…22, all exactly representable. A switch of constants becomes a table in
+    /// read-only data; indexing the static array instead cost a retain/release per call.
+    @inline(__always)
+    static func exactPowerOfTen(_ exponent: Int) -> Double {
+        switch exponent {
+        case 0: 1e0
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        case 10: 1e10
+        case 11: 1e11
+        case 12: 1e12
+        case 13: 1e13
+        case 14: 1e14
+        case 15: 1e15
+        case 16: 1e16
+        case 17: 1e17
+        case 18: 1e18
+        case 19: 1e19
+        case 20: 1e20
+        case 21: 1e21
+        default: 1e22
+        }
+    }
 
     /// A number in JSON/CSV syntax: `[+-]digits[.digits][(e|E)[+-]digits]` (also `.5` and `5.`),
     /// or nil when the bytes are anything else.
@@ -78,7 +105,7 @@ package enum DecimalParsing {
         // Clinger's fast path: both operands exact, so the one rounding is correct.
         if significantDigits <= 15, exponent >= -22, exponent <= 22, mantissa < 1 << 53 {
             var value = Double(mantissa)
-            if exponent < 0 { value /= exactPowersOfTen[-exponent] } else { value *= exactPowersOfTen[exponent] }
+            if exponent < 0 { value /= exactPowerOfTen(-exponent) } else { value *= exactPowerOfTen(exponent) }
             return negative ? -value : value
         }
         return parseWithStrtod(bytes)
