@@ -10,14 +10,8 @@ public enum BatchScoring {
     /// Parses newline-separated CSV rows (for the CSV benchmark in Benchmarks/ModelBenchmarks).
     package static func parseRowsForBenchmark(_ body: [UInt8], into values: inout [Float]) {
         body.withUnsafeBufferPointer { bytes in
-            var start = 0
-            var line = 0
-            while start < bytes.count {
-                var end = start
-                while end < bytes.count, bytes[end] != 0x0A { end += 1 }
-                line += 1
-                _ = try? CSVRowParser.parse(line: UnsafeBufferPointer(rebasing: bytes[start..<end]), lineNumber: line, into: &values)
-                start = end + 1
+            CSVRowParser.forEachLine(in: bytes) { line, number in
+                _ = try? CSVRowParser.parse(line: line, lineNumber: number, into: &values)
             }
         }
     }

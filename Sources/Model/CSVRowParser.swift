@@ -24,6 +24,22 @@ public struct CSVError: Error, CustomStringConvertible, Equatable, Sendable {
 /// NaN: an empty field, `nan`, `NaN`, `NA`, `N/A`, `null`, `NULL`, `None`. Values are parsed as
 /// `Double` and then rounded to `Float`, exactly as numpy float64 → float32 does for CatBoost.
 package enum CSVRowParser {
+    /// Calls `body` with each line of an in-memory text (without its `\n`) and its 1-based number.
+    @inline(__always)
+    package static func forEachLine<E: Error>(
+        in bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>, Int) throws(E) -> Void
+    ) throws(E) {
+        var start = 0
+        var lineNumber = 0
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+            lineNumber += 1
+            try body(UnsafeBufferPointer(rebasing: bytes[start..<end]), lineNumber)
+            start = end + 1
+        }
+    }
+
     /// Appends the line's fields to `values` and returns how many there were.
     @inline(__always)
     package static func parse(

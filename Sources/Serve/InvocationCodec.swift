@@ -72,15 +72,8 @@ public enum InvocationCodec {
         features.reserveCapacity(body.count / 4)
         var rowCount = 0
         try body.withUnsafeBufferPointer { (bytes) throws(InvocationError) in
-            var lineStart = 0
-            var lineNumber = 0
-            while lineStart < bytes.count {
-                var lineEnd = lineStart
-                while lineEnd < bytes.count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
-                lineNumber += 1
-                let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd])
-                lineStart = lineEnd + 1
-                if line.allSatisfy(isSpace) { continue }
+            try CSVRowParser.forEachLine(in: bytes) { (line, lineNumber) throws(InvocationError) in
+                if line.allSatisfy(isSpace) { return }
                 let before = features.count
                 let count: Int
                 do throws(CSVError) {

@@ -74,9 +74,14 @@ public enum BorderSelection {
         return low
     }
 
-    /// libc++ `std::push_heap`: sift the last element up while its parent is strictly smaller.
+    /// libc++ `std::push_heap`: sift the last element up.
     static func pushHeap(_ heap: inout [Bin]) {
-        var hole = heap.count - 1
+        siftUp(&heap, from: heap.count - 1)
+    }
+
+    /// Moves `heap[hole]` up while its parent is strictly smaller (libc++'s `__sift_up`).
+    static func siftUp(_ heap: inout [Bin], from start: Int) {
+        var hole = start
         let value = heap[hole]
         while hole > 0 {
             let parent = (hole - 1) / 2
@@ -101,14 +106,7 @@ public enum BorderSelection {
         }
         if hole != count - 1 {
             heap[hole] = heap[count - 1]
-            let value = heap[hole]
-            while hole > 0 {
-                let parent = (hole - 1) / 2
-                guard heap[parent].score < value.score else { break }
-                heap[hole] = heap[parent]
-                hole = parent
-            }
-            heap[hole] = value
+            siftUp(&heap, from: hole)
         }
         heap.removeLast()
         return top

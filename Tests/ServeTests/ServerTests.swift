@@ -119,13 +119,15 @@ func startServer(backend: BackendPreference, model: TestModel, configure: (inout
     configuration.modelDirectory = model.directory
     configure(&configuration)
     let server = try InferenceService.start(configuration: configuration, log: { _ in })
-    // Wait for the model (loaded in the background) before testing.
+    // Wait for the model (loaded in the background; slow when other suites load the cores).
     let client = try RawClient(port: server.port)
-    for _ in 0..<200 {
-        if client.request("GET", "/ping")?.status == 200 { break }
+    for _ in 0..<2000 {
+        if client.request("GET", "/ping")?.status == 200 { return server }
         usleep(10_000)
     }
-    return server
+    server.shutdown()
+    server.wait()
+    throw ServeError("the model did not load within 20 s")
 }
 
 func rows(_ count: Int, seed: Int = 1) -> [[Float]] {
