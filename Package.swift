@@ -86,3 +86,16 @@ if Context.environment["SYMMETREE_BENCHMARKS"] == "1" {
         )
     )
 }
+
+// libFuzzer targets (scripts/fuzz): `SYMMETREE_FUZZ=1 swift build -c release --product SymmetreeFuzz
+// -Xswiftc -sanitize=fuzzer,address`. libFuzzer provides main, hence -parse-as-library.
+if Context.environment["SYMMETREE_FUZZ"] == "1" {
+    package.targets.append(
+        .executableTarget(
+            name: "SymmetreeFuzz",
+            dependencies: ["Model", "Serve"],
+            path: "Fuzz/SymmetreeFuzz",
+            swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]
+        )
+    )
+}

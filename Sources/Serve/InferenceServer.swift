@@ -138,6 +138,9 @@ final class InferenceServer: EventLoopDelegate {
     struct Client {
         var http: HTTPConnection
         var lastActivity: UInt64
+        /// When the first byte of the request now arriving came: a slow client is timed from
+        /// here, not from its last byte (a byte a second must not keep a request open forever).
+        var requestStartedAt: UInt64?
         /// The invocation waiting for the batcher: its sequence and when it was dispatched.
         var awaiting: (sequence: UInt64, since: UInt64)?
     }
@@ -244,9 +247,12 @@ final class InferenceServer: EventLoopDelegate {
 
     func connectionReceived(_ connection: ConnectionID, _ bytes: UnsafeRawBufferPointer) {
         // Mutate in place: a copy of the client would copy its whole input buffer per read.
+        let now = MonotonicClock.nanoseconds
+        if clients[connection]?.requestStartedAt == nil { clients[connection]?.requestStartedAt = now }
         guard let actions = clients[connection]?.http.received(bytes) else { return }
-        clients[connection]?.lastActivity = MonotonicClock.nanoseconds
+        clients[connection]?.lastActivity = now
         apply(actions, to: connection)
+        if clients[connection]?.http.isMidRequest == false { clients[connection]?.requestStartedAt = nil }
     }
 
     func connectionPeerClosed(_ connection: ConnectionID) {
@@ -368,7 +374,7 @@ final class InferenceServer: EventLoopDelegate {
                 clients[connection]?.awaiting = nil
                 actions = clients[connection]?.http.respond(
                     .error(504, "the model did not answer within \(configuration.modelServerTimeoutSeconds) s")) ?? []
-            } else if client.http.isMidRequest, now - client.lastActivity > slow {
+            } else if client.http.isMidRequest, now - (client.requestStartedAt ?? client.lastActivity) > slow {
                 actions = clients[connection]?.http.timedOut() ?? []
             } else if client.http.isIdle, now - client.lastActivity > idle {
                 actions = clients[connection]?.http.timedOut() ?? []

@@ -285,6 +285,19 @@ struct ServerTests {
         let client = try RawClient(port: server.port)
         client.write("POST /invocations HTTP/1.1\r\nContent-Length: 10\r\n\r\n1,")
         #expect(client.readResponse()?.status == 408)
+        // Slowloris: a byte every 100 ms keeps the connection active but must not extend the request.
+        let loris = try RawClient(port: server.port)
+        var status: Int?
+        for byte in Array("POST /invocations HTTP/1.1\r\nContent-Length: 10\r\nX-Slow: aaaaaaaaaaaaaaaa".utf8) {
+            loris.write([byte])
+            usleep(100_000)
+            var ready = pollfd(fd: loris.fd, events: Int16(POLLIN), revents: 0)
+            if poll(&ready, 1, 0) > 0 {
+                status = loris.readResponse()?.status
+                break
+            }
+        }
+        #expect(status == 408)
     }
 
     @Test("shutdown finishes a request still arriving, then stops", arguments: backends)

@@ -1,0 +1,68 @@
+// libFuzzer entry point for every parser that reads untrusted bytes. One binary, the parser
+// chosen by SYMMETREE_FUZZ_TARGET, because libFuzzer links its own main and SwiftPM builds one
+// executable per target. Built only by scripts/fuzz (SYMMETREE_FUZZ=1, -sanitize=fuzzer,address).
+#if canImport(Glibc)
+import Glibc
+#endif
+import Model
+import Serve
+
+enum Target: String {
+    case http, csv, json, jsonlines, model
+}
+
+let target: Target = {
+    guard let raw = getenv("SYMMETREE_FUZZ_TARGET").map({ String(cString: $0) }), let target = Target(rawValue: raw) else {
+        fatalError("set SYMMETREE_FUZZ_TARGET to http, csv, json, jsonlines or model")
+    }
+    return target
+}()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    switch target {
+    case .http:
+        // Feed the bytes in two pieces (at a split chosen by the first byte) and answer every
+        // request, so pipelining, resumption and the close paths all run.
+        var connection = HTTPConnection(limits: HTTPLimits(headerBytesMax: 4096, bodyBytesMax: 65536))
+        let split = bytes.isEmpty ? 0 : Int(bytes[0]) % (bytes.count + 1)
+        for piece in [bytes[..<split], bytes[split...]] {
+            var actions = piece.withUnsafeBytes { connection.received($0) }
+            while let index = actions.firstIndex(where: { if case .handle = $0 { true } else { false } }) {
+                actions = Array(actions[(index + 1)...]) + connection.respond(HTTPResponse(status: 200, body: [1, 2, 3]))
+            }
+        }
+        _ = connection.finishAfterCurrent(peerClosed: true)
+    case .csv:
+        _ = try? InvocationCodec.decode(bytes, format: .csv, columnCount: 3)
+    case .json:
+        _ = try? InvocationCodec.decode(bytes, format: .json, columnCount: 3)
+    case .jsonlines:
+        _ = try? InvocationCodec.decode(bytes, format: .jsonLines, columnCount: 3)
+    case .model:
+        // Our format, CatBoost .cbm and CatBoost JSON, by their magic; a model that decodes
+        // must also evaluate without trapping.
+        if let ensemble = try? ModelLoader.decode(bytes) {
+            let evaluator = Evaluator(ensemble)
+            let row = [Float](repeating: 0.5, count: evaluator.columnCount)
+            _ = evaluator.predict(row: row)
+            _ = evaluator.predict(features: Array(repeating: row, count: 9).flatMap { $0 }, rowCount: 9)
+        }
+    }
+    return 0
+}
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+) -> CInt
+
+/// SwiftPM links executables with `main` aliased to `<module>_main`; hand control to libFuzzer.
+@_cdecl("SymmetreeFuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return LLVMFuzzerRunDriver(&count, &arguments) { data, size in fuzz(data, size) }
+}
