@@ -70,7 +70,9 @@ def main():
                             capture_output=True, text=True).stdout.strip()
     ours = subprocess.run(pin() + [os.path.join(binary, "ModelBenchmarks"), model_path, rows_path, str(FEATURES),
                                    str(args.seconds)], check=True, capture_output=True, text=True).stdout
-    ours = {r["batch"]: r["rows_per_second"] for r in map(json.loads, ours.strip().splitlines())}
+    records = [json.loads(line) for line in ours.strip().splitlines()]
+    csv_rate = next((r["csv_rows_per_second"] for r in records if "csv_rows_per_second" in r), None)
+    ours = {r["batch"]: r["rows_per_second"] for r in records if "batch" in r}
 
     if shutil.which("taskset"):
         os.sched_setaffinity(0, {0})
@@ -89,6 +91,8 @@ def main():
     for batch in sorted(ours):
         theirs = catboost_rate(model_path, rows, batch, args.seconds)
         print(f"{batch:>9} {theirs:>16,.0f} {ours[batch]:>17,.0f} {ours[batch] / theirs:>6.1f}x")
+    if csv_rate:
+        print(f"Symmetree CSV parsing (10k x {FEATURES} request rows): {csv_rate:,.0f} rows/s")
 
 
 if __name__ == "__main__":
