@@ -62,7 +62,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServeTests",
-            dependencies: ["Serve", "Model", "IOUring"],
+            dependencies: ["Serve", "Model", "IOUring", "CSys"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

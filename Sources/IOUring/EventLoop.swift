@@ -61,6 +61,11 @@ public struct Waker: Sendable {
     /// The eventfd; a signal handler may `write` 8 bytes to it directly.
     public let fd: Int32
 
+    /// A waker on an existing eventfd (the loop makes its own; tests pass one in).
+    public init(fd: Int32) {
+        self.fd = fd
+    }
+
     public func wake() {
         var one: UInt64 = 1
         _ = write(fd, &one, 8)
