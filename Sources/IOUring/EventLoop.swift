@@ -317,8 +317,9 @@ public final class EventLoop {
     }
 }
 
-enum MonotonicTime {
-    static var nanoseconds: UInt64 {
+/// CLOCK_MONOTONIC in nanoseconds: the loop's and its delegates' one clock for timeouts.
+public enum MonotonicTime {
+    public static var nanoseconds: UInt64 {
         var spec = timespec()
         clock_gettime(CLOCK_MONOTONIC, &spec)
         return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)

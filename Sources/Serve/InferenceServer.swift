@@ -241,13 +241,13 @@ final class InferenceServer: EventLoopDelegate {
         var http = HTTPConnection(limits: configuration.limits)
         var actions: [HTTPConnection.Action] = []
         if draining { actions = http.finishAfterCurrent(peerClosed: false) }
-        clients[connection] = Client(http: http, lastActivity: MonotonicClock.nanoseconds)
+        clients[connection] = Client(http: http, lastActivity: MonotonicTime.nanoseconds)
         apply(actions, to: connection)
     }
 
     func connectionReceived(_ connection: ConnectionID, _ bytes: UnsafeRawBufferPointer) {
         // Mutate in place: a copy of the client would copy its whole input buffer per read.
-        let now = MonotonicClock.nanoseconds
+        let now = MonotonicTime.nanoseconds
         if clients[connection]?.requestStartedAt == nil { clients[connection]?.requestStartedAt = now }
         guard let actions = clients[connection]?.http.received(bytes) else { return }
         clients[connection]?.lastActivity = now
@@ -356,7 +356,7 @@ final class InferenceServer: EventLoopDelegate {
         nextSequence += 1
         turnJobs.append(
             InferenceJob(connection: connection, sequence: nextSequence, features: decoded.features, rowCount: decoded.rowCount, format: output))
-        clients[connection]?.awaiting = (nextSequence, MonotonicClock.nanoseconds)
+        clients[connection]?.awaiting = (nextSequence, MonotonicTime.nanoseconds)
         return nil
     }
 
@@ -427,13 +427,6 @@ final class StartResult: Sendable {
     }
 }
 
-enum MonotonicClock {
-    static var nanoseconds: UInt64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
-    }
-}
 
 /// Finds the model SageMaker unpacked into /opt/ml/model: ours first, then CatBoost's.
 public enum ModelLocator {
