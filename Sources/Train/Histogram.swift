@@ -124,22 +124,36 @@ struct LevelHistograms: Sendable {
             total += leafCount * dataset.binCounts[feature] * 2
         }
         var cells = [Double](repeating: 0, count: total)
-        cells.withUnsafeMutableBufferPointer { cells in
-            dataset.rowMajorBins.withUnsafeBufferPointer { bins in
+        // Gather the rows' bin bytes into one contiguous block first: the scattered reads then
+        // overlap freely in a plain copy loop instead of stalling the dependent cell updates.
+        let stride = dataset.featureCount
+        var compact = [UInt8](repeating: 0, count: range.count * stride)
+        compact.withUnsafeMutableBytes { compact in
+            dataset.rowMajorBins.withUnsafeBytes { bins in
                 rows.rowIndex.withUnsafeBufferPointer { rowIndex in
-                    rows.leaf.withUnsafeBufferPointer { leaf in
-                        rows.gradient.withUnsafeBufferPointer { gradient in
-                            rows.weight.withUnsafeBufferPointer { weight in
-                                features.withUnsafeBufferPointer { features in
-                                    offsets.withUnsafeBufferPointer { offsets in
-                                        binCounts.withUnsafeBufferPointer { binCounts in
-                                            accumulate(
-                                                bins: bins.baseAddress!, stride: dataset.featureCount,
-                                                features: features, offsets: offsets, binCounts: binCounts,
-                                                rowIndex: rowIndex.baseAddress!, leaf: leaf.baseAddress!,
-                                                gradient: gradient.baseAddress!, weight: weight.baseAddress!,
-                                                range: range, into: cells.baseAddress!)
-                                        }
+                    var destination = compact.baseAddress!
+                    for position in range {
+                        destination.copyMemory(from: bins.baseAddress! + Int(rowIndex[position]) &* stride, byteCount: stride)
+                        destination += stride
+                    }
+                }
+            }
+        }
+        cells.withUnsafeMutableBufferPointer { cells in
+            compact.withUnsafeBufferPointer { bins in
+                rows.leaf.withUnsafeBufferPointer { leaf in
+                    rows.gradient.withUnsafeBufferPointer { gradient in
+                        rows.weight.withUnsafeBufferPointer { weight in
+                            features.withUnsafeBufferPointer { features in
+                                offsets.withUnsafeBufferPointer { offsets in
+                                    binCounts.withUnsafeBufferPointer { binCounts in
+                                        accumulate(
+                                            bins: bins.baseAddress!, stride: stride,
+                                            features: features, offsets: offsets, binCounts: binCounts,
+                                            leaf: leaf.baseAddress! + range.lowerBound,
+                                            gradient: gradient.baseAddress! + range.lowerBound,
+                                            weight: weight.baseAddress! + range.lowerBound,
+                                            count: range.count, into: cells.baseAddress!)
                                     }
                                 }
                             }
@@ -159,12 +173,12 @@ struct LevelHistograms: Sendable {
     static func accumulate(
         bins: UnsafePointer<UInt8>, stride: Int, features: UnsafeBufferPointer<Int>,
         offsets: UnsafeBufferPointer<Int>, binCounts: UnsafeBufferPointer<Int>,
-        rowIndex: UnsafePointer<UInt32>, leaf: UnsafePointer<UInt16>, gradient: UnsafePointer<Double>,
-        weight: UnsafePointer<Double>, range: Range<Int>, into cells: UnsafeMutablePointer<Double>
+        leaf: UnsafePointer<UInt16>, gradient: UnsafePointer<Double>,
+        weight: UnsafePointer<Double>, count: Int, into cells: UnsafeMutablePointer<Double>
     ) {
         let featureCount = features.count
-        for position in range {
-            let rowBins = bins + Int(rowIndex[position]) &* stride
+        for position in 0..<count {
+            let rowBins = bins + position &* stride
             let leafIndex = Int(leaf[position])
             let g = gradient[position]
             let w = weight[position]
