@@ -162,25 +162,39 @@ public struct HTTPRequestParser: Sendable {
 
     private func parseHead(_ bytes: ArraySlice<UInt8>) -> Result<Head, HTTPParseError> {
         func bad(_ reason: String) -> Result<Head, HTTPParseError> { .failure(HTTPParseError(status: 400, reason: reason)) }
-        let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map { line -> ArraySlice<UInt8> in
-            line.last == 0x0D ? line.dropLast() : line
+        // Walk the lines in place: no array of slices, one String per value kept.
+        var lineStart = bytes.startIndex
+        func nextLine() -> ArraySlice<UInt8>? {
+            guard lineStart < bytes.endIndex || lineStart == bytes.startIndex else { return nil }
+            var end = lineStart
+            while end < bytes.endIndex, bytes[end] != 0x0A { end += 1 }
+            var line = bytes[lineStart..<end]
+            if line.last == 0x0D { line = line.dropLast() }
+            lineStart = end + 1
+            return line
         }
-        guard let requestLine = lines.first else { return bad("empty request") }
-        let parts = requestLine.split(separator: 0x20, omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else { return bad("malformed request line") }
-        guard parts[0].allSatisfy({ isTokenByte($0) }) else { return bad("malformed method") }
-        guard parts[1].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return bad("malformed request target") }
-        let version = String(decoding: parts[2], as: UTF8.self)
+        guard let requestLine = nextLine() else { return bad("empty request") }
+        guard let firstSpace = requestLine.firstIndex(of: 0x20),
+            let secondSpace = requestLine[(firstSpace + 1)...].firstIndex(of: 0x20)
+        else { return bad("malformed request line") }
+        let method = requestLine[requestLine.startIndex..<firstSpace]
+        let target = requestLine[(firstSpace + 1)..<secondSpace]
+        let versionBytes = requestLine[(secondSpace + 1)...]
+        guard !method.isEmpty, !target.isEmpty, !versionBytes.contains(0x20) else { return bad("malformed request line") }
+        guard method.allSatisfy({ isTokenByte($0) }) else { return bad("malformed method") }
+        guard target.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return bad("malformed request target") }
         let minor: Int
-        switch version {
-        case "HTTP/1.1": minor = 1
-        case "HTTP/1.0": minor = 0
-        default:
+        if versionBytes.elementsEqual("HTTP/1.1".utf8) {
+            minor = 1
+        } else if versionBytes.elementsEqual("HTTP/1.0".utf8) {
+            minor = 0
+        } else {
+            let version = String(decoding: versionBytes, as: UTF8.self)
             if version.hasPrefix("HTTP/") { return .failure(HTTPParseError(status: 505, reason: "\(version) is not supported")) }
             return bad("malformed HTTP version")
         }
         var headers: [(name: String, value: String)] = []
-        for line in lines.dropFirst() {
+        while lineStart < bytes.endIndex, let line = nextLine() {
             guard let colon = line.firstIndex(of: 0x3A) else { return bad("header line without a colon") }
             let name = line[line.startIndex..<colon]
             guard !name.isEmpty, name.allSatisfy({ isTokenByte($0) }) else { return bad("malformed header name") }
@@ -188,10 +202,12 @@ public struct HTTPRequestParser: Sendable {
             while let first = value.first, first == 0x20 || first == 0x09 { value = value.dropFirst() }
             while let last = value.last, last == 0x20 || last == 0x09 { value = value.dropLast() }
             guard value.allSatisfy({ $0 >= 0x20 || $0 == 0x09 }), !value.contains(0x7F) else { return bad("control character in header value") }
-            headers.append((String(decoding: name, as: UTF8.self).lowercased(), String(decoding: value, as: UTF8.self)))
+            // Token bytes are ASCII, so lower-casing byte by byte is exact.
+            let lowered = name.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+            headers.append((String(decoding: lowered, as: UTF8.self), String(decoding: value, as: UTF8.self)))
         }
         var request = HTTPRequest(
-            method: String(decoding: parts[0], as: UTF8.self), target: String(decoding: parts[1], as: UTF8.self),
+            method: String(decoding: method, as: UTF8.self), target: String(decoding: target, as: UTF8.self),
             minorVersion: minor, headers: headers, body: [], keepAlive: minor == 1)
         let connectionTokens = headers.filter { $0.name == "connection" }
             .flatMap { $0.value.lowercased().split(separator: ",").map { $0.trimmingCharacters(in: " \t") } }

@@ -8,6 +8,12 @@ public enum PayloadFormat: String, Sendable, CaseIterable {
 
     /// Recognizes a media type (parameters such as `charset` or `label_size` ignored).
     public init?(mediaType: String) {
+        // The spellings clients send almost always, without splitting or lower-casing.
+        switch mediaType {
+        case "text/csv": self = .csv; return
+        case "application/json": self = .json; return
+        default: break
+        }
         let base = mediaType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: " \t").lowercased() } ?? ""
         switch base {
         case "text/csv", "application/csv", "text/x-csv", "application/x-csv": self = .csv
