@@ -111,7 +111,8 @@ final class EpollPoller: Poller {
         }
     }
 
-    func connectionAdded(slot: Int, fd: Int32) {
+    func connectionAdded(slot: Int, loop: EventLoop) {
+        let fd = loop.connections[slot].fd
         writeArmed.remove(slot)
         if !add(fd: fd, events: EPOLLIN.rawValue | EPOLLRDHUP.rawValue, tag: UInt64(slot)) {
             shutdown(fd, Int32(SHUT_RDWR))  // cannot watch it: the client sees the connection end

@@ -94,7 +94,8 @@ protocol Poller: AnyObject {
     func start(listenFD: Int32, wakeFD: Int32) throws(EventLoopError)
     /// Blocks until something happens or `timeoutMilliseconds` pass, then reports it to `loop`.
     func poll(loop: EventLoop, timeoutMilliseconds: Int32)
-    func connectionAdded(slot: Int, fd: Int32)
+    /// Start reading the newly accepted connection in `slot`.
+    func connectionAdded(slot: Int, loop: EventLoop)
     /// Begin sending `loop.connections[slot].inFlight[inFlightOffset...]`.
     func send(slot: Int, loop: EventLoop)
     /// Tear down the connection's kernel side; `loop.release(slot)` must follow once nothing is armed.
@@ -239,7 +240,7 @@ public final class EventLoop {
         connections[slot].inFlight.removeAll(keepingCapacity: true)
         connections[slot].inFlightOffset = 0
         connections[slot].pending.removeAll(keepingCapacity: true)
-        poller.connectionAdded(slot: slot, fd: fd)
+        poller.connectionAdded(slot: slot, loop: self)
         delegate?.connectionOpened(id(of: slot))
     }
 

@@ -145,8 +145,9 @@ final class URingPoller: Poller {
         }
     }
 
-    func connectionAdded(slot: Int, fd: Int32) {
-        // Called from `loop.accepted`, which has the loop; the recv is armed in `handle` below.
+    func connectionAdded(slot: Int, loop: EventLoop) {
+        ensureCapacity(loop.connections.count)
+        armRecv(slot: slot, loop: loop)
     }
 
     func poll(loop: EventLoop, timeoutMilliseconds: Int32) {
@@ -173,13 +174,7 @@ final class URingPoller: Poller {
         let generation = UInt32((userData >> 32) & 0xFF_FFFF)
         switch Operation(rawValue: userData >> 56) {
         case .accept:
-            if result >= 0 {
-                loop.accepted(fd: result)
-                if loop.connections.indices.contains(Int(result)), loop.connections[Int(result)].open {
-                    ensureCapacity(loop.connections.count)
-                    armRecv(slot: Int(result), loop: loop)
-                }
-            }
+            if result >= 0 { loop.accepted(fd: result) }
             if flags & IORING_CQE_F_MORE == 0, loop.accepting { armAccept() }
         case .recv:
             guard loop.connections[slot].open, loop.connections[slot].generation & 0xFF_FFFF == generation else {

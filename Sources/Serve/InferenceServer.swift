@@ -147,7 +147,6 @@ final class InferenceServer: EventLoopDelegate {
 
     let configuration: ServerConfiguration
     let loop: EventLoop
-    let listener: ListeningSocket
     let handOff: HandOff
     let model: ModelSlot
     let ticks: AsyncStream<Void>.Continuation
@@ -161,12 +160,11 @@ final class InferenceServer: EventLoopDelegate {
     var lastSweep: UInt64 = 0
 
     init(
-        configuration: ServerConfiguration, loop: EventLoop, listener: ListeningSocket, handOff: HandOff, model: ModelSlot,
+        configuration: ServerConfiguration, loop: EventLoop, handOff: HandOff, model: ModelSlot,
         ticks: AsyncStream<Void>.Continuation, stopRequested: Flag, log: @escaping @Sendable (String) -> Void
     ) {
         self.configuration = configuration
         self.loop = loop
-        self.listener = listener
         self.handOff = handOff
         self.model = model
         self.ticks = ticks
@@ -194,7 +192,7 @@ final class InferenceServer: EventLoopDelegate {
                 return
             }
             let server = InferenceServer(
-                configuration: configuration, loop: loop, listener: listener, handOff: handOff, model: model,
+                configuration: configuration, loop: loop, handOff: handOff, model: model,
                 ticks: continuation, stopRequested: stopFlag, log: log)
             loop.delegate = server
             started.publish(.success((loop.backend, loop.waker)))

@@ -93,8 +93,6 @@ public struct Booster: Sendable {
         var bias = options.boostFromAverage! ? loss.bestConstant(targets: learn.targets, weights: weights) : 0
         var learnHistory: [Double] = []
         var evalHistory: [Double] = []
-        var approx = [Double](repeating: bias, count: rowCount)
-        var evalApprox = [Double](repeating: bias, count: evalRowCount)
         if let resumeFrom {
             guard resumeFrom.trees.count <= options.iterations,
                 resumeFrom.trees.allSatisfy({ tree in
@@ -106,13 +104,14 @@ public struct Booster: Sendable {
             random = resumeFrom.random
             learnHistory = resumeFrom.learnHistory
             evalHistory = resumeFrom.evalHistory
-            approx = [Double](repeating: bias, count: rowCount)
-            evalApprox = [Double](repeating: bias, count: evalRowCount)
-            for tree in trees {
-                apply(tree, bins: dataset.bins, rowCount: rowCount, to: &approx)
-                apply(tree, bins: evalBins, rowCount: evalRowCount, to: &evalApprox)
-            }
             log("Resumed from a checkpoint at iteration \(trees.count)")
+        }
+        // Replaying the trees in order reproduces the uninterrupted run's sums bit for bit.
+        var approx = [Double](repeating: bias, count: rowCount)
+        var evalApprox = [Double](repeating: bias, count: evalRowCount)
+        for tree in trees {
+            apply(tree, bins: dataset.bins, rowCount: rowCount, to: &approx)
+            apply(tree, bins: evalBins, rowCount: evalRowCount, to: &evalApprox)
         }
 
         let learner = TreeLearner(
@@ -177,8 +176,11 @@ public struct Booster: Sendable {
 
             learnHistory.append(Metric.loss(loss).evaluate(targets: learn.targets, approx: approx, weights: weights))
             if let eval {
-                evalHistory.append(metric.evaluate(targets: eval.targets, approx: evalApprox, weights: evalWeights))
-                bestIteration = bestIndex(evalHistory, metric: metric)
+                let value = metric.evaluate(targets: eval.targets, approx: evalApprox, weights: evalWeights)
+                evalHistory.append(value)
+                if bestIteration.map({ metric.isImprovement(value, over: evalHistory[$0]) }) ?? true {
+                    bestIteration = evalHistory.count - 1
+                }
             }
             let isLast = trees.count == options.iterations
             let waited = bestIteration.map { iteration - $0 } ?? 0
@@ -261,13 +263,15 @@ public struct Booster: Sendable {
     /// Adds one tree's leaf values to `approx` for rows quantized column-major in `bins`.
     private func apply(_ tree: ObliviousTree, bins: [UInt8], rowCount: Int, to approx: inout [Double]) {
         guard rowCount > 0 else { return }
-        var leaf = [Int](repeating: 0, count: rowCount)
-        for (level, split) in tree.splits.enumerated() {
-            let base = split.featureIndex * rowCount
-            let threshold = UInt8(truncatingIfNeeded: split.borderIndex)
-            for row in 0..<rowCount where bins[base + row] > threshold { leaf[row] |= 1 << level }
+        var leaves = [UInt16](repeating: 0, count: rowCount)
+        bins.withUnsafeBufferPointer { bins in
+            for (level, split) in tree.splits.enumerated() {
+                routeRows(
+                    column: bins.baseAddress! + split.featureIndex * rowCount,
+                    threshold: UInt8(truncatingIfNeeded: split.borderIndex), bit: UInt16(1) << UInt16(level), leaves: &leaves)
+            }
         }
-        for row in 0..<rowCount { approx[row] += tree.leafValues[leaf[row]] }
+        for row in 0..<rowCount { approx[row] += tree.leafValues[Int(leaves[row])] }
     }
 
     /// Leaf deltas before the learning rate, over all learn objects (catboost-notes §2.3).
