@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A row of a headerless numeric CSV that could not be read, located for a human.
 public struct CSVError: Error, CustomStringConvertible, Equatable, Sendable {
     /// 1-based line number in the input.
@@ -29,15 +35,36 @@ package enum CSVRowParser {
     package static func forEachLine<E: Error>(
         in bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>, Int) throws(E) -> Void
     ) throws(E) {
+        guard let base = bytes.baseAddress else { return }
         var start = 0
         var lineNumber = 0
         while start < bytes.count {
-            var end = start
-            while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+            // libc's memchr scans a word or a vector at a time.
+            let end = offsetOfNewline(in: base, from: start, count: bytes.count)
             lineNumber += 1
-            try body(UnsafeBufferPointer(rebasing: bytes[start..<end]), lineNumber)
+            try body(UnsafeBufferPointer(start: base + start, count: end - start), lineNumber)
             start = end + 1
         }
+    }
+
+    /// The offset of the first `\n` at or after `start`, or `count` when there is none.
+    @inline(__always)
+    static func offsetOfNewline(in base: UnsafePointer<UInt8>, from start: Int, count: Int) -> Int {
+        guard let found = memchr(base + start, 0x0A, count - start) else { return count }
+        return UnsafeRawPointer(found) - UnsafeRawPointer(base)
+    }
+
+    /// The number of lines in an in-memory text (a last line without `\n` counts).
+    package static func lineCount(in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        var count = 0
+        var start = 0
+        while start < bytes.count {
+            let end = offsetOfNewline(in: base, from: start, count: bytes.count)
+            count += 1
+            start = end + 1
+        }
+        return count
     }
 
     /// Appends the line's fields to `values` and returns how many there were.
@@ -45,17 +72,84 @@ package enum CSVRowParser {
     package static func parse(
         line: UnsafeBufferPointer<UInt8>, lineNumber: Int, into values: inout [Float]
     ) throws(CSVError) -> Int {
+        // A line of n bytes holds at most n + 1 fields (all empty but separated by commas).
+        let fieldCountMax = line.count + 1
+        if values.capacity - values.count < fieldCountMax {
+            values.reserveCapacity(max(values.count + fieldCountMax, values.capacity * 2))
+        }
+        return try withUnsafeTemporaryAllocation(of: Float.self, capacity: fieldCountMax) { (fields) throws(CSVError) in
+            let count = try parse(line: line, lineNumber: lineNumber, into: fields.baseAddress!, capacity: fieldCountMax)
+            values.append(contentsOf: UnsafeBufferPointer(rebasing: fields[..<count]))
+            return count
+        }
+    }
+
+    /// Parses the line's fields into `output[0..<capacity]` and returns how many fields the line
+    /// has; fields past `capacity` are still checked and counted, but not stored, so a caller
+    /// expecting a fixed width can report a wrong column count after one pass.
+    ///
+    /// Plain decimals (`-12.5`, up to 19 digits, no exponent) are converted right where they are
+    /// scanned; anything else (exponents, quotes, blanks, missing-value spellings, long mantissas)
+    /// goes through `parseField`. Both give the correctly rounded `Double`, then `Float`.
+    @inline(__always)
+    package static func parse(
+        line: UnsafeBufferPointer<UInt8>, lineNumber: Int, into output: UnsafeMutablePointer<Float>, capacity: Int
+    ) throws(CSVError) -> Int {
+        guard let bytes = line.baseAddress else {
+            if capacity > 0 { output[0] = .nan }  // an empty line is one empty field
+            return 1
+        }
         var end = line.count
-        if end > 0, line[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-        var fieldStart = 0
-        var column = 1
+        if end > 0, bytes[end &- 1] == UInt8(ascii: "\r") { end &-= 1 }
+        var position = 0
+        var column = 0
         while true {
-            var fieldEnd = fieldStart
-            while fieldEnd < end, line[fieldEnd] != UInt8(ascii: ",") { fieldEnd += 1 }
-            values.append(try parseField(UnsafeBufferPointer(rebasing: line[fieldStart..<fieldEnd]), line: lineNumber, column: column))
-            if fieldEnd >= end { return column }
-            fieldStart = fieldEnd + 1
-            column += 1
+            let fieldStart = position
+            var negative = false
+            if position < end, bytes[position] == UInt8(ascii: "-") {
+                negative = true
+                position &+= 1
+            }
+            var mantissa: UInt64 = 0
+            var digitCount = 0
+            while position < end {
+                let digit = bytes[position] &- 48
+                if digit >= 10 { break }
+                mantissa = mantissa &* 10 &+ UInt64(digit)
+                digitCount &+= 1
+                position &+= 1
+            }
+            var fractionDigitCount = 0
+            if position < end, bytes[position] == UInt8(ascii: ".") {
+                position &+= 1
+                while position < end {
+                    let digit = bytes[position] &- 48
+                    if digit >= 10 { break }
+                    mantissa = mantissa &* 10 &+ UInt64(digit)
+                    fractionDigitCount &+= 1
+                    position &+= 1
+                }
+            }
+            let totalDigitCount = digitCount &+ fractionDigitCount
+            let value: Float
+            if position == end || bytes[position] == UInt8(ascii: ","),
+                totalDigitCount > 0, totalDigitCount <= 19, mantissa <= 1 << 53, fractionDigitCount <= 22
+            {
+                // Clinger's fast path: an exact integer divided by an exact power of ten, one rounding.
+                // Int64 → Double is one instruction; the unsigned conversion is a dozen.
+                let magnitude = Double(Int64(bitPattern: mantissa)) / DecimalParsing.exactPowerOfTen(fractionDigitCount)
+                value = Float(negative ? -magnitude : magnitude)
+            } else {
+                position = fieldStart
+                while position < end, bytes[position] != UInt8(ascii: ",") { position &+= 1 }
+                value = try parseField(
+                    UnsafeBufferPointer(start: bytes + fieldStart, count: position &- fieldStart),
+                    line: lineNumber, column: column &+ 1)
+            }
+            if column < capacity { output[column] = value }
+            column &+= 1
+            if position >= end { return column }
+            position &+= 1  // the comma
         }
     }
 

@@ -74,27 +74,37 @@ public enum InvocationCodec {
     static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
 
     static func decodeCSV(_ body: [UInt8], columnCount: Int) throws(InvocationError) -> (features: [Float], rowCount: Int) {
-        var features: [Float] = []
-        features.reserveCapacity(body.count / 4)
-        var rowCount = 0
         try body.withUnsafeBufferPointer { (bytes) throws(InvocationError) in
-            try CSVRowParser.forEachLine(in: bytes) { (line, lineNumber) throws(InvocationError) in
-                if line.allSatisfy(isSpace) { return }
-                let before = features.count
-                let count: Int
-                do throws(CSVError) {
-                    count = try CSVRowParser.parse(line: line, lineNumber: lineNumber, into: &features)
+            // One slot per line, sized once: rows are parsed straight into the feature matrix.
+            let lineCount = CSVRowParser.lineCount(in: bytes)
+            var rowCount = 0
+            var failure: InvocationError?
+            let features = [Float](unsafeUninitializedCapacity: max(lineCount * columnCount, 1)) { buffer, initialized in
+                do throws(InvocationError) {
+                    try CSVRowParser.forEachLine(in: bytes) { (line, lineNumber) throws(InvocationError) in
+                        if line.allSatisfy(isSpace) { return }
+                        let count: Int
+                        do throws(CSVError) {
+                            count = try CSVRowParser.parse(
+                                line: line, lineNumber: lineNumber,
+                                into: buffer.baseAddress! + rowCount * columnCount, capacity: columnCount)
+                        } catch {
+                            throw .badRequest("CSV \(error.description)")
+                        }
+                        guard count == columnCount else {
+                            throw .badRequest("CSV line \(lineNumber): \(count) columns, the model expects \(columnCount) (no label column)")
+                        }
+                        rowCount += 1
+                    }
                 } catch {
-                    throw .badRequest("CSV \(error.description)")
+                    failure = error
+                    rowCount = 0
                 }
-                guard count == columnCount else {
-                    features.removeSubrange(before...)
-                    throw .badRequest("CSV line \(lineNumber): \(count) columns, the model expects \(columnCount) (no label column)")
-                }
-                rowCount += 1
+                initialized = rowCount * columnCount
             }
+            if let failure { throw failure }
+            return (features, rowCount)
         }
-        return (features, rowCount)
     }
 
     static func decodeJSON(_ body: [UInt8], columnCount: Int) throws(InvocationError) -> (features: [Float], rowCount: Int) {

@@ -33,6 +33,39 @@ struct ParsingTests {
         }
     }
 
+    @Test("CSV rows: the in-place fast path agrees with strtod → Float, field by field")
+    func csvFastPathAgreesWithStrtod() throws {
+        var generator = SeededGenerator(seed: 5)
+        var fields = ["0", "-0", "5.", ".5", "-.5", "1e3", "\"2.5\"", " 7 ", "9007199254740993", "0.30000000000000004",
+                      "1234567890123456789", "12345678901234567890", "0.00000000000000000000001", "-3.4028236e38", "NaN", ""]
+        for _ in 0..<3000 {
+            fields.append(Double(bitPattern: UInt64.random(in: 0...0x7FEF_FFFF_FFFF_FFFF, using: &generator)).description)
+            fields.append(String(Float(Double.random(in: -1000...1000, using: &generator))))
+            fields.append(String(format: "%.17g", Double.random(in: -1...1, using: &generator)))  // pandas' float64 output
+        }
+        for start in stride(from: 0, to: fields.count, by: 7) {
+            let row = Array(fields[start..<min(start + 7, fields.count)])
+            let line = Array((row.joined(separator: ",") + "\r").utf8)
+            var parsed = [Float](repeating: 0, count: 4)
+            let count = try line.withUnsafeBufferPointer { bytes in
+                try parsed.withUnsafeMutableBufferPointer { output in
+                    try CSVRowParser.parse(line: bytes, lineNumber: 1, into: output.baseAddress!, capacity: 4)
+                }
+            }
+            #expect(count == row.count, "fields past the capacity are counted")
+            for (index, text) in row.prefix(4).enumerated() {
+                let trimmed = text.trimmingCharacters(in: CharacterSet(charactersIn: " \""))
+                let expected = trimmed.isEmpty || trimmed == "NaN" ? Float.nan : Float(strtod(trimmed, nil))
+                #expect(parsed[index].bitPattern == expected.bitPattern, "\(text): \(parsed[index]) vs \(expected)")
+            }
+        }
+        let bad = Array("1.5,2..5,3".utf8)
+        #expect(throws: CSVError(line: 9, column: 2, message: "'2..5' is not a number")) {
+            var values: [Float] = []
+            _ = try bad.withUnsafeBufferPointer { try CSVRowParser.parse(line: $0, lineNumber: 9, into: &values) }
+        }
+    }
+
     @Test("non-numbers are rejected", arguments: ["", "-", "+", ".", "e5", "1e", "1e+", "1.2.3", "abc", "1,5", "0x10", " 1", "1 ", "--1", "1e5e5", "nan"])
     func rejects(text: String) {
         #expect(Self.parse(text) == nil)
