@@ -49,7 +49,7 @@ package enum CSVRowParser {
 
     /// The offset of the first `\n` at or after `start`, or `count` when there is none.
     @inline(__always)
-    static func offsetOfNewline(in base: UnsafePointer<UInt8>, from start: Int, count: Int) -> Int {
+    package static func offsetOfNewline(in base: UnsafePointer<UInt8>, from start: Int, count: Int) -> Int {
         guard let found = memchr(base + start, 0x0A, count - start) else { return count }
         return UnsafeRawPointer(found) - UnsafeRawPointer(base)
     }

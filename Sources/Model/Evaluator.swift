@@ -39,6 +39,15 @@ public struct Evaluator: Sendable {
         }
     }
 
+    /// `predict(features:rowCount:into:)` on caller-owned memory, for callers that split one
+    /// matrix across threads.
+    package func predict(rows: UnsafeBufferPointer<Float>, rowCount: Int, into output: UnsafeMutableBufferPointer<Double>) {
+        predictRaw(rows: rows, rowCount: rowCount, into: output)
+        if predictionTransform != .identity {
+            for index in 0..<rowCount { output[index] = predictionTransform.apply(output[index]) }
+        }
+    }
+
     public func predict(features: [Float], rowCount: Int) -> [Double] {
         var output = [Double](repeating: 0, count: rowCount)
         predict(features: features, rowCount: rowCount, into: &output)

@@ -2,14 +2,15 @@ import IOUring
 import Model
 import Synchronization
 
-/// Rows of one /invocations request on their way to the model.
+/// One /invocations request on its way to the model, body still encoded: decoding is most of
+/// the work for large bodies, so it happens off the I/O thread, spread over the cores.
 struct InferenceJob: Sendable {
     var connection: ConnectionID
     /// Matches the reply to the request it answers (a timed-out request's late reply is dropped).
     var sequence: UInt64
-    var features: [Float]
-    var rowCount: Int
-    var format: PayloadFormat
+    var body: [UInt8]
+    var inputFormat: PayloadFormat
+    var outputFormat: PayloadFormat
 }
 
 struct InferenceReply: Sendable {
@@ -39,13 +40,13 @@ final class HandOff: Sendable {
         }
     }
 
-    /// Takes queued jobs up to `rowBudget` rows (at least one job).
-    func take(rowBudget: Int) -> [InferenceJob] {
+    /// Takes queued jobs up to `byteBudget` bytes of bodies (at least one job).
+    func take(byteBudget: Int) -> [InferenceJob] {
         inbox.withLock { queue in
-            var rows = 0
+            var bytes = 0
             var count = 0
-            while count < queue.count, count == 0 || rows + queue[count].rowCount <= rowBudget {
-                rows += queue[count].rowCount
+            while count < queue.count, count == 0 || bytes + queue[count].body.count <= byteBudget {
+                bytes += queue[count].body.count
                 count += 1
             }
             let taken = Array(queue[..<count])
@@ -76,54 +77,74 @@ final class HandOff: Sendable {
     }
 }
 
-/// Coalesces the rows of every request that arrived during a loop turn (up to a row budget)
-/// into one pass of the fast evaluator, then formats each request's reply.
+/// Coalesces the rows of every request that arrived during a loop turn (up to a byte budget)
+/// into one pass of the fast evaluator, then formats each request's reply. Large passes are
+/// decoded and evaluated in parallel slices, one per core.
 actor Batcher {
     let evaluator: Evaluator
     let handOff: HandOff
     let waker: Waker
-    let rowBudget: Int
+    let byteBudget: Int
+    let parallelism: Int
     private(set) var passCount = 0
     private(set) var jobCount = 0
 
-    init(evaluator: Evaluator, handOff: HandOff, waker: Waker, rowBudget: Int) {
+    init(evaluator: Evaluator, handOff: HandOff, waker: Waker, byteBudget: Int, parallelism: Int) {
         self.evaluator = evaluator
         self.handOff = handOff
         self.waker = waker
-        self.rowBudget = rowBudget
+        self.byteBudget = byteBudget
+        self.parallelism = max(1, parallelism)
     }
 
-    /// Evaluates everything queued, one pass per row budget.
-    func drain() {
+    /// Evaluates everything queued, one pass per byte budget.
+    func drain() async {
         while true {
-            let jobs = handOff.take(rowBudget: rowBudget)
+            let jobs = handOff.take(byteBudget: byteBudget)
             guard !jobs.isEmpty else { return }
-            let replies = Self.evaluate(jobs, evaluator: evaluator)
+            let replies = await Self.evaluate(jobs, evaluator: evaluator, parallelism: parallelism)
             passCount += 1
             jobCount += jobs.count
             if handOff.post(replies) { waker.wake() }
         }
     }
 
-    /// One evaluation pass over all jobs' rows, then one response per job.
-    static func evaluate(_ jobs: [InferenceJob], evaluator: Evaluator) -> [InferenceReply] {
-        let predictions: [Double]
-        if jobs.count == 1 {
-            predictions = evaluator.predict(features: jobs[0].features, rowCount: jobs[0].rowCount)
-        } else {
-            var features: [Float] = []
-            features.reserveCapacity(jobs.reduce(0) { $0 + $1.features.count })
-            for job in jobs { features.append(contentsOf: job.features) }
-            predictions = evaluator.predict(features: features, rowCount: jobs.reduce(0) { $0 + $1.rowCount })
+    /// Decodes every job (a bad body gets its 4xx reply), evaluates all decoded rows in one
+    /// pass, then formats one response per job.
+    static func evaluate(_ jobs: [InferenceJob], evaluator: Evaluator, parallelism: Int) async -> [InferenceReply] {
+        var responses = [HTTPResponse?](repeating: nil, count: jobs.count)
+        var decoded: [(job: Int, features: [Float], rowCount: Int)] = []
+        for (index, job) in jobs.enumerated() {
+            do throws(InvocationError) {
+                let rows = try await ParallelDecoding.decode(
+                    job.body, format: job.inputFormat, columnCount: evaluator.columnCount, parallelism: parallelism)
+                decoded.append((index, rows.features, rows.rowCount))
+            } catch {
+                responses[index] = .error(error.status, error.message)
+            }
         }
+        let rowCount = decoded.reduce(0) { $0 + $1.rowCount }
+        let features: [Float]
+        if decoded.count == 1 {
+            features = decoded[0].features
+        } else {
+            var joined: [Float] = []
+            joined.reserveCapacity(rowCount * evaluator.columnCount)
+            for rows in decoded { joined.append(contentsOf: rows.features) }
+            features = joined
+        }
+        let predictions = await ParallelEvaluation.predict(
+            evaluator: evaluator, features: features, rowCount: rowCount, parallelism: parallelism)
         var start = 0
-        return jobs.map { job in
-            let slice = predictions[start..<(start + job.rowCount)]
-            start += job.rowCount
-            return InferenceReply(
-                connection: job.connection, sequence: job.sequence,
-                response: HTTPResponse(
-                    status: 200, contentType: job.format.rawValue, body: InvocationCodec.encode(slice, format: job.format)))
+        for rows in decoded {
+            let slice = predictions[start..<(start + rows.rowCount)]
+            start += rows.rowCount
+            let format = jobs[rows.job].outputFormat
+            let body = await ParallelEncoding.encode(slice, format: format, parallelism: parallelism)
+            responses[rows.job] = HTTPResponse(status: 200, contentType: format.rawValue, body: body)
+        }
+        return jobs.indices.map { index in
+            InferenceReply(connection: jobs[index].connection, sequence: jobs[index].sequence, response: responses[index]!)
         }
     }
 }

@@ -18,10 +18,13 @@ public struct ServerConfiguration: Sendable {
     public var requestTimeoutSeconds = 30.0
     /// SAGEMAKER_MODEL_SERVER_TIMEOUT: longest an invocation may wait for the model (504 after).
     public var modelServerTimeoutSeconds = 60.0
-    /// Requests up to this many rows are evaluated on the I/O thread when the batcher is idle.
-    public var inlineRowsMax = 256
-    /// Rows per batcher pass.
-    public var rowBudget = 65_536
+    /// Bodies up to this size are decoded and evaluated on the I/O thread when the batcher is
+    /// idle (~100 rows of 30 features; about 100 µs of work).
+    public var inlineBodyBytesMax = 16 * 1024
+    /// Body bytes per batcher pass (a pass decodes, then evaluates all its rows at once).
+    public var batchByteBudget = 8 * 1024 * 1024
+    /// Cores a large request's decoding and evaluation are split over.
+    public var parallelism = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     /// After SIGTERM, in-flight requests get this long to finish.
     public var drainTimeoutSeconds = 30.0
     public var maxConcurrentTransforms = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
@@ -85,8 +88,10 @@ public final class RunningServer: Sendable {
     let waker: Waker
     let stopRequested: Flag
     let thread: LoopThread.JoinHandle
+    let finished: OneShotEvent
 
-    init(port: UInt16, backend: Backend, waker: Waker, thread: LoopThread.JoinHandle, stopRequested: Flag) {
+    init(port: UInt16, backend: Backend, waker: Waker, thread: LoopThread.JoinHandle, stopRequested: Flag, finished: OneShotEvent) {
+        self.finished = finished
         self.port = port
         self.backend = backend
         self.waker = waker
@@ -100,8 +105,39 @@ public final class RunningServer: Sendable {
         waker.wake()
     }
 
-    /// Blocks until the server has drained and stopped.
+    /// Blocks until the server has drained and stopped. Not for async code: a blocked thread
+    /// of Swift's cooperative pool (one per core) is a core the batcher can no longer use.
     public func wait() { thread.join() }
+
+    /// Suspends, holding no thread, until the server has drained and stopped.
+    public func stopped() async {
+        await finished.wait()
+        thread.join()  // already returned or about to: the loop signals as its last step
+    }
+}
+
+/// A one-shot event async code can wait for without blocking a thread.
+final class OneShotEvent: Sendable {
+    private let state = Mutex<(happened: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func signal() {
+        let waiters = state.withLock { state in
+            state.happened = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let happened = state.withLock { state in
+                if !state.happened { state.waiters.append(continuation) }
+                return state.happened
+            }
+            if happened { continuation.resume() }
+        }
+    }
 }
 
 /// A one-way boolean shared between threads.
@@ -183,7 +219,9 @@ final class InferenceServer: EventLoopDelegate {
         let handOff = HandOff()
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let model = ModelSlot()
+        let finished = OneShotEvent()
         let thread = LoopThread.start {
+            defer { finished.signal() }
             let loop: EventLoop
             do throws(EventLoopError) {
                 loop = try EventLoop(listenFD: listener.fd, maxConnections: maxConnections, preference: configuration.backend)
@@ -208,18 +246,18 @@ final class InferenceServer: EventLoopDelegate {
             listener.close()
             throw error
         }
-        let running = RunningServer(port: listener.port, backend: backend, waker: waker, thread: thread, stopRequested: stopFlag)
+        let running = RunningServer(port: listener.port, backend: backend, waker: waker, thread: thread, stopRequested: stopFlag, finished: finished)
         log("Listening on \(configuration.host):\(listener.port) with \(backend.rawValue)")
         // The batcher consumes ticks off the I/O thread; the model loads meanwhile (/ping answers 503).
         let directory = configuration.modelDirectory
-        let rowBudget = configuration.rowBudget
+        let (byteBudget, parallelism) = (configuration.batchByteBudget, configuration.parallelism)
         Task.detached {
             let state: ModelState
             do {
                 let path = try ModelLocator.find(in: directory)
                 let ensemble = try ModelLoader.load(path: path)
                 let evaluator = Evaluator(ensemble)
-                state = .ready(evaluator, Batcher(evaluator: evaluator, handOff: handOff, waker: waker, rowBudget: rowBudget))
+                state = .ready(evaluator, Batcher(evaluator: evaluator, handOff: handOff, waker: waker, byteBudget: byteBudget, parallelism: parallelism))
                 log("Model loaded from \(path): \(ensemble.trees.count) trees, \(evaluator.columnCount) input columns")
             } catch {
                 state = .failed("\(error)")
@@ -340,20 +378,20 @@ final class InferenceServer: EventLoopDelegate {
         guard let output = PayloadFormat.negotiate(accept: request.header("accept"), requestFormat: format) else {
             return .error(406, "cannot produce any of Accept: \(request.header("accept") ?? ""); offer text/csv, application/json or application/jsonlines")
         }
-        let decoded: (features: [Float], rowCount: Int)
-        do {
-            decoded = try InvocationCodec.decode(request.body, format: format, columnCount: evaluator.columnCount)
-        } catch {
-            return .error(error.status, error.message)
-        }
-        if decoded.rowCount <= configuration.inlineRowsMax, turnJobs.isEmpty, handOff.isIdle {
+        if request.body.count <= configuration.inlineBodyBytesMax, turnJobs.isEmpty, handOff.isIdle {
             // Idle server, small request: no thread hop.
+            let decoded: (features: [Float], rowCount: Int)
+            do {
+                decoded = try InvocationCodec.decode(request.body, format: format, columnCount: evaluator.columnCount)
+            } catch {
+                return .error(error.status, error.message)
+            }
             let predictions = evaluator.predict(features: decoded.features, rowCount: decoded.rowCount)
             return HTTPResponse(status: 200, contentType: output.rawValue, body: InvocationCodec.encode(predictions[...], format: output))
         }
         nextSequence += 1
         turnJobs.append(
-            InferenceJob(connection: connection, sequence: nextSequence, features: decoded.features, rowCount: decoded.rowCount, format: output))
+            InferenceJob(connection: connection, sequence: nextSequence, body: request.body, inputFormat: format, outputFormat: output))
         clients[connection]?.awaiting = (nextSequence, MonotonicTime.nanoseconds)
         return nil
     }

@@ -77,34 +77,43 @@ public enum InvocationCodec {
         try body.withUnsafeBufferPointer { (bytes) throws(InvocationError) in
             // One slot per line, sized once: rows are parsed straight into the feature matrix.
             let lineCount = CSVRowParser.lineCount(in: bytes)
-            var rowCount = 0
             var failure: InvocationError?
+            var rowCount = 0
             let features = [Float](unsafeUninitializedCapacity: max(lineCount * columnCount, 1)) { buffer, initialized in
                 do throws(InvocationError) {
-                    try CSVRowParser.forEachLine(in: bytes) { (line, lineNumber) throws(InvocationError) in
-                        if line.allSatisfy(isSpace) { return }
-                        let count: Int
-                        do throws(CSVError) {
-                            count = try CSVRowParser.parse(
-                                line: line, lineNumber: lineNumber,
-                                into: buffer.baseAddress! + rowCount * columnCount, capacity: columnCount)
-                        } catch {
-                            throw .badRequest("CSV \(error.description)")
-                        }
-                        guard count == columnCount else {
-                            throw .badRequest("CSV line \(lineNumber): \(count) columns, the model expects \(columnCount) (no label column)")
-                        }
-                        rowCount += 1
-                    }
+                    rowCount = try parseCSVRows(bytes, firstLineNumber: 1, columnCount: columnCount, into: buffer.baseAddress!)
                 } catch {
                     failure = error
-                    rowCount = 0
                 }
                 initialized = rowCount * columnCount
             }
             if let failure { throw failure }
             return (features, rowCount)
         }
+    }
+
+    /// Parses the rows of a CSV text into `output` (room for one row per line), skipping blank
+    /// lines; returns the row count. Errors name lines counted from `firstLineNumber`.
+    static func parseCSVRows(
+        _ bytes: UnsafeBufferPointer<UInt8>, firstLineNumber: Int, columnCount: Int, into output: UnsafeMutablePointer<Float>
+    ) throws(InvocationError) -> Int {
+        var rowCount = 0
+        try CSVRowParser.forEachLine(in: bytes) { (line, lineIndex) throws(InvocationError) in
+            if line.allSatisfy(isSpace) { return }
+            let lineNumber = firstLineNumber + lineIndex - 1
+            let count: Int
+            do throws(CSVError) {
+                count = try CSVRowParser.parse(
+                    line: line, lineNumber: lineNumber, into: output + rowCount * columnCount, capacity: columnCount)
+            } catch {
+                throw .badRequest("CSV \(error.description)")
+            }
+            guard count == columnCount else {
+                throw .badRequest("CSV line \(lineNumber): \(count) columns, the model expects \(columnCount) (no label column)")
+            }
+            rowCount += 1
+        }
+        return rowCount
     }
 
     static func decodeJSON(_ body: [UInt8], columnCount: Int) throws(InvocationError) -> (features: [Float], rowCount: Int) {
@@ -183,32 +192,54 @@ public enum InvocationCodec {
     }
 
     public static func encode(_ predictions: ArraySlice<Double>, format: PayloadFormat) -> [UInt8] {
-        var text = ""
-        text.reserveCapacity(predictions.count * 20 + 20)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(predictions.count * 24 + 20)
+        bytes.append(contentsOf: prefix(format).utf8)
+        appendItems(predictions, format: format, first: true, to: &bytes)
+        bytes.append(contentsOf: suffix(format).utf8)
+        return bytes
+    }
+
+    /// What comes before the first prediction and after the last; `appendItems` writes the rest,
+    /// so large outputs can be encoded in slices and joined.
+    static func prefix(_ format: PayloadFormat) -> String { format == .json ? #"{"predictions":["# : "" }
+    static func suffix(_ format: PayloadFormat) -> String { format == .json ? "]}" : "" }
+
+    static func appendItems(_ predictions: ArraySlice<Double>, format: PayloadFormat, first: Bool, to bytes: inout [UInt8]) {
         switch format {
         case .csv:
             for value in predictions {
-                text += value.description
-                text += "\n"
+                appendNumber(value, to: &bytes)
+                bytes.append(UInt8(ascii: "\n"))
             }
         case .json:
-            text += "{\"predictions\":["
-            var first = true
+            var first = first
             for value in predictions {
-                if !first { text += "," }
+                if !first { bytes.append(UInt8(ascii: ",")) }
                 first = false
-                text += "{\"score\":"
-                text += value.isFinite ? value.description : "null"
-                text += "}"
+                bytes.append(contentsOf: #"{"score":"#.utf8)
+                appendJSONNumber(value, to: &bytes)
+                bytes.append(UInt8(ascii: "}"))
             }
-            text += "]}"
         case .jsonLines:
             for value in predictions {
-                text += "{\"score\":"
-                text += value.isFinite ? value.description : "null"
-                text += "}\n"
+                bytes.append(contentsOf: #"{"score":"#.utf8)
+                appendJSONNumber(value, to: &bytes)
+                bytes.append(contentsOf: "}\n".utf8)
             }
         }
-        return Array(text.utf8)
+    }
+
+    /// The shortest text that reads back as `value` (Swift's `description`, as Python's repr).
+    @inline(__always)
+    static func appendNumber(_ value: Double, to bytes: inout [UInt8]) {
+        var text = value.description
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    /// JSON has no NaN or infinities: they become null.
+    @inline(__always)
+    static func appendJSONNumber(_ value: Double, to bytes: inout [UInt8]) {
+        if value.isFinite { appendNumber(value, to: &bytes) } else { bytes.append(contentsOf: "null".utf8) }
     }
 }

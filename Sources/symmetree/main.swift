@@ -33,7 +33,7 @@ struct TrainCommand: AsyncParsableCommand {
     }
 }
 
-struct ServeCommand: ParsableCommand {
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "SageMaker inference: GET /ping, POST /invocations on port 8080 ($SAGEMAKER_BIND_TO_PORT).")
@@ -47,7 +47,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "I/O backend: auto, io_uring or epoll (default: $SYMMETREE_IO_BACKEND, else auto).")
     var backend: String?
 
-    func run() throws {
+    func run() async throws {
         setvbuf(stdout, nil, _IOLBF, 0)
         var configuration: ServerConfiguration
         do {
@@ -68,7 +68,9 @@ struct ServeCommand: ParsableCommand {
             throw fail(error.description)
         }
         ShutdownSignal.install(for: server)
-        server.wait()
+        // Awaited, not joined: this runs on one of the cooperative pool's threads (one per
+        // core), and the batcher needs them all.
+        await server.stopped()
         print("Stopped")
     }
 }

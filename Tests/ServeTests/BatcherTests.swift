@@ -11,12 +11,12 @@ struct BatcherTests {
         let handOff = HandOff()
         // A waker on a private eventfd stands in for the loop.
         let fd = eventfdForTest()
-        let batcher = Batcher(evaluator: model.evaluator, handOff: handOff, waker: Waker(fd: fd), rowBudget: 1000)
+        let batcher = Batcher(evaluator: model.evaluator, handOff: handOff, waker: Waker(fd: fd), byteBudget: 100_000, parallelism: 2)
         let batches = (0..<5).map { rows(1 + $0 * 3, seed: $0) }
         let jobs = batches.enumerated().map { index, batch in
             InferenceJob(
                 connection: ConnectionID(slot: UInt32(index), generation: 1), sequence: UInt64(index),
-                features: batch.flatMap { $0 }, rowCount: batch.count, format: .csv)
+                body: Array(csv(batch).utf8), inputFormat: .csv, outputFormat: .csv)
         }
         #expect(handOff.submit(jobs))
         #expect(!handOff.isIdle)
@@ -31,20 +31,55 @@ struct BatcherTests {
         }
     }
 
-    @Test("a row budget splits the queue into several passes, never splitting a job")
+    @Test("a byte budget splits the queue into several passes, never splitting a job; a bad body fails alone")
     func budget() async throws {
         let model = try TestModel()
         let handOff = HandOff()
-        let batcher = Batcher(evaluator: model.evaluator, handOff: handOff, waker: Waker(fd: eventfdForTest()), rowBudget: 10)
-        let jobs = (0..<4).map { index in
+        let bodies = (0..<4).map { Array(csv(rows(6, seed: $0)).utf8) }
+        let batcher = Batcher(
+            evaluator: model.evaluator, handOff: handOff, waker: Waker(fd: eventfdForTest()),
+            byteBudget: bodies[0].count + 1, parallelism: 2)
+        var jobs = bodies.enumerated().map { index, body in
             InferenceJob(
                 connection: ConnectionID(slot: UInt32(index), generation: 1), sequence: UInt64(index),
-                features: rows(6, seed: index).flatMap { $0 }, rowCount: 6, format: .json)
+                body: body, inputFormat: .csv, outputFormat: .json)
         }
+        jobs[2].body = Array("1,2,3\n4,x,6\n".utf8)
         _ = handOff.submit(jobs)
         await batcher.drain()
         #expect(await batcher.passCount == 4)
-        #expect(handOff.collect().count == 4)
+        let replies = handOff.collect()
+        #expect(replies.map(\.response.status) == [200, 200, 400, 200])
+        #expect(String(decoding: replies[2].response.body, as: UTF8.self).contains("line 2, column 2"))
+    }
+
+    @Test("a large CSV body is decoded in slices: same rows, blank lines dropped, the first bad line reported")
+    func parallelDecoding() async throws {
+        let model = try TestModel()
+        let input = rows(60_000, seed: 9)
+        var lines = input.map { $0.map { "\($0)" }.joined(separator: ",") }
+        lines.insert("", at: 10)  // blank lines in both halves
+        lines.insert("  ", at: 50_000)
+        let body = Array((lines.joined(separator: "\r\n") + "\n\n").utf8)
+        #expect(body.count >= 2 * ParallelDecoding.bytesPerSliceMin)
+        let decoded = try await ParallelDecoding.decode(body, format: .csv, columnCount: 3, parallelism: 2)
+        #expect(decoded.rowCount == input.count)
+        #expect(decoded.features == input.flatMap { $0 })
+
+        let predictions = await ParallelEvaluation.predict(
+            evaluator: model.evaluator, features: decoded.features, rowCount: decoded.rowCount, parallelism: 2)
+        #expect(predictions == model.evaluator.predict(features: decoded.features, rowCount: decoded.rowCount))
+
+        var broken = lines
+        broken[40_000] = "1,2"
+        broken[55_000] = "1,2,zz"
+        await #expect(throws: InvocationError.badRequest("CSV line 40001: 2 columns, the model expects 3 (no label column)")) {
+            _ = try await ParallelDecoding.decode(Array(broken.joined(separator: "\n").utf8), format: .csv, columnCount: 3, parallelism: 2)
+        }
+        broken[40_000] = lines[40_000]
+        await #expect(throws: InvocationError.badRequest("CSV line 55001, column 3: 'zz' is not a number")) {
+            _ = try await ParallelDecoding.decode(Array(broken.joined(separator: "\n").utf8), format: .csv, columnCount: 3, parallelism: 2)
+        }
     }
 }
 

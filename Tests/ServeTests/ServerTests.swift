@@ -227,7 +227,7 @@ struct ServerTests {
     @Test("large bodies go through the batcher; many concurrent clients all get their own answers", arguments: backends)
     func concurrentAndLarge(backend: BackendPreference) throws {
         let model = try TestModel()
-        let server = try startServer(backend: backend, model: model) { $0.inlineRowsMax = 8 }
+        let server = try startServer(backend: backend, model: model) { $0.inlineBodyBytesMax = 64 }
         defer { server.shutdown(); server.wait() }
         let big = rows(10_000, seed: 3)
         let client = try RawClient(port: server.port)
