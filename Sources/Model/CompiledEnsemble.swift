@@ -36,14 +36,17 @@ struct CompiledEnsemble: Sendable {
     var scale: Double
     var bias: Double
 
-    /// The single-row layout: trees in groups of 16, one SIMD lane per tree. For each group and
-    /// level, 16 bucket numbers and 16 thresholds (a tree shallower than the level gets
-    /// threshold 255, which no byte reaches); `groupLeafStarts` gives each lane's leaves.
-    /// Empty when some tree is deeper than 8 or there are 256+ buckets (then rows are walked).
-    var groupLevelStarts: [Int] = [0]
-    var groupBuckets: [SIMD16<UInt8>] = []
-    var groupThresholds: [SIMD16<UInt8>] = []
-    var groupLeafStarts: [Int32] = []
+    /// The single-row layout: every split, listed per bucket in ascending threshold order, as
+    /// `tree << 32 | 1 << level`. A row whose byte for the bucket is q passes exactly the splits
+    /// with threshold ≤ q, a prefix of the bucket's list, and each passed split sets its level's
+    /// bit in its tree's leaf index; no split that fails is ever touched.
+    var splitsByBucket: [UInt64] = []
+    /// Per bucket, where its list starts in `splitsByBucket`; `buckets.count + 1` entries.
+    var splitsByBucketStarts: [Int32] = [0]
+    /// Per bucket and byte value q (0…borderCount), where the prefix passed at q ends in
+    /// `splitsByBucket`; a bucket's entries start at `passedEndStarts[bucket]`.
+    var passedEnds: [Int32] = []
+    var passedEndStarts: [Int] = []
 
     init(_ ensemble: Ensemble) {
         columnCount = ensemble.columnCount
@@ -106,35 +109,29 @@ struct CompiledEnsemble: Sendable {
             treeSplitStarts.append(splitBuckets.count)
             treeLeafStarts.append(leafValues.count)
         }
-        if depthMax <= 8, buckets.count <= 255 { buildGroups() }
+        buildSplitLists()
     }
 
-    var hasTreeGroups: Bool { groupLevelStarts.count > 1 }
-
-    private mutating func buildGroups() {
-        guard treeCount > 0 else { return }
-        // A padding lane reads leaf 0 of an all-zero leaf block appended at the end.
-        let zeroLeaf = Int32(leafValues.count)
-        leafValues.append(0)
-        var groupStart = 0
-        while groupStart < treeCount {
-            let members = Array(groupStart..<min(groupStart + 16, treeCount))
-            let depth = members.map { treeDepths[$0] }.max() ?? 0
-            for level in 0..<depth {
-                var bucketsOfLevel = SIMD16<UInt8>(repeating: 0)
-                var thresholds = SIMD16<UInt8>(repeating: 255)
-                for (lane, tree) in members.enumerated() where level < treeDepths[tree] {
-                    bucketsOfLevel[lane] = UInt8(splitBuckets[treeSplitStarts[tree] + level])
-                    thresholds[lane] = splitThresholds[treeSplitStarts[tree] + level]
-                }
-                groupBuckets.append(bucketsOfLevel)
-                groupThresholds.append(thresholds)
+    private mutating func buildSplitLists() {
+        precondition(depthMax <= 16, "a leaf index has 16 bits")
+        var lists = [[(threshold: UInt8, entry: UInt64)]](repeating: [], count: buckets.count)
+        for tree in 0..<treeCount {
+            for level in 0..<treeDepths[tree] {
+                let split = treeSplitStarts[tree] + level
+                lists[Int(splitBuckets[split])].append((splitThresholds[split], UInt64(tree) << 32 | UInt64(1) << level))
             }
-            groupLevelStarts.append(groupBuckets.count)
-            for lane in 0..<16 {
-                groupLeafStarts.append(lane < members.count ? Int32(treeLeafStarts[members[lane]]) : zeroLeaf)
+        }
+        for (bucket, list) in lists.enumerated() {
+            let sorted = list.sorted { ($0.threshold, $0.entry) < ($1.threshold, $1.entry) }
+            let start = splitsByBucket.count
+            splitsByBucket.append(contentsOf: sorted.map(\.entry))
+            splitsByBucketStarts.append(Int32(splitsByBucket.count))
+            passedEndStarts.append(passedEnds.count)
+            var position = 0
+            for byte in 0...buckets[bucket].borderCount {
+                while position < sorted.count, Int(sorted[position].threshold) <= byte { position += 1 }
+                passedEnds.append(Int32(start + position))
             }
-            groupStart += 16
         }
     }
 }

@@ -167,43 +167,31 @@ public struct Evaluator: Sendable {
     private func predictRaw(singleRow row: UnsafeBufferPointer<Float>) -> Double {
         let compiled = self.compiled
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(compiled.buckets.count, 1)) { quantized in
-            quantized[0] = 0  // padding lanes of tree groups read bucket 0, which may not exist
             compiled.bucketBorders.withUnsafeBufferPointer { borders in
                 for (bucketIndex, bucket) in compiled.buckets.enumerated() {
                     let value = bucket.nanValueTreatment.substitute(row[bucket.columnIndex])
                     quantized[bucketIndex] = UInt8(
-                        truncatingIfNeeded: countBordersBelow(
+                        truncatingIfNeeded: countBordersBelowLinear(
                             value, borders: borders.baseAddress! + bucket.borderStart, borderCount: bucket.borderCount))
                 }
             }
-            if compiled.hasTreeGroups {
-                return compiled.groupLevelStarts.withUnsafeBufferPointer { levelStarts in
-                    compiled.groupBuckets.withUnsafeBufferPointer { buckets in
-                        compiled.groupThresholds.withUnsafeBufferPointer { thresholds in
-                            compiled.groupLeafStarts.withUnsafeBufferPointer { leafStarts in
-                                compiled.leafValues.withUnsafeBufferPointer { leafValues in
-                                    let sum = sumLeafValuesGrouped(
-                                        quantized: UnsafePointer(quantized.baseAddress!), levelStarts: levelStarts,
-                                        buckets: buckets.baseAddress!, thresholds: thresholds.baseAddress!,
-                                        leafStarts: leafStarts.baseAddress!, leafValues: leafValues.baseAddress!)
-                                    return compiled.scale * sum + compiled.bias
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            return compiled.splitBuckets.withUnsafeBufferPointer { splitBuckets in
-                compiled.splitThresholds.withUnsafeBufferPointer { splitThresholds in
-                    compiled.leafValues.withUnsafeBufferPointer { leafValues in
-                        compiled.treeDepths.withUnsafeBufferPointer { treeDepths in
-                            let sum = sumLeafValues(
-                                quantized: UnsafePointer(quantized.baseAddress!), treeDepths: treeDepths,
-                                splitBuckets: splitBuckets, splitThresholds: splitThresholds, leafValues: leafValues)
-                            return compiled.scale * sum + compiled.bias
-                        }
-                    }
-                }
+            return withUnsafeTemporaryAllocation(of: UInt16.self, capacity: max(compiled.treeCount, 1)) { leafIndices in
+                compiled.splitsByBucket.withUnsafeBufferPointer { splits in
+                compiled.splitsByBucketStarts.withUnsafeBufferPointer { splitStarts in
+                compiled.passedEnds.withUnsafeBufferPointer { passedEnds in
+                compiled.passedEndStarts.withUnsafeBufferPointer { passedEndStarts in
+                compiled.treeLeafStarts.withUnsafeBufferPointer { treeLeafStarts in
+                compiled.leafValues.withUnsafeBufferPointer { leafValues in
+                    let sum = sumLeafValuesBySplitLists(
+                        quantized: UnsafePointer(quantized.baseAddress!), bucketCount: compiled.buckets.count,
+                        splits: splits.baseAddress ?? UnsafePointer(bitPattern: 8)!, splitStarts: splitStarts.baseAddress!,
+                        passedEnds: passedEnds.baseAddress ?? UnsafePointer(bitPattern: 8)!,
+                        passedEndStarts: passedEndStarts.baseAddress ?? UnsafePointer(bitPattern: 8)!,
+                        treeCount: compiled.treeCount, treeLeafStarts: treeLeafStarts.baseAddress!,
+                        leafValues: leafValues.baseAddress ?? UnsafePointer(bitPattern: 8)!,
+                        leafIndices: leafIndices.baseAddress!)
+                    return compiled.scale * sum + compiled.bias
+                }}}}}}
             }
         }
     }

@@ -34,7 +34,7 @@ struct EvaluatorTests {
         assertAgreement(ensemble, rowCount: rowCount, generator: &generator)
     }
 
-    @Test("both quantization kernels agree with the binary search on every border count", arguments: [1, 2, 23, 24, 25, 254])
+    @Test("both quantization kernels (block and single row) agree with the reference on every border count", arguments: [1, 2, 23, 24, 25, 254])
     func quantizationKernels(borderCount: Int) {
         var generator = SeededGenerator(seed: UInt64(borderCount))
         let ensemble = RandomModels.ensemble(
