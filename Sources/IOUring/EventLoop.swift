@@ -10,6 +10,11 @@ public struct ConnectionID: Hashable, Sendable, CustomStringConvertible {
     public let slot: UInt32
     public let generation: UInt32
 
+    public init(slot: UInt32, generation: UInt32) {
+        self.slot = slot
+        self.generation = generation
+    }
+
     public var description: String { "#\(slot).\(generation)" }
 }
 

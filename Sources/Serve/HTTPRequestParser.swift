@@ -13,7 +13,18 @@ public struct HTTPRequest: Sendable, Equatable {
         headers.first { $0.name == name }?.value
     }
 
-    public var path: Substring { target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0] }
+    /// The target without its query, computed once by the parser.
+    public var path: String
+
+    public init(method: String, target: String, minorVersion: Int, headers: [(name: String, value: String)], body: [UInt8], keepAlive: Bool) {
+        self.method = method
+        self.target = target
+        self.path = String(target[..<(target.utf8.firstIndex(of: UInt8(ascii: "?")) ?? target.endIndex)])
+        self.minorVersion = minorVersion
+        self.headers = headers
+        self.body = body
+        self.keepAlive = keepAlive
+    }
 
     public static func == (lhs: HTTPRequest, rhs: HTTPRequest) -> Bool {
         lhs.method == rhs.method && lhs.target == rhs.target && lhs.minorVersion == rhs.minorVersion
@@ -194,6 +205,11 @@ public struct HTTPRequestParser: Sendable {
             return bad("malformed HTTP version")
         }
         var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(8)
+        // The headers that change framing or keep-alive, noted as they pass so that a request
+        // without them skips the String work below; a single all-digit Content-Length is read here.
+        var framingHeaderSeen = false
+        var contentLength: Int?
         while lineStart < bytes.endIndex, let line = nextLine() {
             guard let colon = line.firstIndex(of: 0x3A) else { return bad("header line without a colon") }
             let name = line[line.startIndex..<colon]
@@ -204,11 +220,28 @@ public struct HTTPRequestParser: Sendable {
             guard value.allSatisfy({ $0 >= 0x20 || $0 == 0x09 }), !value.contains(0x7F) else { return bad("control character in header value") }
             // Token bytes are ASCII, so lower-casing byte by byte is exact.
             let lowered = name.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-            headers.append((String(decoding: lowered, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+            let loweredName = String(decoding: lowered, as: UTF8.self)
+            switch loweredName {
+            case "content-length" where !framingHeaderSeen && contentLength == nil && !value.isEmpty && value.count <= 15
+                && value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }):
+                contentLength = value.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+            case "content-length", "transfer-encoding", "connection", "expect":
+                framingHeaderSeen = true
+            default:
+                break
+            }
+            headers.append((loweredName, String(decoding: value, as: UTF8.self)))
         }
         var request = HTTPRequest(
             method: String(decoding: method, as: UTF8.self), target: String(decoding: target, as: UTF8.self),
             minorVersion: minor, headers: headers, body: [], keepAlive: minor == 1)
+        if !framingHeaderSeen {
+            let length = contentLength ?? 0
+            guard length <= limits.bodyBytesMax else {
+                return .failure(HTTPParseError(status: 413, reason: "body of \(length) bytes exceeds the limit of \(limits.bodyBytesMax)"))
+            }
+            return .success(Head(request: request, framing: .length(length), expectsContinue: false))
+        }
         let connectionTokens = headers.filter { $0.name == "connection" }
             .flatMap { $0.value.lowercased().split(separator: ",").map { $0.trimmingCharacters(in: " \t") } }
         if connectionTokens.contains("close") { request.keepAlive = false }

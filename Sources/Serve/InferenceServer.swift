@@ -188,7 +188,7 @@ final class InferenceServer: EventLoopDelegate {
     let ticks: AsyncStream<Void>.Continuation
     let stopRequested: Flag
     let log: @Sendable (String) -> Void
-    var clients: [ConnectionID: Client] = [:]
+    var clients = ClientTable<Client>()
     var turnJobs: [InferenceJob] = []
     var nextSequence: UInt64 = 0
     var draining = false
@@ -402,7 +402,7 @@ final class InferenceServer: EventLoopDelegate {
         let idle = UInt64(configuration.idleTimeoutSeconds * 1e9)
         let slow = UInt64(configuration.requestTimeoutSeconds * 1e9)
         let model = UInt64(configuration.modelServerTimeoutSeconds * 1e9)
-        for connection in Array(clients.keys) {
+        for connection in clients.connections {
             guard let client = clients[connection] else { continue }
             let actions: [HTTPConnection.Action]
             if let awaiting = client.awaiting {
@@ -426,7 +426,7 @@ final class InferenceServer: EventLoopDelegate {
         drainDeadline = now + UInt64(configuration.drainTimeoutSeconds * 1e9)
         loop.stopAccepting()
         log("Shutting down: no new connections; finishing \(clients.count) open connection(s)")
-        for connection in Array(clients.keys) {
+        for connection in clients.connections {
             guard let actions = clients[connection]?.http.finishAfterCurrent(peerClosed: false) else { continue }
             apply(actions, to: connection)
         }
