@@ -2,45 +2,50 @@ import IOUring
 
 /// The server's per-connection state, indexed by the loop's slot (the socket's fd, so small
 /// and dense) and checked against the connection's generation: no hashing per access, and
-/// `_read`/`_modify` hand out the stored value in place, never a copy of its input buffer.
+/// `_read`/`_modify` lend the stored value in place, never a copy of its input buffer.
 struct ClientTable<Client> {
-    private var slots: [(generation: UInt32, client: Client)?] = []
+    private var clients: [Client?] = []
+    private var generations: [UInt32] = []
     private(set) var count = 0
 
     subscript(connection: ConnectionID) -> Client? {
         _read {
             let slot = Int(connection.slot)
-            if slot < slots.count, let entry = slots[slot], entry.generation == connection.generation {
-                yield entry.client
+            if slot < clients.count, generations[slot] == connection.generation {
+                yield clients[slot]
             } else {
                 yield nil
             }
         }
         _modify {
             let slot = Int(connection.slot)
-            if slot >= slots.count { slots.append(contentsOf: repeatElement(nil, count: slot + 1 - slots.count)) }
-            if slots[slot]?.generation == connection.generation {
-                // In place: take the client out of the optional tuple only through the yield.
-                var client: Client? = slots[slot].take()!.client
-                defer {
-                    if let client { slots[slot] = (connection.generation, client) } else { count -= 1 }
-                }
-                yield &client
+            if slot >= clients.count {
+                clients.append(contentsOf: repeatElement(nil, count: slot + 1 - clients.count))
+                generations.append(contentsOf: repeatElement(0, count: slot + 1 - generations.count))
+            }
+            let wasPresent = clients[slot] != nil
+            if generations[slot] == connection.generation || !wasPresent {
+                generations[slot] = connection.generation
+                defer { count += (clients[slot] != nil ? 1 : 0) - (wasPresent ? 1 : 0) }
+                yield &clients[slot]
             } else {
-                var client: Client? = nil
+                // Another connection's client holds the slot: a new value replaces it, nil leaves it.
+                var replacement: Client? = nil
                 defer {
-                    if let client {
-                        if slots[slot] == nil { count += 1 }
-                        slots[slot] = (connection.generation, client)
+                    if let replacement {
+                        clients[slot] = replacement
+                        generations[slot] = connection.generation
                     }
                 }
-                yield &client
+                yield &replacement
             }
         }
     }
 
     /// Every connection with a client, for sweeps that may modify or remove them.
     var connections: [ConnectionID] {
-        slots.indices.compactMap { slot in slots[slot].map { ConnectionID(slot: UInt32(slot), generation: $0.generation) } }
+        clients.indices.compactMap { slot in
+            clients[slot] == nil ? nil : ConnectionID(slot: UInt32(slot), generation: generations[slot])
+        }
     }
 }
