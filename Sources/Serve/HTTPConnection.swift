@@ -127,50 +127,81 @@ public struct HTTPConnection: Sendable {
     /// True when nothing is in progress: a keep-alive connection waiting for its next request.
     public var isIdle: Bool { !isAwaitingResponse && !parser.isMidRequest && input.isEmpty }
 
-    public mutating func received(_ bytes: UnsafeRawBufferPointer) -> [Action] {
-        guard !isClosing else { return [] }
+    // Each event appends its actions to a caller-owned array, so a server can reuse one buffer
+    // for every connection instead of allocating (and concatenating) arrays per request; the
+    // array-returning forms below are for tests and simple callers.
+
+    public mutating func received(_ bytes: UnsafeRawBufferPointer, into actions: inout [Action]) {
+        guard !isClosing else { return }
         input.append(contentsOf: bytes)
         if isAwaitingResponse {
-            if input.count > bufferedBytesMax { return fail(HTTPParseError(status: 413, reason: "too much pipelined input")) }
-            return []
+            if input.count > bufferedBytesMax { fail(HTTPParseError(status: 413, reason: "too much pipelined input"), into: &actions) }
+            return
         }
-        return parse()
+        parse(into: &actions)
     }
 
     /// Queues the response to the request last handed out and resumes parsing.
-    public mutating func respond(_ response: HTTPResponse) -> [Action] {
+    public mutating func respond(_ response: HTTPResponse, into actions: inout [Action]) {
         precondition(isAwaitingResponse, "respond without a request")
         isAwaitingResponse = false
         guard currentKeepAlive else {
             isClosing = true
-            return [.send(response.serialized(keepAlive: false)), .close]
+            actions.append(.send(response.serialized(keepAlive: false)))
+            actions.append(.close)
+            return
         }
         // Parse what is buffered first: when closing after this, the last response must say so.
-        let following = parse()
-        let closesRightAfter = following == [.close]
-        return [.send(response.serialized(keepAlive: !closesRightAfter))] + following
+        let sendIndex = actions.count
+        actions.append(.send([]))
+        parse(into: &actions)
+        let closesRightAfter = actions.count == sendIndex + 2 && actions[sendIndex + 1] == .close
+        actions[sendIndex] = .send(response.serialized(keepAlive: !closesRightAfter))
     }
 
     /// The server is draining (`peerClosed` false: a request still arriving is completed and
     /// answered) or the peer half-closed (`peerClosed` true: only complete requests are answered);
     /// either way the connection closes after that.
-    public mutating func finishAfterCurrent(peerClosed: Bool) -> [Action] {
+    public mutating func finishAfterCurrent(peerClosed: Bool, into actions: inout [Action]) {
         closeWhenIdle = true
         if peerClosed { self.peerClosed = true }
-        guard !isClosing, !isAwaitingResponse else { return [] }
-        return parse()
+        guard !isClosing, !isAwaitingResponse else { return }
+        parse(into: &actions)
     }
 
     /// A client too slow to finish its request: 408 and close.
-    public mutating func timedOut() -> [Action] {
-        guard !isClosing else { return [] }
-        if isMidRequest { return fail(HTTPParseError(status: 408, reason: "request not completed in time")) }
+    public mutating func timedOut(into actions: inout [Action]) {
+        guard !isClosing else { return }
+        if isMidRequest { return fail(HTTPParseError(status: 408, reason: "request not completed in time"), into: &actions) }
         isClosing = true
-        return [.close]
+        actions.append(.close)
     }
 
-    private mutating func parse() -> [Action] {
+    public mutating func received(_ bytes: UnsafeRawBufferPointer) -> [Action] {
         var actions: [Action] = []
+        received(bytes, into: &actions)
+        return actions
+    }
+
+    public mutating func respond(_ response: HTTPResponse) -> [Action] {
+        var actions: [Action] = []
+        respond(response, into: &actions)
+        return actions
+    }
+
+    public mutating func finishAfterCurrent(peerClosed: Bool) -> [Action] {
+        var actions: [Action] = []
+        finishAfterCurrent(peerClosed: peerClosed, into: &actions)
+        return actions
+    }
+
+    public mutating func timedOut() -> [Action] {
+        var actions: [Action] = []
+        timedOut(into: &actions)
+        return actions
+    }
+
+    private mutating func parse(into actions: inout [Action]) {
         while !isClosing, !isAwaitingResponse {
             switch parser.next(&input) {
             case .needMore:
@@ -178,7 +209,7 @@ public struct HTTPConnection: Sendable {
                     isClosing = true
                     actions.append(.close)
                 }
-                return actions
+                return
             case .sendContinue:
                 actions.append(.send(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)))
             case .request(let request):
@@ -186,15 +217,15 @@ public struct HTTPConnection: Sendable {
                 currentKeepAlive = request.keepAlive
                 actions.append(.handle(request))
             case .failure(let error):
-                return actions + fail(error)
+                return fail(error, into: &actions)
             }
         }
-        return actions
     }
 
-    private mutating func fail(_ error: HTTPParseError) -> [Action] {
+    private mutating func fail(_ error: HTTPParseError, into actions: inout [Action]) {
         isClosing = true
         input.removeAll()
-        return [.send(HTTPResponse.error(error.status, error.reason).serialized(keepAlive: false)), .close]
+        actions.append(.send(HTTPResponse.error(error.status, error.reason).serialized(keepAlive: false)))
+        actions.append(.close)
     }
 }

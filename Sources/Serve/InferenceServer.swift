@@ -189,6 +189,8 @@ final class InferenceServer: EventLoopDelegate {
     let stopRequested: Flag
     let log: @Sendable (String) -> Void
     var clients = ClientTable<Client>()
+    /// The actions of the event being handled; one buffer reused for every event.
+    var actions: [HTTPConnection.Action] = []
     var turnJobs: [InferenceJob] = []
     var nextSequence: UInt64 = 0
     var draining = false
@@ -275,25 +277,24 @@ final class InferenceServer: EventLoopDelegate {
 
     func connectionOpened(_ connection: ConnectionID) {
         var http = HTTPConnection(limits: configuration.limits)
-        var actions: [HTTPConnection.Action] = []
-        if draining { actions = http.finishAfterCurrent(peerClosed: false) }
+        if draining { http.finishAfterCurrent(peerClosed: false, into: &actions) }
         clients[connection] = Client(http: http, lastActivity: MonotonicTime.nanoseconds)
-        apply(actions, to: connection)
+        perform(for: connection)
     }
 
     func connectionReceived(_ connection: ConnectionID, _ bytes: UnsafeRawBufferPointer) {
         // Mutate in place: a copy of the client would copy its whole input buffer per read.
         let now = MonotonicTime.nanoseconds
         if clients[connection]?.requestStartedAt == nil { clients[connection]?.requestStartedAt = now }
-        guard let actions = clients[connection]?.http.received(bytes) else { return }
+        clients[connection]?.http.received(bytes, into: &actions)
         clients[connection]?.lastActivity = now
-        apply(actions, to: connection)
+        perform(for: connection)
         if clients[connection]?.http.isMidRequest == false { clients[connection]?.requestStartedAt = nil }
     }
 
     func connectionPeerClosed(_ connection: ConnectionID) {
-        guard let actions = clients[connection]?.http.finishAfterCurrent(peerClosed: true) else { return }
-        apply(actions, to: connection)
+        clients[connection]?.http.finishAfterCurrent(peerClosed: true, into: &actions)
+        perform(for: connection)
     }
 
     func connectionClosed(_ connection: ConnectionID) {
@@ -304,8 +305,8 @@ final class InferenceServer: EventLoopDelegate {
         for reply in handOff.collect() {
             guard clients[reply.connection]?.awaiting?.sequence == reply.sequence else { continue }
             clients[reply.connection]?.awaiting = nil
-            guard let actions = clients[reply.connection]?.http.respond(reply.response) else { continue }
-            apply(actions, to: reply.connection)
+            clients[reply.connection]?.http.respond(reply.response, into: &actions)
+            perform(for: reply.connection)
         }
     }
 
@@ -329,18 +330,25 @@ final class InferenceServer: EventLoopDelegate {
 
     // MARK: - Requests
 
-    private func apply(_ actions: [HTTPConnection.Action], to connection: ConnectionID) {
-        var queue = actions[...]
-        while let action = queue.popFirst() {
+    /// Carries out `actions` (filled by the connection's last event) in order, then empties it.
+    /// A request answered inline appends its response's actions behind it; a `.handle` is always
+    /// the last action of a batch (parsing stops at a request until it is answered), so
+    /// appending keeps the order.
+    private func perform(for connection: ConnectionID) {
+        var index = 0
+        while index < actions.count {
+            let action = actions[index]
+            index += 1
             switch action {
             case .send(let bytes): loop.send(connection, bytes)
             case .close: loop.close(connection)
             case .handle(let request):
+                assert(index == actions.count, "a request is the last action of its batch")
                 guard let response = handle(request, connection: connection) else { continue }
-                guard let more = clients[connection]?.http.respond(response) else { return }
-                queue = more[...] + queue
+                clients[connection]?.http.respond(response, into: &actions)
             }
         }
+        actions.removeAll(keepingCapacity: true)
     }
 
     /// The response, or nil when the request went to the batcher (answered in `loopWoken`).
@@ -404,20 +412,19 @@ final class InferenceServer: EventLoopDelegate {
         let model = UInt64(configuration.modelServerTimeoutSeconds * 1e9)
         for connection in clients.connections {
             guard let client = clients[connection] else { continue }
-            let actions: [HTTPConnection.Action]
             if let awaiting = client.awaiting {
                 guard now - awaiting.since > model else { continue }
                 clients[connection]?.awaiting = nil
-                actions = clients[connection]?.http.respond(
-                    .error(504, "the model did not answer within \(configuration.modelServerTimeoutSeconds) s")) ?? []
+                clients[connection]?.http.respond(
+                    .error(504, "the model did not answer within \(configuration.modelServerTimeoutSeconds) s"), into: &actions)
             } else if client.http.isMidRequest, now - (client.requestStartedAt ?? client.lastActivity) > slow {
-                actions = clients[connection]?.http.timedOut() ?? []
+                clients[connection]?.http.timedOut(into: &actions)
             } else if client.http.isIdle, now - client.lastActivity > idle {
-                actions = clients[connection]?.http.timedOut() ?? []
+                clients[connection]?.http.timedOut(into: &actions)
             } else {
                 continue
             }
-            apply(actions, to: connection)
+            perform(for: connection)
         }
     }
 
@@ -427,8 +434,8 @@ final class InferenceServer: EventLoopDelegate {
         loop.stopAccepting()
         log("Shutting down: no new connections; finishing \(clients.count) open connection(s)")
         for connection in clients.connections {
-            guard let actions = clients[connection]?.http.finishAfterCurrent(peerClosed: false) else { continue }
-            apply(actions, to: connection)
+            clients[connection]?.http.finishAfterCurrent(peerClosed: false, into: &actions)
+            perform(for: connection)
         }
     }
 }
