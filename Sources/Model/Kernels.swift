@@ -160,13 +160,27 @@ func addLeafValues4(
     leaves2: UnsafePointer<Double>, leaves3: UnsafePointer<Double>,
     rowCount: Int, into sums: UnsafeMutablePointer<Double>
 ) {
+    // Two rows per step in SIMD2<Double> lanes: one vector add where two scalar adds were, and
+    // half the loads and stores of the row sums. Same additions per row, in the same order.
+    @inline(__always) func pair(_ leaves: UnsafePointer<Double>, _ tree: Int, _ row: Int) -> SIMD2<Double> {
+        SIMD2(leaves[Int(indices[tree &* blockRowCountMax &+ row])], leaves[Int(indices[tree &* blockRowCountMax &+ row &+ 1])])
+    }
+    let raw = UnsafeMutableRawPointer(sums)
     var row = 0
-    while row < rowCount {
+    while row &+ 2 <= rowCount {
+        let tree01 = pair(leaves0, 0, row) + pair(leaves1, 1, row)
+        let tree23 = pair(leaves2, 2, row) + pair(leaves3, 3, row)
+        let offset = row &* 8
+        raw.storeBytes(
+            of: raw.loadUnaligned(fromByteOffset: offset, as: SIMD2<Double>.self) + (tree01 + tree23),
+            toByteOffset: offset, as: SIMD2<Double>.self)
+        row &+= 2
+    }
+    if row < rowCount {
         let tree01 = leaves0[Int(indices[row])] + leaves1[Int(indices[row &+ blockRowCountMax])]
         let tree23 =
             leaves2[Int(indices[row &+ 2 &* blockRowCountMax])] + leaves3[Int(indices[row &+ 3 &* blockRowCountMax])]
         sums[row] += tree01 + tree23
-        row &+= 1
     }
 }
 
