@@ -137,7 +137,7 @@ public final class EventLoop {
         var chosen: (any Poller)?
         if preference != .epoll {
             do {
-                chosen = try URingPoller(entries: 2048, bufferCount: 4096, bufferSize: 4096)
+                chosen = try URingPoller(entries: 2048, bufferCount: 1024, bufferSize: 16 * 1024)
             } catch {
                 if preference == .ioUring { throw error }
                 // Seccomp (EPERM/ENOSYS), the sysctl, or an old kernel: fall back.

@@ -112,6 +112,20 @@ actor Batcher {
     /// Decodes every job (a bad body gets its 4xx reply), evaluates all decoded rows in one
     /// pass, then formats one response per job.
     static func evaluate(_ jobs: [InferenceJob], evaluator: Evaluator, parallelism: Int) async -> [InferenceReply] {
+        if jobs.count == 1, jobs[0].inputFormat == .csv {
+            let job = jobs[0]
+            do throws(InvocationError) {
+                if let body = try await ParallelDecoding.answerCSV(
+                    job.body, evaluator: evaluator, outputFormat: job.outputFormat, parallelism: parallelism)
+                {
+                    return [InferenceReply(
+                        connection: job.connection, sequence: job.sequence,
+                        response: HTTPResponse(status: 200, contentType: job.outputFormat.rawValue, body: body))]
+                }
+            } catch {
+                return [InferenceReply(connection: job.connection, sequence: job.sequence, response: .error(error.status, error.message))]
+            }
+        }
         var responses = [HTTPResponse?](repeating: nil, count: jobs.count)
         var decoded: [(job: Int, features: [Float], rowCount: Int)] = []
         for (index, job) in jobs.enumerated() {

@@ -70,6 +70,16 @@ struct BatcherTests {
             evaluator: model.evaluator, features: decoded.features, rowCount: decoded.rowCount, parallelism: 2)
         #expect(predictions == model.evaluator.predict(features: decoded.features, rowCount: decoded.rowCount))
 
+        for format in PayloadFormat.allCases {
+            let answered = try await ParallelDecoding.answerCSV(body, evaluator: model.evaluator, outputFormat: format, parallelism: 2)
+            #expect(answered == InvocationCodec.encode(predictions[...], format: format), "\(format)")
+        }
+        // A slice of blank lines contributes no items (and, in JSON, no stray comma).
+        let padded = Array((lines.prefix(3).joined(separator: "\n") + "\n" + String(repeating: " \n", count: 200_000)).utf8)
+        let short = try await ParallelDecoding.answerCSV(padded, evaluator: model.evaluator, outputFormat: .json, parallelism: 2)
+        let expected = model.evaluator.predict(features: Array(input.prefix(3).joined()), rowCount: 3)
+        #expect(short == InvocationCodec.encode(expected[...], format: .json))
+
         var broken = lines
         broken[40_000] = "1,2"
         broken[55_000] = "1,2,zz"
@@ -79,6 +89,10 @@ struct BatcherTests {
         broken[40_000] = lines[40_000]
         await #expect(throws: InvocationError.badRequest("CSV line 55001, column 3: 'zz' is not a number")) {
             _ = try await ParallelDecoding.decode(Array(broken.joined(separator: "\n").utf8), format: .csv, columnCount: 3, parallelism: 2)
+        }
+        await #expect(throws: InvocationError.badRequest("CSV line 55001, column 3: 'zz' is not a number")) {
+            _ = try await ParallelDecoding.answerCSV(
+                Array(broken.joined(separator: "\n").utf8), evaluator: model.evaluator, outputFormat: .csv, parallelism: 2)
         }
     }
 }
