@@ -29,7 +29,7 @@ public enum NanValueTreatment: UInt8, Sendable, Hashable, CaseIterable {
 
     /// The value a NaN input is replaced with before comparing against borders.
     @inline(__always)
-    func substitute(_ x: Float) -> Float {
+    package func substitute(_ x: Float) -> Float {
         guard x.isNaN else { return x }
         switch self {
         case .asIs: return x

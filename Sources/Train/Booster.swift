@@ -76,10 +76,9 @@ public struct Booster: Sendable {
             threadCount: options.threadCount)
         let dataset = QuantizedDataset(
             rowCount: learn.rowCount, binCounts: quantizer.features.map { $0.borders.count + 1 },
-            bins: learn.columns.indices.flatMap { quantizer.bins(of: learn.columns[$0], feature: $0) })
-        let evalBins: [UInt8] = eval.map { table in
-            table.columns.indices.flatMap { quantizer.bins(of: table.columns[$0], feature: $0) }
-        } ?? []
+            bins: await quantizer.bins(of: learn, threadCount: options.threadCount))
+        var evalBins: [UInt8] = []
+        if let eval { evalBins = await quantizer.bins(of: eval, threadCount: options.threadCount) }
         let evalRowCount = eval?.rowCount ?? 0
 
         let targets = learn.targets.map(Double.init)

@@ -55,10 +55,45 @@ public struct FeatureQuantizer: Sendable {
     }
 
     /// Bin bytes of one column with feature `index`'s borders (≤ 254 borders, so a byte holds every bin).
+    /// Equal to `FloatFeature.bin(for:)` per value, found by a branch-free search: the branchy one
+    /// mispredicted about every other step on real data.
     public func bins(of column: [Float], feature index: Int) -> [UInt8] {
         let feature = features[index]
         precondition(feature.borders.count <= 255)
-        return column.map { UInt8(truncatingIfNeeded: feature.bin(for: $0)) }
+        let treatment = feature.nanValueTreatment
+        return feature.borders.withUnsafeBufferPointer { borders in
+            column.map { x in
+                let value = treatment.substitute(x)
+                var base = 0
+                var length = borders.count
+                while length > 0 {
+                    let half = length >> 1
+                    // Borders below `value` move the base past them; the select compiles to cmov.
+                    let passes = value > borders[base + half]
+                    base = passes ? base + half + 1 : base
+                    length = passes ? length - half - 1 : half
+                }
+                return UInt8(truncatingIfNeeded: base)
+            }
+        }
+    }
+
+    /// Column-major bin bytes of every column of `table`, columns binned concurrently.
+    public func bins(of table: DataTable, threadCount: Int) async -> [UInt8] {
+        let columnCount = table.columns.count
+        let laneCount = min(max(1, threadCount), max(columnCount, 1))
+        var columns = [[UInt8]](repeating: [], count: columnCount)
+        await withTaskGroup(of: [(Int, [UInt8])].self) { group in
+            for lane in 0..<laneCount {
+                group.addTask {
+                    stride(from: lane, to: columnCount, by: laneCount).map { ($0, bins(of: table.columns[$0], feature: $0)) }
+                }
+            }
+            for await done in group {
+                for (index, bins) in done { columns[index] = bins }
+            }
+        }
+        return Array(columns.joined())
     }
 
     static func feature(column: [Float], index: Int, sample: [Int]?, borderCount: Int, nanMode: NanMode) -> FloatFeature {
