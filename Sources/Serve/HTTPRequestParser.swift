@@ -93,6 +93,12 @@ public struct HTTPRequestParser: Sendable {
         self.limits = limits
     }
 
+    /// Bodies at least this large are moved out of the input buffer when nothing follows them;
+    /// smaller ones are copied so the buffer keeps its capacity for the next request.
+    static let bodyMoveLengthMin = 64 * 1024
+    /// At most this much is reserved up front for an announced body.
+    static let bodyReserveBytesMax = 8 * 1024 * 1024
+
     /// True while a request has started arriving (for slow-client timeouts).
     public var isMidRequest: Bool { head != nil }
 
@@ -125,10 +131,20 @@ public struct HTTPRequestParser: Sendable {
         switch current.framing {
         case .length(let length):
             if input.count < length {
+                // Room for the whole body at once: growing by doubling copied a large body twice.
+                // Capped, so a client announcing a huge body it never sends reserves little.
+                let reserve = min(length, Self.bodyReserveBytesMax)
+                if input.capacity < reserve { input.reserveCapacity(reserve) }
                 return current.expectsContinue && !continueSent ? markContinue() : .needMore
             }
-            current.request.body = Array(input[..<length])
-            input.removeFirst(length)
+            if input.count == length, length >= Self.bodyMoveLengthMin {
+                // Nothing pipelined behind a large body: hand over the buffer instead of copying it.
+                current.request.body = input
+                input = []
+            } else {
+                current.request.body = Array(input[..<length])
+                input.removeFirst(length)
+            }
             head = nil
             return .request(current.request)
         case .chunked(var state):

@@ -53,6 +53,17 @@ struct HTTPParserTests {
         #expect(sentText(actions).hasSuffix("Content-Length: 1\r\n\r\n5HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
     }
 
+    @Test("large bodies: alone (buffer handed over) or followed by a pipelined request (copied)", arguments: [4096, Int.max])
+    func largeBodies(chunk: Int) {
+        let body = String(repeating: "0.25,1.5,-3\n", count: 2 * HTTPRequestParser.bodyMoveLengthMin / 12)
+        let head = "POST /invocations HTTP/1.1\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+        let alone = requests(drive(head + body, chunk: chunk))
+        #expect(alone.map(\.body) == [Array(body.utf8)])
+        let followed = requests(drive(head + body + head + body + "GET /ping HTTP/1.1\r\n\r\n", chunk: chunk))
+        #expect(followed.map(\.body) == [Array(body.utf8), Array(body.utf8), []])
+        #expect(followed.map(\.path) == ["/invocations", "/invocations", "/ping"])
+    }
+
     @Test("chunked bodies with extensions and trailers")
     func chunked() {
         let text = "POST /invocations HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4;ext=1\r\n1,2,\r\n3\r\n3\n4\r\n0\r\nX-Trailer: y\r\n\r\n"
