@@ -54,7 +54,7 @@ public struct Evaluator: Sendable {
         return output
     }
 
-    /// One row, no batching: a scalar walk over the precompiled splits (CatBoost's single-document path).
+    /// One row, no batching: the per-bucket split lists (`sumLeafValuesBySplitLists`), no block set-up.
     public func predictRaw(row: [Float]) -> Double {
         precondition(row.count == columnCount, "row has \(row.count) columns, model reads \(columnCount)")
         return row.withUnsafeBufferPointer { predictRaw(singleRow: $0) }
