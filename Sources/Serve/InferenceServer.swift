@@ -394,8 +394,14 @@ final class InferenceServer: EventLoopDelegate {
             } catch {
                 return .error(error.status, error.message)
             }
-            let predictions = evaluator.predict(features: decoded.features, rowCount: decoded.rowCount)
-            return HTTPResponse(status: 200, contentType: output.rawValue, body: InvocationCodec.encode(predictions[...], format: output))
+            let body: [UInt8]
+            if decoded.rowCount == 1 {
+                // The commonest real-time request: no output array.
+                body = InvocationCodec.encode(CollectionOfOne(evaluator.predict(row: decoded.features)), format: output)
+            } else {
+                body = InvocationCodec.encode(evaluator.predict(features: decoded.features, rowCount: decoded.rowCount), format: output)
+            }
+            return HTTPResponse(status: 200, contentType: output.rawValue, body: body)
         }
         nextSequence += 1
         turnJobs.append(

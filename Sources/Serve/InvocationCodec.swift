@@ -191,7 +191,7 @@ public enum InvocationCodec {
         }
     }
 
-    public static func encode(_ predictions: ArraySlice<Double>, format: PayloadFormat) -> [UInt8] {
+    public static func encode<Predictions: Collection<Double>>(_ predictions: Predictions, format: PayloadFormat) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(predictions.count * 24 + 20)
         bytes.append(contentsOf: prefix(format).utf8)
@@ -205,7 +205,9 @@ public enum InvocationCodec {
     static func prefix(_ format: PayloadFormat) -> String { format == .json ? #"{"predictions":["# : "" }
     static func suffix(_ format: PayloadFormat) -> String { format == .json ? "]}" : "" }
 
-    static func appendItems(_ predictions: ArraySlice<Double>, format: PayloadFormat, first: Bool, to bytes: inout [UInt8]) {
+    static func appendItems<Predictions: Collection<Double>>(
+        _ predictions: Predictions, format: PayloadFormat, first: Bool, to bytes: inout [UInt8]
+    ) {
         switch format {
         case .csv:
             for value in predictions {
