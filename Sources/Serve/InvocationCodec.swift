@@ -63,7 +63,7 @@ public enum InvocationCodec {
     public static func decode(_ body: [UInt8], format: PayloadFormat, columnCount: Int) throws(InvocationError)
         -> (features: [Float], rowCount: Int)
     {
-        guard body.contains(where: { !isSpace($0) }) else { throw .badRequest("empty request body: send at least one row") }
+        try requireContent(body)
         switch format {
         case .csv: return try decodeCSV(body, columnCount: columnCount)
         case .json: return try decodeJSON(body, columnCount: columnCount)
@@ -73,23 +73,35 @@ public enum InvocationCodec {
 
     static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
 
+    /// An empty or all-blank body is refused before any format-specific decoding.
+    static func requireContent(_ body: [UInt8]) throws(InvocationError) {
+        guard body.contains(where: { !isSpace($0) }) else { throw .badRequest("empty request body: send at least one row") }
+    }
+
     static func decodeCSV(_ body: [UInt8], columnCount: Int) throws(InvocationError) -> (features: [Float], rowCount: Int) {
         try body.withUnsafeBufferPointer { (bytes) throws(InvocationError) in
-            // One slot per line, sized once: rows are parsed straight into the feature matrix.
-            let lineCount = CSVRowParser.lineCount(in: bytes)
-            var failure: InvocationError?
-            var rowCount = 0
-            let features = [Float](unsafeUninitializedCapacity: max(lineCount * columnCount, 1)) { buffer, initialized in
-                do throws(InvocationError) {
-                    rowCount = try parseCSVRows(bytes, firstLineNumber: 1, columnCount: columnCount, into: buffer.baseAddress!)
-                } catch {
-                    failure = error
-                }
-                initialized = rowCount * columnCount
-            }
-            if let failure { throw failure }
-            return (features, rowCount)
+            try decodeCSV(bytes, firstLineNumber: 1, columnCount: columnCount)
         }
+    }
+
+    /// The rows of a CSV text (a whole body, or a slice of one whose first line is
+    /// `firstLineNumber`), parsed straight into a feature matrix with one row slot per line.
+    static func decodeCSV(
+        _ text: UnsafeBufferPointer<UInt8>, firstLineNumber: Int, columnCount: Int
+    ) throws(InvocationError) -> (features: [Float], rowCount: Int) {
+        let lineCount = CSVRowParser.lineCount(in: text)
+        var failure: InvocationError?
+        var rowCount = 0
+        let features = [Float](unsafeUninitializedCapacity: max(lineCount * columnCount, 1)) { buffer, initialized in
+            do throws(InvocationError) {
+                rowCount = try parseCSVRows(text, firstLineNumber: firstLineNumber, columnCount: columnCount, into: buffer.baseAddress!)
+            } catch {
+                failure = error
+            }
+            initialized = rowCount * columnCount
+        }
+        if let failure { throw failure }
+        return (features, rowCount)
     }
 
     /// Parses the rows of a CSV text into `output` (room for one row per line), skipping blank

@@ -15,38 +15,75 @@ enum ParallelDecoding {
         guard format == .csv, sliceCount > 1 else {
             return try InvocationCodec.decode(body, format: format, columnCount: columnCount)
         }
-        guard body.contains(where: { !InvocationCodec.isSpace($0) }) else {
-            throw .badRequest("empty request body: send at least one row")
+        let slices = try await eachCSVSlice(body, sliceCount: sliceCount, columnCount: columnCount) { $0 }
+        var features: [Float] = []
+        features.reserveCapacity(slices.reduce(0) { $0 + $1.features.count })
+        for rows in slices { features.append(contentsOf: rows.features) }
+        return (features, slices.reduce(0) { $0 + $1.rowCount })
+    }
+
+    /// One large CSV request answered in per-core slices that each decode, evaluate and encode
+    /// their own rows, so there is one join (of response bytes) instead of one per stage, and
+    /// each slice's rows are still in cache when they are scored. Nil when the body is too
+    /// small to split.
+    static func answerCSV(
+        _ body: [UInt8], evaluator: Evaluator, outputFormat: PayloadFormat, parallelism: Int
+    ) async throws(InvocationError) -> [UInt8]? {
+        let sliceCount = min(parallelism, body.count / bytesPerSliceMin)
+        guard sliceCount > 1 else { return nil }
+        let slices = try await eachCSVSlice(body, sliceCount: sliceCount, columnCount: evaluator.columnCount) { rows in
+            let predictions = evaluator.predict(features: rows.features, rowCount: rows.rowCount)
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(rows.rowCount * 24)
+            InvocationCodec.appendItems(predictions, format: outputFormat, first: true, to: &bytes)
+            return (bytes: bytes, rowCount: rows.rowCount)
         }
+        var response: [UInt8] = []
+        response.reserveCapacity(slices.reduce(32) { $0 + $1.bytes.count })
+        response.append(contentsOf: InvocationCodec.prefix(outputFormat).utf8)
+        var itemsWritten = false
+        for encoded in slices where encoded.rowCount > 0 {
+            if itemsWritten, outputFormat == .json { response.append(UInt8(ascii: ",")) }
+            response.append(contentsOf: encoded.bytes)
+            itemsWritten = true
+        }
+        response.append(contentsOf: InvocationCodec.suffix(outputFormat).utf8)
+        return response
+    }
+
+    /// Cuts a CSV body after a newline near each 1/n mark and runs `finish` on each slice's
+    /// decoded rows concurrently; results come back in text order, and the first error in the
+    /// text is the one thrown. Line numbers carry over from slice to slice.
+    private static func eachCSVSlice<Output: Sendable>(
+        _ body: [UInt8], sliceCount: Int, columnCount: Int,
+        finish: @escaping @Sendable ((features: [Float], rowCount: Int)) -> Output
+    ) async throws(InvocationError) -> [Output] {
+        try InvocationCodec.requireContent(body)
         let (bounds, firstLines) = sliceBounds(body, sliceCount: sliceCount)
-        var slices = [Result<(features: [Float], rowCount: Int), InvocationError>?](repeating: nil, count: sliceCount)
-        await withTaskGroup(of: (Int, Result<(features: [Float], rowCount: Int), InvocationError>).self) { group in
+        var slices = [Result<Output, InvocationError>?](repeating: nil, count: sliceCount)
+        await withTaskGroup(of: (Int, Result<Output, InvocationError>).self) { group in
             for slice in 0..<sliceCount {
                 group.addTask {
-                    (slice, decodeCSVSlice(body, from: bounds[slice], to: bounds[slice + 1], firstLineNumber: firstLines[slice], columnCount: columnCount))
+                    let decoded = body.withUnsafeBufferPointer { bytes in
+                        Result { () throws(InvocationError) in
+                            try InvocationCodec.decodeCSV(
+                                UnsafeBufferPointer(rebasing: bytes[bounds[slice]..<bounds[slice + 1]]),
+                                firstLineNumber: firstLines[slice], columnCount: columnCount)
+                        }
+                    }
+                    return (slice, decoded.map(finish))
                 }
             }
             for await (slice, outcome) in group { slices[slice] = outcome }
         }
-        var features: [Float] = []
-        var rowCount = 0
-        for slice in slices {
-            // The first error in the text is the one reported.
-            let rows = try slice!.get()
-            if features.isEmpty {
-                features = rows.features
-                features.reserveCapacity(rows.features.count * sliceCount + columnCount)
-            } else {
-                features.append(contentsOf: rows.features)
-            }
-            rowCount += rows.rowCount
-        }
-        return (features, rowCount)
+        var outputs: [Output] = []
+        for slice in slices { outputs.append(try slice!.get()) }
+        return outputs
     }
 
-    /// Cuts a CSV text after a newline near each 1/n mark: `sliceCount + 1` bounds, and each
-    /// slice's first line number (line numbers carry over from slice to slice).
-    static func sliceBounds(_ body: [UInt8], sliceCount: Int) -> (bounds: [Int], firstLines: [Int]) {
+    /// `sliceCount + 1` bounds, each just after a newline near a 1/n mark, and each slice's
+    /// first line number.
+    private static func sliceBounds(_ body: [UInt8], sliceCount: Int) -> (bounds: [Int], firstLines: [Int]) {
         body.withUnsafeBufferPointer { bytes in
             var bounds = [0]
             for slice in 1..<sliceCount {
@@ -59,74 +96,6 @@ enum ParallelDecoding {
                 firstLines.append(firstLines[slice] + CSVRowParser.lineCount(in: UnsafeBufferPointer(rebasing: bytes[bounds[slice]..<bounds[slice + 1]])))
             }
             return (bounds, firstLines)
-        }
-    }
-
-    /// One large CSV request answered in per-core slices that each decode, evaluate and encode
-    /// their own rows, so there is one join (of response bytes) instead of one per stage, and
-    /// each slice's rows are still in cache when they are scored.
-    static func answerCSV(
-        _ body: [UInt8], evaluator: Evaluator, outputFormat: PayloadFormat, parallelism: Int
-    ) async throws(InvocationError) -> [UInt8]? {
-        let sliceCount = min(parallelism, body.count / bytesPerSliceMin)
-        guard sliceCount > 1 else { return nil }
-        guard body.contains(where: { !InvocationCodec.isSpace($0) }) else {
-            throw .badRequest("empty request body: send at least one row")
-        }
-        let (bounds, firstLines) = sliceBounds(body, sliceCount: sliceCount)
-        var slices = [Result<(bytes: [UInt8], rowCount: Int), InvocationError>?](repeating: nil, count: sliceCount)
-        await withTaskGroup(of: (Int, Result<(bytes: [UInt8], rowCount: Int), InvocationError>).self) { group in
-            for slice in 0..<sliceCount {
-                group.addTask {
-                    let decoded = decodeCSVSlice(
-                        body, from: bounds[slice], to: bounds[slice + 1], firstLineNumber: firstLines[slice],
-                        columnCount: evaluator.columnCount)
-                    return (slice, decoded.map { rows in
-                        let predictions = evaluator.predict(features: rows.features, rowCount: rows.rowCount)
-                        var bytes: [UInt8] = []
-                        bytes.reserveCapacity(rows.rowCount * 24)
-                        InvocationCodec.appendItems(predictions[...], format: outputFormat, first: true, to: &bytes)
-                        return (bytes, rows.rowCount)
-                    })
-                }
-            }
-            for await (slice, outcome) in group { slices[slice] = outcome }
-        }
-        var response: [UInt8] = []
-        response.reserveCapacity(body.count / 4)
-        response.append(contentsOf: InvocationCodec.prefix(outputFormat).utf8)
-        var itemsWritten = false
-        for slice in slices {
-            // The first error in the text is the one reported.
-            let encoded = try slice!.get()
-            guard encoded.rowCount > 0 else { continue }
-            if itemsWritten, outputFormat == .json { response.append(UInt8(ascii: ",")) }
-            response.append(contentsOf: encoded.bytes)
-            itemsWritten = true
-        }
-        response.append(contentsOf: InvocationCodec.suffix(outputFormat).utf8)
-        return response
-    }
-
-    private static func decodeCSVSlice(
-        _ body: [UInt8], from start: Int, to end: Int, firstLineNumber: Int, columnCount: Int
-    ) -> Result<(features: [Float], rowCount: Int), InvocationError> {
-        body.withUnsafeBufferPointer { bytes in
-            let text = UnsafeBufferPointer(rebasing: bytes[start..<end])
-            let lineCount = CSVRowParser.lineCount(in: text)
-            var failure: InvocationError?
-            var rowCount = 0
-            let features = [Float](unsafeUninitializedCapacity: max(lineCount * columnCount, 1)) { buffer, initialized in
-                do throws(InvocationError) {
-                    rowCount = try InvocationCodec.parseCSVRows(
-                        text, firstLineNumber: firstLineNumber, columnCount: columnCount, into: buffer.baseAddress!)
-                } catch {
-                    failure = error
-                }
-                initialized = rowCount * columnCount
-            }
-            if let failure { return .failure(failure) }
-            return .success((features, rowCount))
         }
     }
 }
