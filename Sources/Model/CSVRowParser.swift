@@ -56,14 +56,8 @@ package enum CSVRowParser {
 
     /// The number of lines in an in-memory text (a last line without `\n` counts).
     package static func lineCount(in bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        guard let base = bytes.baseAddress else { return 0 }
         var count = 0
-        var start = 0
-        while start < bytes.count {
-            let end = offsetOfNewline(in: base, from: start, count: bytes.count)
-            count += 1
-            start = end + 1
-        }
+        forEachLine(in: bytes) { _, lineNumber in count = lineNumber }
         return count
     }
 

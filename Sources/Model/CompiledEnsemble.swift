@@ -41,10 +41,9 @@ struct CompiledEnsemble: Sendable {
     /// with threshold ≤ q, a prefix of the bucket's list, and each passed split sets its level's
     /// bit in its tree's leaf index; no split that fails is ever touched.
     var splitsByBucket: [UInt64] = []
-    /// Per bucket, where its list starts in `splitsByBucket`; `buckets.count + 1` entries.
-    var splitsByBucketStarts: [Int32] = [0]
     /// Per bucket and byte value q (0…borderCount), where the prefix passed at q ends in
-    /// `splitsByBucket`; a bucket's entries start at `passedEndStarts[bucket]`.
+    /// `splitsByBucket`; a bucket's entries start at `passedEndStarts[bucket]`. Thresholds are
+    /// at least 1, so the entry for q = 0 is where the bucket's list starts.
     var passedEnds: [Int32] = []
     var passedEndStarts: [Int] = []
 
@@ -125,7 +124,6 @@ struct CompiledEnsemble: Sendable {
             let sorted = list.sorted { ($0.threshold, $0.entry) < ($1.threshold, $1.entry) }
             let start = splitsByBucket.count
             splitsByBucket.append(contentsOf: sorted.map(\.entry))
-            splitsByBucketStarts.append(Int32(splitsByBucket.count))
             passedEndStarts.append(passedEnds.count)
             var position = 0
             for byte in 0...buckets[bucket].borderCount {

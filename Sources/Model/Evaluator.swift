@@ -177,21 +177,20 @@ public struct Evaluator: Sendable {
             }
             return withUnsafeTemporaryAllocation(of: UInt16.self, capacity: max(compiled.treeCount, 1)) { leafIndices in
                 compiled.splitsByBucket.withUnsafeBufferPointer { splits in
-                compiled.splitsByBucketStarts.withUnsafeBufferPointer { splitStarts in
                 compiled.passedEnds.withUnsafeBufferPointer { passedEnds in
                 compiled.passedEndStarts.withUnsafeBufferPointer { passedEndStarts in
                 compiled.treeLeafStarts.withUnsafeBufferPointer { treeLeafStarts in
                 compiled.leafValues.withUnsafeBufferPointer { leafValues in
                     let sum = sumLeafValuesBySplitLists(
                         quantized: UnsafePointer(quantized.baseAddress!), bucketCount: compiled.buckets.count,
-                        splits: splits.baseAddress ?? UnsafePointer(bitPattern: 8)!, splitStarts: splitStarts.baseAddress!,
+                        splits: splits.baseAddress ?? UnsafePointer(bitPattern: 8)!,
                         passedEnds: passedEnds.baseAddress ?? UnsafePointer(bitPattern: 8)!,
                         passedEndStarts: passedEndStarts.baseAddress ?? UnsafePointer(bitPattern: 8)!,
                         treeCount: compiled.treeCount, treeLeafStarts: treeLeafStarts.baseAddress!,
                         leafValues: leafValues.baseAddress ?? UnsafePointer(bitPattern: 8)!,
                         leafIndices: leafIndices.baseAddress!)
                     return compiled.scale * sum + compiled.bias
-                }}}}}}
+                }}}}}
             }
         }
     }

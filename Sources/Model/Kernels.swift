@@ -227,7 +227,7 @@ func addDeepTreeLeafValues(
 @inline(__always)
 func sumLeafValuesBySplitLists(
     quantized: UnsafePointer<UInt8>, bucketCount: Int,
-    splits: UnsafePointer<UInt64>, splitStarts: UnsafePointer<Int32>,
+    splits: UnsafePointer<UInt64>,
     passedEnds: UnsafePointer<Int32>, passedEndStarts: UnsafePointer<Int>,
     treeCount: Int, treeLeafStarts: UnsafePointer<Int>, leafValues: UnsafePointer<Double>,
     leafIndices: UnsafeMutablePointer<UInt16>
@@ -235,8 +235,9 @@ func sumLeafValuesBySplitLists(
     leafIndices.initialize(repeating: 0, count: treeCount)
     var bucket = 0
     while bucket < bucketCount {
-        var split = Int(splitStarts[bucket])
-        let end = Int(passedEnds[passedEndStarts[bucket] &+ Int(quantized[bucket])])
+        let passed = passedEnds + passedEndStarts[bucket]
+        var split = Int(passed[0])  // no split passes at byte 0: the list's start
+        let end = Int(passed[Int(quantized[bucket])])
         while split < end {
             let entry = splits[split]
             leafIndices[Int(truncatingIfNeeded: entry &>> 32)] |= UInt16(truncatingIfNeeded: entry)
