@@ -6,7 +6,9 @@ import IOUring
 struct ClientTable<Client> {
     private var clients: [Client?] = []
     private var generations: [UInt32] = []
-    private(set) var count = 0
+
+    /// How many connections have a client (a scan: for the shutdown log, not the hot path).
+    var count: Int { clients.count(where: { $0 != nil }) }
 
     subscript(connection: ConnectionID) -> Client? {
         _read {
@@ -23,10 +25,8 @@ struct ClientTable<Client> {
                 clients.append(contentsOf: repeatElement(nil, count: slot + 1 - clients.count))
                 generations.append(contentsOf: repeatElement(0, count: slot + 1 - generations.count))
             }
-            let wasPresent = clients[slot] != nil
-            if generations[slot] == connection.generation || !wasPresent {
+            if generations[slot] == connection.generation || clients[slot] == nil {
                 generations[slot] = connection.generation
-                defer { count += (clients[slot] != nil ? 1 : 0) - (wasPresent ? 1 : 0) }
                 yield &clients[slot]
             } else {
                 // Another connection's client holds the slot: a new value replaces it, nil leaves it.

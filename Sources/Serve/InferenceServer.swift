@@ -24,10 +24,12 @@ public struct ServerConfiguration: Sendable {
     /// Body bytes per batcher pass (a pass decodes, then evaluates all its rows at once).
     public var batchByteBudget = 8 * 1024 * 1024
     /// Cores a large request's decoding and evaluation are split over.
-    public var parallelism = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    public var parallelism = ServerConfiguration.onlineProcessorCount
     /// After SIGTERM, in-flight requests get this long to finish.
     public var drainTimeoutSeconds = 30.0
-    public var maxConcurrentTransforms = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    public var maxConcurrentTransforms = ServerConfiguration.onlineProcessorCount
+
+    static var onlineProcessorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
     public init() {}
 
@@ -91,12 +93,12 @@ public final class RunningServer: Sendable {
     let finished: OneShotEvent
 
     init(port: UInt16, backend: Backend, waker: Waker, thread: LoopThread.JoinHandle, stopRequested: Flag, finished: OneShotEvent) {
-        self.finished = finished
         self.port = port
         self.backend = backend
         self.waker = waker
         self.thread = thread
         self.stopRequested = stopRequested
+        self.finished = finished
     }
 
     /// Stop accepting, finish in-flight requests, close, then let `wait()` return (SIGTERM does this).
