@@ -252,11 +252,8 @@ public struct HTTPRequestParser: Sendable {
             method: String(decoding: method, as: UTF8.self), target: String(decoding: target, as: UTF8.self),
             minorVersion: minor, headers: headers, body: [], keepAlive: minor == 1)
         if !framingHeaderSeen {
-            let length = contentLength ?? 0
-            guard length <= limits.bodyBytesMax else {
-                return .failure(HTTPParseError(status: 413, reason: "body of \(length) bytes exceeds the limit of \(limits.bodyBytesMax)"))
-            }
-            return .success(Head(request: request, framing: .length(length), expectsContinue: false))
+            if let tooLarge = bodyLimitError(length: contentLength ?? 0) { return .failure(tooLarge) }
+            return .success(Head(request: request, framing: .length(contentLength ?? 0), expectsContinue: false))
         }
         let connectionTokens = headers.filter { $0.name == "connection" }
             .flatMap { $0.value.lowercased().split(separator: ",").map { $0.trimmingCharacters(in: " \t") } }
@@ -279,9 +276,7 @@ public struct HTTPRequestParser: Sendable {
             guard values.count == 1, let only = values.first, !only.isEmpty, only.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
                 only.utf8.count <= 15, let length = Int(only)
             else { return bad("invalid Content-Length '\(first)'") }
-            guard length <= limits.bodyBytesMax else {
-                return .failure(HTTPParseError(status: 413, reason: "body of \(length) bytes exceeds the limit of \(limits.bodyBytesMax)"))
-            }
+            if let tooLarge = bodyLimitError(length: length) { return .failure(tooLarge) }
             framing = .length(length)
         } else {
             framing = .length(0)
@@ -291,6 +286,12 @@ public struct HTTPRequestParser: Sendable {
             return .failure(HTTPParseError(status: 417, reason: "unsupported Expect: \(expectation)"))
         }
         return .success(Head(request: request, framing: framing, expectsContinue: expectation != nil && minor == 1))
+    }
+
+    /// 413 for an announced Content-Length over the body limit.
+    private func bodyLimitError(length: Int) -> HTTPParseError? {
+        guard length > limits.bodyBytesMax else { return nil }
+        return HTTPParseError(status: 413, reason: "body of \(length) bytes exceeds the limit of \(limits.bodyBytesMax)")
     }
 
     /// Decodes as many complete chunks as `input` holds, after `state.consumed`.
