@@ -104,25 +104,23 @@ package enum CSVRowParser {
                 negative = true
                 position &+= 1
             }
-            var mantissa: UInt64 = 0
-            var digitCount = 0
-            while position < end {
-                let digit = bytes[position] &- 48
-                if digit >= 10 { break }
-                mantissa = mantissa &* 10 &+ UInt64(digit)
-                digitCount &+= 1
-                position &+= 1
-            }
-            var fractionDigitCount = 0
-            if position < end, bytes[position] == UInt8(ascii: ".") {
-                position &+= 1
+            // Appends the run of digits at `position` to the mantissa; returns how many there were.
+            @inline(__always) func scanDigits(into mantissa: inout UInt64) -> Int {
+                let start = position
                 while position < end {
                     let digit = bytes[position] &- 48
                     if digit >= 10 { break }
                     mantissa = mantissa &* 10 &+ UInt64(digit)
-                    fractionDigitCount &+= 1
                     position &+= 1
                 }
+                return position &- start
+            }
+            var mantissa: UInt64 = 0
+            let digitCount = scanDigits(into: &mantissa)
+            var fractionDigitCount = 0
+            if position < end, bytes[position] == UInt8(ascii: ".") {
+                position &+= 1
+                fractionDigitCount = scanDigits(into: &mantissa)
             }
             let totalDigitCount = digitCount &+ fractionDigitCount
             let value: Float
