@@ -34,18 +34,19 @@ public struct Evaluator: Sendable {
     /// Predictions with the loss's transform applied (`exp` for Poisson/Tweedie, sigmoid for Logloss).
     public func predict(features: [Float], rowCount: Int, into output: inout [Double]) {
         predictRaw(features: features, rowCount: rowCount, into: &output)
-        if predictionTransform != .identity {
-            for index in 0..<rowCount { output[index] = predictionTransform.apply(output[index]) }
-        }
+        output.withUnsafeMutableBufferPointer { applyTransform(to: $0, rowCount: rowCount) }
     }
 
     /// `predict(features:rowCount:into:)` on caller-owned memory, for callers that split one
     /// matrix across threads.
     package func predict(rows: UnsafeBufferPointer<Float>, rowCount: Int, into output: UnsafeMutableBufferPointer<Double>) {
         predictRaw(rows: rows, rowCount: rowCount, into: output)
-        if predictionTransform != .identity {
-            for index in 0..<rowCount { output[index] = predictionTransform.apply(output[index]) }
-        }
+        applyTransform(to: output, rowCount: rowCount)
+    }
+
+    private func applyTransform(to output: UnsafeMutableBufferPointer<Double>, rowCount: Int) {
+        guard predictionTransform != .identity else { return }
+        for index in 0..<rowCount { output[index] = predictionTransform.apply(output[index]) }
     }
 
     public func predict(features: [Float], rowCount: Int) -> [Double] {
