@@ -31,16 +31,26 @@ struct QuantizedDataset: Sendable {
     var featureCount: Int { binCounts.count }
 }
 
-/// The rows one histogram pass visits, gathered contiguously so the per-feature loops stream.
-struct HistogramRows: Sendable {
+/// The sampled rows of one tree, in row order, with the leaf each has reached so far.
+struct SampledRows: Sendable {
     var rowIndex: [UInt32] = []
     var leaf: [UInt16] = []
-    /// der1 × weight.
-    var gradient: [Double] = []
-    var weight: [Double] = []
+    /// (der1 × weight, weight): one 16-byte add per histogram cell update.
+    var gradientWeight: [SIMD2<Double>] = []
 
     var count: Int { rowIndex.count }
+}
 
+/// The rows one histogram pass visits, grouped by leaf (leaf `l`'s rows are
+/// `leafStarts[l] ..< leafStarts[l + 1]`, in row order), so a pass adds into one leaf's cells
+/// at a time and every cell still sums its rows in row order.
+struct LeafGroupedRows: Sendable {
+    var rowIndex: [UInt32]
+    var gradientWeight: [SIMD2<Double>]
+    var leafStarts: [Int]
+
+    var count: Int { rowIndex.count }
+    var leafCount: Int { leafStarts.count - 1 }
 }
 
 /// Per-feature gradient histograms of one tree level: for feature `f`, `perFeature[f]` holds
@@ -53,12 +63,17 @@ struct LevelHistograms: Sendable {
     /// exactly the row order CatBoost uses.
     static let rowBlockRowCountMin = 1 << 16
 
+    /// Rows gathered per step: their bin bytes (row-major) and gradient pairs stay in L1 while
+    /// every feature's pass reads them.
+    static let chunkRowCount = 512
+
     /// Sums every row into its (leaf, bin) cell. Large passes are split into one row block per
     /// thread (merged in block order, so results do not depend on scheduling); small passes
     /// with many features are split into feature blocks instead, which keeps row order exact.
     static func build(
-        dataset: QuantizedDataset, rows: HistogramRows, leafCount: Int, features: [Int], threadCount: Int
+        dataset: QuantizedDataset, rows: LeafGroupedRows, features: [Int], threadCount: Int
     ) async -> LevelHistograms {
+        let leafCount = rows.leafCount
         var perFeature = [[Double]](repeating: [], count: dataset.featureCount)
         let threads = max(1, threadCount)
         var rowBlockCount = 1
@@ -77,7 +92,7 @@ struct LevelHistograms: Sendable {
             (rows.count * block / rowBlockCount)..<(rows.count * (block + 1) / rowBlockCount)
         }
         if featureBlockCount * rowBlockCount == 1 {
-            for (feature, cells) in zip(features, histograms(dataset: dataset, rows: rows, range: 0..<rows.count, leafCount: leafCount, features: features)) {
+            for (feature, cells) in zip(features, histograms(dataset: dataset, rows: rows, range: 0..<rows.count, features: features)) {
                 perFeature[feature] = cells
             }
             return LevelHistograms(leafCount: leafCount, perFeature: perFeature)
@@ -88,7 +103,7 @@ struct LevelHistograms: Sendable {
                 for (rowBlockIndex, range) in rowBlocks.enumerated() {
                     group.addTask {
                         (blockIndex * rowBlocks.count + rowBlockIndex,
-                         histograms(dataset: dataset, rows: rows, range: range, leafCount: leafCount, features: block))
+                         histograms(dataset: dataset, rows: rows, range: range, features: block))
                     }
                 }
             }
@@ -113,63 +128,39 @@ struct LevelHistograms: Sendable {
 
     /// Histograms of `features` over `rows[range]`.
     static func histograms(
-        dataset: QuantizedDataset, rows: HistogramRows, range: Range<Int>, leafCount: Int, features: [Int]
+        dataset: QuantizedDataset, rows: LeafGroupedRows, range: Range<Int>, features: [Int]
     ) -> [[Double]] {
+        let leafCount = rows.leafCount
         var offsets = [Int](repeating: 0, count: features.count)
-        var binCounts = [Int](repeating: 0, count: features.count)
         var total = 0
         for (position, feature) in features.enumerated() {
             offsets[position] = total
-            binCounts[position] = dataset.binCounts[feature]
-            total += leafCount * dataset.binCounts[feature] * 2
+            total += leafCount * dataset.binCounts[feature]
         }
-        var cells = [Double](repeating: 0, count: total)
-        // Gather the rows' bin bytes into one contiguous block first: the scattered reads then
-        // overlap freely in a plain copy loop instead of stalling the dependent cell updates.
+        var cells = [SIMD2<Double>](repeating: .zero, count: total)
         let stride = dataset.featureCount
-        var compact = [UInt8](repeating: 0, count: range.count * stride + 32)
-        compact.withUnsafeMutableBytes { compact in
-            dataset.rowMajorBins.withUnsafeBytes { bins in
-                rows.rowIndex.withUnsafeBufferPointer { rowIndex in
-                    var destination = compact.baseAddress!
-                    // One or two 16-byte moves per row instead of a memmove call per row (the call
-                    // was 9% of training time at 30 features). Bytes past `stride` land in the next
-                    // row's slot, which its own copy overwrites; `compact` has 32 bytes of slack for
-                    // the last. Wider rows, and rows too near the end for a wide load, use memmove.
-                    let wideLoadEnd = stride <= 32 ? bins.count - 32 : -1
-                    for position in range {
-                        let start = Int(rowIndex[position]) &* stride
-                        if start <= wideLoadEnd {
-                            let source = bins.baseAddress! + start
-                            destination.storeBytes(of: source.loadUnaligned(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
-                            if stride > 16 {
-                                (destination + 16).storeBytes(
-                                    of: (source + 16).loadUnaligned(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
-                            }
-                        } else {
-                            destination.copyMemory(from: bins.baseAddress! + start, byteCount: stride)
-                        }
-                        destination += stride
-                    }
-                }
-            }
-        }
+        // 32 bytes of slack: the gather's wide stores may run past the last row.
+        var chunk = [UInt8](repeating: 0, count: chunkRowCount * stride + 32)
         cells.withUnsafeMutableBufferPointer { cells in
-            compact.withUnsafeBufferPointer { bins in
-                rows.leaf.withUnsafeBufferPointer { leaf in
-                    rows.gradient.withUnsafeBufferPointer { gradient in
-                        rows.weight.withUnsafeBufferPointer { weight in
-                            features.withUnsafeBufferPointer { features in
-                                offsets.withUnsafeBufferPointer { offsets in
-                                    binCounts.withUnsafeBufferPointer { binCounts in
+            chunk.withUnsafeMutableBufferPointer { chunk in
+                dataset.rowMajorBins.withUnsafeBufferPointer { bins in
+                    rows.rowIndex.withUnsafeBufferPointer { rowIndex in
+                        rows.gradientWeight.withUnsafeBufferPointer { gradientWeight in
+                            for leaf in 0..<leafCount {
+                                var start = max(range.lowerBound, rows.leafStarts[leaf])
+                                let leafEnd = min(range.upperBound, rows.leafStarts[leaf + 1])
+                                while start < leafEnd {
+                                    let end = min(start + chunkRowCount, leafEnd)
+                                    gatherBins(
+                                        rows: UnsafeBufferPointer(rebasing: rowIndex[start..<end]), from: bins, stride: stride,
+                                        into: chunk.baseAddress!)
+                                    for (position, feature) in features.enumerated() {
                                         accumulate(
-                                            bins: bins.baseAddress!, stride: stride,
-                                            features: features, offsets: offsets, binCounts: binCounts,
-                                            leaf: leaf.baseAddress! + range.lowerBound,
-                                            gradient: gradient.baseAddress! + range.lowerBound,
-                                            weight: weight.baseAddress! + range.lowerBound,
-                                            count: range.count, into: cells.baseAddress!)
+                                            bins: chunk.baseAddress! + feature, stride: stride,
+                                            gradientWeight: gradientWeight.baseAddress! + start, count: end - start,
+                                            into: cells.baseAddress! + offsets[position] + leaf * dataset.binCounts[feature])
                                     }
+                                    start = end
                                 }
                             }
                         }
@@ -178,33 +169,52 @@ struct LevelHistograms: Sendable {
             }
         }
         return features.indices.map { position in
-            Array(cells[offsets[position]..<(offsets[position] + leafCount * binCounts[position] * 2)])
+            let end = position + 1 < features.count ? offsets[position + 1] : total
+            return cells[offsets[position]..<end].withUnsafeBufferPointer { pairs in
+                pairs.withMemoryRebound(to: Double.self) { Array($0) }
+            }
         }
     }
 
-    /// The hot loop: per row one load of leaf, gradient and weight and one cache line of bins,
-    /// then one cell update per feature.
+    /// Copies each row's bin bytes (all features, row-major) into `destination`, contiguously.
+    /// One or two 16-byte moves per row instead of a memmove call per row (the call was 9% of
+    /// training time at 30 features). Bytes past `stride` land in the next row's slot, which its
+    /// own copy overwrites; the destination has 32 bytes of slack for the last. Wider rows, and
+    /// rows too near the end of `bins` for a wide load, use memmove.
+    @inline(__always)
+    static func gatherBins(
+        rows: UnsafeBufferPointer<UInt32>, from bins: UnsafeBufferPointer<UInt8>, stride: Int,
+        into destination: UnsafeMutablePointer<UInt8>
+    ) {
+        var destination = UnsafeMutableRawPointer(destination)
+        let wideLoadEnd = stride <= 32 ? bins.count - 32 : -1
+        for row in rows {
+            let start = Int(row) &* stride
+            let source = UnsafeRawPointer(bins.baseAddress! + start)
+            if start <= wideLoadEnd {
+                destination.storeBytes(of: source.loadUnaligned(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
+                if stride > 16 {
+                    (destination + 16).storeBytes(
+                        of: (source + 16).loadUnaligned(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
+                }
+            } else {
+                destination.copyMemory(from: source, byteCount: stride)
+            }
+            destination += stride
+        }
+    }
+
+    /// The hot loop: one feature's bins of a chunk of one leaf's rows (every `stride`-th byte),
+    /// one 16-byte add per row into that leaf's cells of the feature.
     @inline(__always)
     static func accumulate(
-        bins: UnsafePointer<UInt8>, stride: Int, features: UnsafeBufferPointer<Int>,
-        offsets: UnsafeBufferPointer<Int>, binCounts: UnsafeBufferPointer<Int>,
-        leaf: UnsafePointer<UInt16>, gradient: UnsafePointer<Double>,
-        weight: UnsafePointer<Double>, count: Int, into cells: UnsafeMutablePointer<Double>
+        bins: UnsafePointer<UInt8>, stride: Int, gradientWeight: UnsafePointer<SIMD2<Double>>, count: Int,
+        into cells: UnsafeMutablePointer<SIMD2<Double>>
     ) {
-        let featureCount = features.count
+        var bin = bins
         for position in 0..<count {
-            let rowBins = bins + position &* stride
-            let leafIndex = Int(leaf[position])
-            let g = gradient[position]
-            let w = weight[position]
-            var slot = 0
-            while slot < featureCount {
-                let bin = Int(rowBins[features[slot]])
-                let cell = offsets[slot] &+ (leafIndex &* binCounts[slot] &+ bin) &* 2
-                cells[cell] += g
-                cells[cell &+ 1] += w
-                slot &+= 1
-            }
+            cells[Int(bin.pointee)] += gradientWeight[position]
+            bin += stride
         }
     }
 

@@ -2,68 +2,55 @@
 // learn row (a million rows × six levels × hundreds of trees), so they are written branch-free
 // and without bounds checks. Callers own the arrays and establish the sizes.
 
-extension HistogramRows {
+extension SampledRows {
     /// Rows with a positive sample weight, in row order (leaf 0).
     init(sampledFrom gradients: [Double], weights: [Double]) {
         let count = weights.count(where: { $0 > 0 })
         rowIndex = [UInt32](repeating: 0, count: count)
         leaf = [UInt16](repeating: 0, count: count)
-        gradient = [Double](repeating: 0, count: count)
-        weight = [Double](repeating: 0, count: count)
+        gradientWeight = [SIMD2<Double>](repeating: .zero, count: count)
         rowIndex.withUnsafeMutableBufferPointer { rowIndex in
-            gradient.withUnsafeMutableBufferPointer { gradientOut in
-                weight.withUnsafeMutableBufferPointer { weightOut in
-                    var position = 0
-                    for row in weights.indices where weights[row] > 0 {
-                        rowIndex[position] = UInt32(truncatingIfNeeded: row)
-                        gradientOut[position] = gradients[row]
-                        weightOut[position] = weights[row]
-                        position &+= 1
-                    }
+            gradientWeight.withUnsafeMutableBufferPointer { gradientWeight in
+                var position = 0
+                for row in weights.indices where weights[row] > 0 {
+                    rowIndex[position] = UInt32(truncatingIfNeeded: row)
+                    gradientWeight[position] = SIMD2(gradients[row], weights[row])
+                    position &+= 1
                 }
             }
         }
     }
 
-    /// The rows whose leaf is the smaller child of its parent (`smallIsHigh[parent]`), grouped by
-    /// leaf (a stable counting sort): one leaf's histogram cells stay hot in L1 while its rows
-    /// stream, and each cell still sums its rows in row order, so results are unchanged.
-    func smallerChildren(smallIsHigh: [Bool], parentCount: Int, rowCounts: [Int]) -> HistogramRows {
-        var next = [Int](repeating: -1, count: 2 * parentCount)
-        var count = 0
-        for leaf in 0..<(2 * parentCount) {
-            let isHigh = leaf >= parentCount
-            if isHigh == smallIsHigh[leaf % parentCount] {
-                next[leaf] = count
-                count += rowCounts[leaf]
-            }
+    /// All rows as one leaf: the first level's pass (every row is still in leaf 0).
+    var asOneLeaf: LeafGroupedRows {
+        LeafGroupedRows(rowIndex: rowIndex, gradientWeight: gradientWeight, leafStarts: [0, count])
+    }
+
+    /// The rows of the leaves `included` marks, grouped by leaf (a stable counting sort); the
+    /// other leaves get empty groups. `rowCounts` gives each leaf's row count.
+    func grouped(leafCount: Int, rowCounts: [Int], included: [Bool]) -> LeafGroupedRows {
+        var leafStarts = [Int](repeating: 0, count: leafCount + 1)
+        for leaf in 0..<leafCount {
+            leafStarts[leaf + 1] = leafStarts[leaf] + (included[leaf] ? rowCounts[leaf] : 0)
         }
-        var result = HistogramRows()
-        result.rowIndex = [UInt32](repeating: 0, count: count)
-        result.leaf = [UInt16](repeating: 0, count: count)
-        result.gradient = [Double](repeating: 0, count: count)
-        result.weight = [Double](repeating: 0, count: count)
+        // An excluded leaf's cursor points past the end, where its rows are written to a
+        // spare slot and dropped: no branch per row.
+        let count = leafStarts[leafCount]
+        var next = (0..<leafCount).map { included[$0] ? leafStarts[$0] : count }
+        var rowIndexOut = [UInt32](repeating: 0, count: count + 1)
+        var gradientWeightOut = [SIMD2<Double>](repeating: .zero, count: count + 1)
         next.withUnsafeMutableBufferPointer { next in
             rowIndex.withUnsafeBufferPointer { rowIndexIn in
                 leaf.withUnsafeBufferPointer { leafIn in
-                    gradient.withUnsafeBufferPointer { gradientIn in
-                        weight.withUnsafeBufferPointer { weightIn in
-                            result.rowIndex.withUnsafeMutableBufferPointer { rowIndexOut in
-                                result.leaf.withUnsafeMutableBufferPointer { leafOut in
-                                    result.gradient.withUnsafeMutableBufferPointer { gradientOut in
-                                        result.weight.withUnsafeMutableBufferPointer { weightOut in
-                                            for position in 0..<rowIndexIn.count {
-                                                let leaf = leafIn[position]
-                                                let slot = next[Int(leaf)]
-                                                guard slot >= 0 else { continue }
-                                                rowIndexOut[slot] = rowIndexIn[position]
-                                                leafOut[slot] = leaf
-                                                gradientOut[slot] = gradientIn[position]
-                                                weightOut[slot] = weightIn[position]
-                                                next[Int(leaf)] = slot &+ 1
-                                            }
-                                        }
-                                    }
+                    gradientWeight.withUnsafeBufferPointer { gradientWeightIn in
+                        rowIndexOut.withUnsafeMutableBufferPointer { rowIndexOut in
+                            gradientWeightOut.withUnsafeMutableBufferPointer { gradientWeightOut in
+                                for position in 0..<rowIndexIn.count {
+                                    let leaf = Int(leafIn[position])
+                                    let slot = next[leaf]
+                                    rowIndexOut[slot] = rowIndexIn[position]
+                                    gradientWeightOut[slot] = gradientWeightIn[position]
+                                    next[leaf] = slot &+ (slot < count ? 1 : 0)
                                 }
                             }
                         }
@@ -71,7 +58,9 @@ extension HistogramRows {
                 }
             }
         }
-        return result
+        rowIndexOut.removeLast()
+        gradientWeightOut.removeLast()
+        return LeafGroupedRows(rowIndex: rowIndexOut, gradientWeight: gradientWeightOut, leafStarts: leafStarts)
     }
 
     /// Copies each sampled row's leaf from the all-rows array.

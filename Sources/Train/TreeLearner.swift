@@ -24,11 +24,11 @@ struct TreeLearner {
     ) async -> GrownTree {
         let rowCount = dataset.rowCount
         var leafOfRow = [UInt16](repeating: 0, count: rowCount)
-        var sampled = HistogramRows(sampledFrom: gradients, weights: sampleWeights)
+        var sampled = SampledRows(sampledFrom: gradients, weights: sampleWeights)
         let allFeatures = Array(0..<dataset.featureCount)
         let useSubtraction = sampled.count >= subtractionRowCountMin
         var histograms = await LevelHistograms.build(
-            dataset: dataset, rows: sampled, leafCount: 1, features: allFeatures, threadCount: threadCount)
+            dataset: dataset, rows: sampled.asOneLeaf, features: allFeatures, threadCount: threadCount)
         var splits: [SplitCandidate] = []
         for level in 0..<depth {
             let candidates = chooseFeatures(allFeatures, random: &random)
@@ -63,23 +63,27 @@ struct TreeLearner {
             sampled.gatherLeaves(from: leafOfRow)
             guard level + 1 < depth else { break }
             let childCount = 2 << level
-            if useSubtraction {
-                var rowCounts = [Int](repeating: 0, count: childCount)
-                sampled.leaf.withUnsafeBufferPointer { leaves in
-                    rowCounts.withUnsafeMutableBufferPointer { counts in
-                        for leaf in leaves { counts[Int(leaf)] &+= 1 }
-                    }
+            var rowCounts = [Int](repeating: 0, count: childCount)
+            sampled.leaf.withUnsafeBufferPointer { leaves in
+                rowCounts.withUnsafeMutableBufferPointer { counts in
+                    for leaf in leaves { counts[Int(leaf)] &+= 1 }
                 }
+            }
+            if useSubtraction {
                 let parentCount = childCount / 2
                 let smallIsHigh = (0..<parentCount).map { rowCounts[$0 + parentCount] <= rowCounts[$0] }
-                let small = sampled.smallerChildren(smallIsHigh: smallIsHigh, parentCount: parentCount, rowCounts: rowCounts)
+                let small = sampled.grouped(
+                    leafCount: childCount, rowCounts: rowCounts,
+                    included: (0..<childCount).map { ($0 >= parentCount) == smallIsHigh[$0 % parentCount] })
                 var next = await LevelHistograms.build(
-                    dataset: dataset, rows: small, leafCount: childCount, features: allFeatures, threadCount: threadCount)
+                    dataset: dataset, rows: small, features: allFeatures, threadCount: threadCount)
                 next.subtract(from: histograms, smallIsHigh: smallIsHigh, binCounts: dataset.binCounts, features: allFeatures)
                 histograms = next
             } else {
+                let all = sampled.grouped(
+                    leafCount: childCount, rowCounts: rowCounts, included: [Bool](repeating: true, count: childCount))
                 histograms = await LevelHistograms.build(
-                    dataset: dataset, rows: sampled, leafCount: childCount, features: allFeatures, threadCount: threadCount)
+                    dataset: dataset, rows: all, features: allFeatures, threadCount: threadCount)
             }
         }
         return GrownTree(splits: splits, leafOfRow: leafOfRow)
