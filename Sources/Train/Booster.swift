@@ -118,6 +118,7 @@ public struct Booster: Sendable {
             threadCount: options.threadCount, subtractionRowCountMin: 50_000)
         let leafMethod = options.leafEstimationMethod!
         let leafIterations = options.leafEstimationIterations!
+        let passes = LearnPasses(targets: targets, weights: weights, threadCount: options.threadCount)
         var gradients = [Double](repeating: 0, count: rowCount)
         var secondDerivatives = [Double](repeating: 0, count: rowCount)
         var stopReason: String?
@@ -130,50 +131,48 @@ public struct Booster: Sendable {
                 stopReason = "stopped by SIGTERM after \(iteration) iterations"
                 break
             }
-            for row in 0..<rowCount {
-                let (first, second) = loss.derivatives(target: targets[row], approx: approx[row])
-                gradients[row] = weights[row] * first
-                secondDerivatives[row] = weights[row] * second
-            }
+            let sums = passes.derivatives(
+                loss: loss, approx: approx, gradients: &gradients, secondDerivatives: &secondDerivatives)
             let mvsRegularizer = options.mvsReg ?? {
                 if let last = trees.last {
                     let mean = last.leafValues.reduce(0) { $0 + abs($1) } / Double(last.leafCount)
                     return mean * mean
                 }
-                let mean = gradients.reduce(0) { $0 + abs($1) } / Double(rowCount)
+                let mean = sums.absoluteSum / Double(rowCount)
                 return mean * mean
             }()
-            let sampleWeights = Bootstrap.sampleWeights(
-                type: options.bootstrapType, subsample: options.subsample!, baggingTemperature: options.baggingTemperature,
-                mvsRegularizer: mvsRegularizer, gradients: gradients, weights: weights, random: &random)
-            let sampledGradients =
-                options.bootstrapType == .no
-                ? gradients : (0..<rowCount).map { weights[$0] > 0 ? gradients[$0] / weights[$0] * sampleWeights[$0] : 0 }
+            var sampleWeights = weights
+            var sampledGradients = gradients
+            var sampleWeightSum = weightSum
+            if options.bootstrapType != .no {
+                sampleWeightSum = passes.sample(
+                    type: options.bootstrapType, subsample: options.subsample!,
+                    baggingTemperature: options.baggingTemperature, mvsRegularizer: mvsRegularizer, seed: random.next(),
+                    gradients: gradients, sampleWeights: &sampleWeights, sampledGradients: &sampledGradients)
+            }
             var noiseDeviation = 0.0
             if options.randomStrength > 0 {
-                let squareSum = gradients.reduce(0) { $0 + $1 * $1 }
+                let squareSum = sums.squareSum
                 let modelSize = (Double(rowCount).logarithm - Double(iteration) * learningRate).exponential
                 noiseDeviation = options.randomStrength * (squareSum / Double(rowCount)).squareRoot() * modelSize / (1 + modelSize)
             }
             let grown = await learner.grow(
                 gradients: sampledGradients, sampleWeights: sampleWeights,
-                l2: max(options.l2LeafReg, 1e-20) * sampleWeights.reduce(0, +) / Double(rowCount),
+                l2: max(options.l2LeafReg, 1e-20) * sampleWeightSum / Double(rowCount),
                 noiseDeviation: noiseDeviation, random: &random)
             let leafCount = 1 << grown.splits.count
-            let deltas = leafDeltas(
+            let (deltas, leafWeights) = leafDeltas(
                 leafOfRow: grown.leafOfRow, leafCount: leafCount, method: leafMethod, iterations: leafIterations,
-                loss: loss, targets: targets, weights: weights, approx: approx, gradients: gradients,
+                loss: loss, passes: passes, approx: approx, gradients: gradients,
                 secondDerivatives: secondDerivatives, l2: l2)
-            var leafWeights = [Double](repeating: 0, count: leafCount)
-            for row in 0..<rowCount { leafWeights[Int(grown.leafOfRow[row])] += weights[row] }
             let tree = ObliviousTree(
                 splits: grown.splits.map { TreeSplit(featureIndex: $0.feature, borderIndex: $0.borderIndex) },
                 leafValues: deltas.map { learningRate * $0 }, leafWeights: leafWeights)
-            for row in 0..<rowCount { approx[row] += tree.leafValues[Int(grown.leafOfRow[row])] }
+            let learnValue = passes.addLeafValues(tree.leafValues, leafOfRow: grown.leafOfRow, loss: loss, approx: &approx)
             apply(tree, bins: evalBins, rowCount: evalRowCount, to: &evalApprox)
             trees.append(tree)
 
-            learnHistory.append(Metric.loss(loss).evaluate(targets: learn.targets, approx: approx, weights: weights))
+            learnHistory.append(learnValue)
             if let eval {
                 let value = metric.evaluate(targets: eval.targets, approx: evalApprox, weights: evalWeights)
                 evalHistory.append(value)
@@ -273,19 +272,22 @@ public struct Booster: Sendable {
         for row in 0..<rowCount { approx[row] += tree.leafValues[Int(leaves[row])] }
     }
 
-    /// Leaf deltas before the learning rate, over all learn objects (catboost-notes §2.3).
+    /// Leaf deltas before the learning rate, over all learn objects (catboost-notes §2.3), and
+    /// each leaf's weight.
     private func leafDeltas(
         leafOfRow: [UInt16], leafCount: Int, method: LeafEstimationMethod, iterations: Int, loss: LossFunction,
-        targets: [Double], weights: [Double], approx: [Double], gradients: [Double], secondDerivatives: [Double],
-        l2: Double
-    ) -> [Double] {
-        let rowCount = targets.count
+        passes: LearnPasses, approx: [Double], gradients: [Double], secondDerivatives: [Double], l2: Double
+    ) -> (deltas: [Double], leafWeights: [Double]) {
         var deltas = [Double](repeating: 0, count: leafCount)
+        let firstSums = passes.leafSums(
+            leafOfRow: leafOfRow, leafCount: leafCount, method: method, loss: loss, approx: approx, deltas: nil,
+            gradients: gradients, secondDerivatives: secondDerivatives)
         switch method {
         case .exact:
+            let (targets, weights) = (passes.targets, passes.weights)
             var residuals = [[Double]](repeating: [], count: leafCount)
             var exactWeights = [[Double]](repeating: [], count: leafCount)
-            for row in 0..<rowCount where weights[row] > 0 {
+            for row in targets.indices where weights[row] > 0 {
                 let leaf = Int(leafOfRow[row])
                 residuals[leaf].append(targets[row] - approx[row])
                 exactWeights[leaf].append(weights[row] * loss.exactWeight(target: targets[row]))
@@ -294,31 +296,20 @@ public struct Booster: Sendable {
                 deltas[leaf] = weightedQuantile(residuals[leaf], weights: exactWeights[leaf], alpha: loss.exactQuantile)
             }
         case .newton, .gradient:
+            var sums = firstSums
             for step in 0..<iterations {
-                var firstSums = [Double](repeating: 0, count: leafCount)
-                var secondSums = [Double](repeating: 0, count: leafCount)
-                for row in 0..<rowCount {
-                    let leaf = Int(leafOfRow[row])
-                    let first: Double
-                    let second: Double
-                    if step == 0 {
-                        first = gradients[row]
-                        second = method == .newton ? secondDerivatives[row] : -weights[row]
-                    } else {
-                        let (d1, d2) = loss.derivatives(target: targets[row], approx: approx[row] + deltas[leaf])
-                        first = weights[row] * d1
-                        second = method == .newton ? weights[row] * d2 : -weights[row]
-                    }
-                    firstSums[leaf] += first
-                    secondSums[leaf] += second
+                if step > 0 {
+                    sums = passes.leafSums(
+                        leafOfRow: leafOfRow, leafCount: leafCount, method: method, loss: loss, approx: approx,
+                        deltas: deltas, gradients: gradients, secondDerivatives: secondDerivatives)
                 }
                 for leaf in 0..<leafCount {
-                    let denominator = -secondSums[leaf] + l2
-                    deltas[leaf] += denominator > 0 ? firstSums[leaf] / denominator : 0
+                    let denominator = -sums.second[leaf] + l2
+                    deltas[leaf] += denominator > 0 ? sums.first[leaf] / denominator : 0
                 }
             }
         }
-        return deltas
+        return (deltas, firstSums.weight)
     }
 
     /// Drops borders no split uses and renumbers the splits' border indexes.

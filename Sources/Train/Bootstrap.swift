@@ -1,38 +1,46 @@
 /// Per-tree object weights for split search (CatBoost's bootstrap; leaf values always use all
 /// objects with their own weights, catboost-notes §1.3).
 enum Bootstrap {
-    /// CatBoost's MVS works on blocks of objects; each block keeps `subsample` of its size in expectation.
-    static let mvsBlockSize = 8192
+    /// CatBoost's MVS works on blocks of objects; each block keeps `subsample` of its size in
+    /// expectation. Every bootstrap type draws each block from its own random stream, so blocks
+    /// can be drawn concurrently and the result does not depend on the thread count.
+    static let blockSize = 8192
 
-    static func sampleWeights(
+    /// The random stream of block `block` of a tree whose bootstrap seed is `seed`.
+    static func blockRandom(seed: UInt64, block: Int) -> RandomGenerator {
+        // Both multipliers are odd, so distinct blocks get distinct seeds for any tree seed.
+        RandomGenerator(seed: (seed ^ UInt64(truncatingIfNeeded: block) &* 0x9E37_79B9_7F4A_7C15) &* 0xD1B5_4A32_D192_ED03)
+    }
+
+    /// Draws the sample weights of one block of rows (at most `blockSize`).
+    static func sampleBlock(
         type: BootstrapType, subsample: Double, baggingTemperature: Double, mvsRegularizer: Double,
-        gradients: [Double], weights: [Double], random: inout RandomGenerator
-    ) -> [Double] {
+        gradients: UnsafeBufferPointer<Double>, weights: UnsafeBufferPointer<Double>,
+        into sampleWeights: UnsafeMutableBufferPointer<Double>, random: inout RandomGenerator
+    ) {
+        precondition(gradients.count == weights.count && weights.count == sampleWeights.count)
         switch type {
         case .no:
-            return weights
+            _ = sampleWeights.update(fromContentsOf: weights)
         case .bernoulli:
-            return weights.map { weight in random.nextUnitInterval() <= subsample ? weight : 0 }
+            for row in weights.indices {
+                sampleWeights[row] = random.nextUnitInterval() <= subsample ? weights[row] : 0
+            }
         case .bayesian:
-            return weights.map { weight in
-                weight * (-random.nextUnitInterval().logarithm).power(baggingTemperature)
+            for row in weights.indices {
+                sampleWeights[row] = weights[row] * (-random.nextUnitInterval().logarithm).power(baggingTemperature)
             }
         case .mvs:
-            if subsample >= 1 { return weights }
-            var result = weights
-            var blockStart = 0
-            while blockStart < gradients.count {
-                let blockEnd = min(blockStart + mvsBlockSize, gradients.count)
-                let importance = (blockStart..<blockEnd).map { (gradients[$0] * gradients[$0] + mvsRegularizer).squareRoot() }
-                let threshold = mvsThreshold(importance, keep: subsample * Double(blockEnd - blockStart))
-                for offset in importance.indices {
-                    let probability = threshold > 0 ? min(1, importance[offset] / threshold) : 1
-                    let row = blockStart + offset
-                    result[row] = random.nextUnitInterval() <= probability ? weights[row] / probability : 0
-                }
-                blockStart = blockEnd
+            if subsample >= 1 {
+                _ = sampleWeights.update(fromContentsOf: weights)
+                return
             }
-            return result
+            let importance = gradients.map { ($0 * $0 + mvsRegularizer).squareRoot() }
+            let threshold = mvsThreshold(importance, keep: subsample * Double(gradients.count))
+            for row in importance.indices {
+                let probability = threshold > 0 ? min(1, importance[row] / threshold) : 1
+                sampleWeights[row] = random.nextUnitInterval() <= probability ? weights[row] / probability : 0
+            }
         }
     }
 

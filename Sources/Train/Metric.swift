@@ -31,9 +31,7 @@ public enum Metric: Sendable, Hashable {
                 sum += weights[index] * loss.pointLoss(target: Double(targets[index]), approx: approx[index])
                 weightSum += weights[index]
             }
-            let mean = weightSum > 0 ? sum / weightSum : 0
-            if case .rmse = loss { return mean.squareRoot() }
-            return mean
+            return Self.meanLoss(loss, sum: sum, weightSum: weightSum)
         case .r2:
             var targetSum = 0.0
             for index in targets.indices {
@@ -50,6 +48,13 @@ public enum Metric: Sendable, Hashable {
             }
             return total > 0 ? 1 - residual / total : 0
         }
+    }
+
+    /// A loss metric from Σ w·loss and Σ w (RMSE is the root of the mean).
+    static func meanLoss(_ loss: LossFunction, sum: Double, weightSum: Double) -> Double {
+        let mean = weightSum > 0 ? sum / weightSum : 0
+        if case .rmse = loss { return mean.squareRoot() }
+        return mean
     }
 
     func isImprovement(_ candidate: Double, over best: Double) -> Bool {

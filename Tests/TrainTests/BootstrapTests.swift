@@ -28,4 +28,39 @@ struct BootstrapTests {
             }
         }
     }
+
+    @Test("Sample weights are the same on one thread and on two; MVS keeps about `subsample` of the rows, unbiased",
+          arguments: [BootstrapType.mvs, .bernoulli, .bayesian])
+    func sampleWeightsPerBlock(type: BootstrapType) {
+        let rowCount = 3 * RowBlocks.parallelRowCountMin + 1234
+        var random = RandomGenerator(seed: 7)
+        let gradients = (0..<rowCount).map { _ in random.nextGaussian() }
+        let weights = [Double](repeating: 1, count: rowCount)
+        func draw(threadCount: Int) -> (weights: [Double], gradients: [Double], sum: Double) {
+            let passes = LearnPasses(
+                targets: [Double](repeating: 0, count: rowCount), weights: weights, threadCount: threadCount)
+            var sampleWeights = weights
+            var sampledGradients = gradients
+            let sum = passes.sample(
+                type: type, subsample: 0.8, baggingTemperature: 1, mvsRegularizer: 0.64, seed: 42,
+                gradients: gradients, sampleWeights: &sampleWeights, sampledGradients: &sampledGradients)
+            return (sampleWeights, sampledGradients, sum)
+        }
+        let one = draw(threadCount: 1)
+        let two = draw(threadCount: 2)
+        #expect(one.weights == two.weights)
+        #expect(one.gradients == two.gradients)
+        #expect(abs(one.sum - two.sum) <= 1e-9 * one.sum)
+        #expect(abs(one.sum - one.weights.reduce(0, +)) <= 1e-9 * one.sum)
+        #expect(zip(one.gradients, zip(gradients, one.weights)).allSatisfy { $0 == $1.0 * $1.1 })
+        // MVS and Bayesian keep the total weight in expectation; Bernoulli keeps rows unweighted.
+        #expect(abs(one.sum / Double(rowCount) - (type == .bernoulli ? 0.8 : 1)) < 0.02)
+        if type != .bayesian {
+            let kept = Double(one.weights.count(where: { $0 > 0 })) / Double(rowCount)
+            #expect(abs(kept - 0.8) < 0.01)
+        }
+        // Blocks draw from different streams: no two blocks repeat each other's draws.
+        let block = Bootstrap.blockSize
+        #expect(one.weights[0..<block] != one.weights[block..<(2 * block)])
+    }
 }

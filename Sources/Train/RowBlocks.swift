@@ -1,0 +1,64 @@
+import Dispatch
+
+/// Per-row loops of a boosting iteration, split into blocks of rows that run on all threads.
+/// Blocks are fixed by the row count alone (never by scheduling) and partial sums are merged in
+/// block order, so a run gives the same model on any machine with the same thread count.
+struct RowBlocks: Sendable {
+    /// Below this many rows there is one block: small data keeps CatBoost's summation order
+    /// exactly (the exactness fixtures are small), and a thread hop would cost more than it saves.
+    static let parallelRowCountMin = 1 << 16
+
+    let ranges: [Range<Int>]
+
+    /// Blocks of whole `granule`s (the bootstrap draws per 8192 rows) so that a granule never
+    /// straddles two blocks.
+    init(rowCount: Int, threadCount: Int, granule: Int = 1) {
+        let blockCount = rowCount < Self.parallelRowCountMin ? 1 : max(1, threadCount)
+        let granules = (rowCount + granule - 1) / granule
+        ranges = (0..<blockCount).map { block in
+            min(rowCount, granules * block / blockCount * granule)..<min(rowCount, granules * (block + 1) / blockCount * granule)
+        }
+    }
+
+    /// Runs `body(block, rows)` for every block, concurrently, and returns when all are done.
+    /// Synchronous on purpose: callers hand the blocks pointers into arrays they hold borrowed.
+    func run<Result: Sendable>(_ body: @Sendable (Int, Range<Int>) -> Result) -> [Result] {
+        if ranges.count == 1 { return [body(0, ranges[0])] }
+        let slots = UnsafeMutablePointer<Result?>.allocate(capacity: ranges.count)
+        slots.initialize(repeating: nil, count: ranges.count)
+        defer {
+            slots.deinitialize(count: ranges.count)
+            slots.deallocate()
+        }
+        let results = SharedRows(slots)
+        let ranges = ranges
+        DispatchQueue.concurrentPerform(iterations: ranges.count) { block in
+            results[block] = body(block, ranges[block])
+        }
+        return (0..<ranges.count).map { slots[$0]! }
+    }
+}
+
+/// A pointer into storage that concurrent blocks of rows share; each block touches only its own
+/// rows (or its own slot), which is what makes sharing it sound. All the unchecked sendability
+/// of training lives here.
+struct SharedRows<Element>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Element>
+
+    init(_ base: UnsafeMutablePointer<Element>) {
+        self.base = base
+    }
+
+    init(_ buffer: UnsafeMutableBufferPointer<Element>) {
+        self.base = buffer.baseAddress!
+    }
+
+    init(_ buffer: UnsafeBufferPointer<Element>) {
+        self.base = UnsafeMutablePointer(mutating: buffer.baseAddress!)
+    }
+
+    subscript(row: Int) -> Element {
+        get { base[row] }
+        nonmutating set { base[row] = newValue }
+    }
+}
