@@ -35,7 +35,8 @@ let package = Package(
         .target(name: "Model", swiftSettings: swiftSettings + internalChecks),
         // zlib's gzread reads plain and gzip-compressed training files alike.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        .target(name: "Train", dependencies: ["Model", "CZlib"], swiftSettings: swiftSettings),
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        .target(name: "Train", dependencies: ["Model", "CZlib", "CMalloc"], swiftSettings: swiftSettings),
         // liburing (Debian's liburing-dev) linked statically, so the binary starts where the shared
         // library is missing and can still fall back to epoll; CSys adds what SwiftGlibc lacks.
         .systemLibrary(name: "CURing", path: "Sources/CURing", providers: [.apt(["liburing-dev"])]),

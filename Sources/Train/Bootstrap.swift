@@ -49,10 +49,16 @@ enum Bootstrap {
     /// pivot, decide from f(pivot) on which side μ lies, and recurse into that side only
     /// (f(μ) = #{c ≥ μ} + Σ_{c<μ} c/μ decreases in μ).
     static func mvsThreshold(_ importance: [Double], keep: Double) -> Double {
+        var values = importance
+        return values.withUnsafeMutableBufferPointer { mvsThreshold(reordering: $0, keep: keep) }
+    }
+
+    /// `mvsThreshold` in place: reorders `values`. Each partition step is branch-free (a
+    /// Lomuto swap that always happens), since whether a value lies above the pivot is a coin flip.
+    static func mvsThreshold(reordering values: UnsafeMutableBufferPointer<Double>, keep: Double) -> Double {
         // Zero-importance objects never count toward Σ p, so when the positive ones cannot reach
         // `keep` there is no threshold: keep everything.
-        guard keep < Double(importance.count(where: { $0 > 0 })) else { return 0 }
-        var values = importance
+        guard keep < Double(values.count(where: { $0 > 0 })) else { return 0 }
         var low = 0
         var high = values.count
         var certain = 0.0  // objects known to have probability 1
@@ -63,12 +69,12 @@ enum Bootstrap {
             var split = low
             var partSum = 0.0
             for index in low..<high {
-                if values[index] >= pivot {
-                    values.swapAt(index, split)
-                    split += 1
-                } else {
-                    partSum += values[index]
-                }
+                let value = values[index]
+                let isLarge = value >= pivot
+                values[index] = values[split]
+                values[split] = value
+                split &+= isLarge ? 1 : 0
+                partSum += isLarge ? 0 : value
             }
             let largeCount = Double(split - low)
             // f(pivot) with everything in [low, high) ≥ pivot counted as 1.

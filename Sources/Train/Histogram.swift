@@ -41,15 +41,16 @@ struct SampledRows: Sendable {
     var count: Int { rowIndex.count }
 }
 
-/// The rows one histogram pass visits, grouped by leaf (leaf `l`'s rows are
-/// `leafStarts[l] ..< leafStarts[l + 1]`, in row order), so a pass adds into one leaf's cells
-/// at a time and every cell still sums its rows in row order.
+/// The sampled rows one histogram pass visits, grouped by leaf: `positions` (indexes into
+/// `sampled`) of leaf `l` are `positions[leafStarts[l] ..< leafStarts[l + 1]]`, in row order, so a
+/// pass adds into one leaf's cells at a time and every cell still sums its rows in row order.
+/// Only positions move when rows are grouped; the pass gathers the rest chunk by chunk.
 struct LeafGroupedRows: Sendable {
-    var rowIndex: [UInt32]
-    var gradientWeight: [SIMD2<Double>]
+    var sampled: SampledRows
+    var positions: [UInt32]
     var leafStarts: [Int]
 
-    var count: Int { rowIndex.count }
+    var count: Int { positions.count }
     var leafCount: Int { leafStarts.count - 1 }
 }
 
@@ -141,31 +142,37 @@ struct LevelHistograms: Sendable {
         let stride = dataset.featureCount
         // 32 bytes of slack: the gather's wide stores may run past the last row.
         var chunk = [UInt8](repeating: 0, count: chunkRowCount * stride + 32)
+        var chunkGradientWeight = [SIMD2<Double>](repeating: .zero, count: chunkRowCount)
         cells.withUnsafeMutableBufferPointer { cells in
             chunk.withUnsafeMutableBufferPointer { chunk in
+              chunkGradientWeight.withUnsafeMutableBufferPointer { chunkGradientWeight in
                 dataset.rowMajorBins.withUnsafeBufferPointer { bins in
-                    rows.rowIndex.withUnsafeBufferPointer { rowIndex in
-                        rows.gradientWeight.withUnsafeBufferPointer { gradientWeight in
+                    rows.positions.withUnsafeBufferPointer { positions in
+                      rows.sampled.rowIndex.withUnsafeBufferPointer { rowIndex in
+                        rows.sampled.gradientWeight.withUnsafeBufferPointer { gradientWeight in
                             for leaf in 0..<leafCount {
                                 var start = max(range.lowerBound, rows.leafStarts[leaf])
                                 let leafEnd = min(range.upperBound, rows.leafStarts[leaf + 1])
                                 while start < leafEnd {
                                     let end = min(start + chunkRowCount, leafEnd)
-                                    gatherBins(
-                                        rows: UnsafeBufferPointer(rebasing: rowIndex[start..<end]), from: bins, stride: stride,
-                                        into: chunk.baseAddress!)
+                                    gather(
+                                        positions: UnsafeBufferPointer(rebasing: positions[start..<end]), rowIndex: rowIndex,
+                                        gradientWeight: gradientWeight, bins: bins, stride: stride,
+                                        intoBins: chunk.baseAddress!, gradientWeight: chunkGradientWeight.baseAddress!)
                                     for (position, feature) in features.enumerated() {
                                         accumulate(
                                             bins: chunk.baseAddress! + feature, stride: stride,
-                                            gradientWeight: gradientWeight.baseAddress! + start, count: end - start,
+                                            gradientWeight: chunkGradientWeight.baseAddress!, count: end - start,
                                             into: cells.baseAddress! + offsets[position] + leaf * dataset.binCounts[feature])
                                     }
                                     start = end
                                 }
                             }
                         }
+                      }
                     }
                 }
+              }
             }
         }
         return features.indices.map { position in
@@ -176,20 +183,23 @@ struct LevelHistograms: Sendable {
         }
     }
 
-    /// Copies each row's bin bytes (all features, row-major) into `destination`, contiguously.
-    /// One or two 16-byte moves per row instead of a memmove call per row (the call was 9% of
-    /// training time at 30 features). Bytes past `stride` land in the next row's slot, which its
-    /// own copy overwrites; the destination has 32 bytes of slack for the last. Wider rows, and
-    /// rows too near the end of `bins` for a wide load, use memmove.
+    /// Copies the sampled rows at `positions` into a chunk: their gradient pairs, and their bin
+    /// bytes (all features, row-major), contiguously. One or two 16-byte moves per row instead of
+    /// a memmove call per row (the call was 9% of training time at 30 features). Bytes past
+    /// `stride` land in the next row's slot, which its own copy overwrites; the destination has
+    /// 32 bytes of slack for the last. Wider rows, and rows too near the end of `bins` for a wide
+    /// load, use memmove.
     @inline(__always)
-    static func gatherBins(
-        rows: UnsafeBufferPointer<UInt32>, from bins: UnsafeBufferPointer<UInt8>, stride: Int,
-        into destination: UnsafeMutablePointer<UInt8>
+    static func gather(
+        positions: UnsafeBufferPointer<UInt32>, rowIndex: UnsafeBufferPointer<UInt32>,
+        gradientWeight: UnsafeBufferPointer<SIMD2<Double>>, bins: UnsafeBufferPointer<UInt8>, stride: Int,
+        intoBins destination: UnsafeMutablePointer<UInt8>, gradientWeight chunkGradientWeight: UnsafeMutablePointer<SIMD2<Double>>
     ) {
         var destination = UnsafeMutableRawPointer(destination)
         let wideLoadEnd = stride <= 32 ? bins.count - 32 : -1
-        for row in rows {
-            let start = Int(row) &* stride
+        for (offset, position) in positions.enumerated() {
+            chunkGradientWeight[offset] = gradientWeight[Int(position)]
+            let start = Int(rowIndex[Int(position)]) &* stride
             let source = UnsafeRawPointer(bins.baseAddress! + start)
             if start <= wideLoadEnd {
                 destination.storeBytes(of: source.loadUnaligned(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)

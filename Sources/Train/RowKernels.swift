@@ -3,78 +3,124 @@
 // and without bounds checks. Callers own the arrays and establish the sizes.
 
 extension SampledRows {
-    /// Rows with a positive sample weight, in row order (leaf 0).
-    init(sampledFrom gradients: [Double], weights: [Double]) {
-        let count = weights.count(where: { $0 > 0 })
-        rowIndex = [UInt32](repeating: 0, count: count)
-        leaf = [UInt16](repeating: 0, count: count)
-        gradientWeight = [SIMD2<Double>](repeating: .zero, count: count)
-        rowIndex.withUnsafeMutableBufferPointer { rowIndex in
-            gradientWeight.withUnsafeMutableBufferPointer { gradientWeight in
-                var position = 0
-                for row in weights.indices where weights[row] > 0 {
-                    rowIndex[position] = UInt32(truncatingIfNeeded: row)
-                    gradientWeight[position] = SIMD2(gradients[row], weights[row])
-                    position &+= 1
-                }
+    /// Rows with a positive sample weight, in row order (leaf 0). Written branch-free (whether a
+    /// row was sampled is a coin flip): every row is stored, and the cursor advances only past
+    /// sampled ones; a block's trailing unsampled rows land in its own spare slot past the end.
+    init(sampledFrom gradients: [Double], weights: [Double], threadCount: Int) {
+        let blocks = RowBlocks(rowCount: weights.count, threadCount: threadCount)
+        let counts = weights.withUnsafeBufferPointer { weights in
+            let weights = SharedRows(weights)
+            return blocks.run { _, rows in
+                var count = 0
+                for row in rows { count &+= weights[row] > 0 ? 1 : 0 }
+                return count
             }
         }
-    }
-
-    /// All rows as one leaf: the first level's pass (every row is still in leaf 0).
-    var asOneLeaf: LeafGroupedRows {
-        LeafGroupedRows(rowIndex: rowIndex, gradientWeight: gradientWeight, leafStarts: [0, count])
-    }
-
-    /// The rows of the leaves `included` marks, grouped by leaf (a stable counting sort); the
-    /// other leaves get empty groups. `rowCounts` gives each leaf's row count.
-    func grouped(leafCount: Int, rowCounts: [Int], included: [Bool]) -> LeafGroupedRows {
-        var leafStarts = [Int](repeating: 0, count: leafCount + 1)
-        for leaf in 0..<leafCount {
-            leafStarts[leaf + 1] = leafStarts[leaf] + (included[leaf] ? rowCounts[leaf] : 0)
-        }
-        // An excluded leaf's cursor points past the end, where its rows are written to a
-        // spare slot and dropped: no branch per row.
-        let count = leafStarts[leafCount]
-        var next = (0..<leafCount).map { included[$0] ? leafStarts[$0] : count }
-        var rowIndexOut = [UInt32](repeating: 0, count: count + 1)
-        var gradientWeightOut = [SIMD2<Double>](repeating: .zero, count: count + 1)
-        next.withUnsafeMutableBufferPointer { next in
-            rowIndex.withUnsafeBufferPointer { rowIndexIn in
-                leaf.withUnsafeBufferPointer { leafIn in
-                    gradientWeight.withUnsafeBufferPointer { gradientWeightIn in
-                        rowIndexOut.withUnsafeMutableBufferPointer { rowIndexOut in
-                            gradientWeightOut.withUnsafeMutableBufferPointer { gradientWeightOut in
-                                for position in 0..<rowIndexIn.count {
-                                    let leaf = Int(leafIn[position])
-                                    let slot = next[leaf]
-                                    rowIndexOut[slot] = rowIndexIn[position]
-                                    gradientWeightOut[slot] = gradientWeightIn[position]
-                                    next[leaf] = slot &+ (slot < count ? 1 : 0)
-                                }
+        let count = counts.reduce(0, +)
+        let spare = blocks.ranges.count
+        rowIndex = [UInt32](repeating: 0, count: count + spare)
+        leaf = [UInt16](repeating: 0, count: count)
+        gradientWeight = [SIMD2<Double>](repeating: .zero, count: count + spare)
+        weights.withUnsafeBufferPointer { weights in
+            gradients.withUnsafeBufferPointer { gradients in
+                rowIndex.withUnsafeMutableBufferPointer { rowIndex in
+                    gradientWeight.withUnsafeMutableBufferPointer { gradientWeight in
+                        let (weights, gradients) = (SharedRows(weights), SharedRows(gradients))
+                        let (rowIndex, gradientWeight) = (SharedRows(rowIndex), SharedRows(gradientWeight))
+                        _ = blocks.run { block, rows in
+                            var position = counts[..<block].reduce(0, +)
+                            let end = position + counts[block]
+                            for row in rows {
+                                let slot = position < end ? position : count + block
+                                rowIndex[slot] = UInt32(truncatingIfNeeded: row)
+                                gradientWeight[slot] = SIMD2(gradients[row], weights[row])
+                                position &+= weights[row] > 0 ? 1 : 0
                             }
                         }
                     }
                 }
             }
         }
-        rowIndexOut.removeLast()
-        gradientWeightOut.removeLast()
-        return LeafGroupedRows(rowIndex: rowIndexOut, gradientWeight: gradientWeightOut, leafStarts: leafStarts)
+        rowIndex.removeLast(spare)
+        gradientWeight.removeLast(spare)
+    }
+
+    /// All rows as one leaf: the first level's pass (every row is still in leaf 0).
+    var asOneLeaf: LeafGroupedRows {
+        LeafGroupedRows(sampled: self, positions: (0..<UInt32(count)).map { $0 }, leafStarts: [0, count])
+    }
+
+    /// Each block's row count per leaf (`counts[block][leaf]`), for `grouped`.
+    func leafCounts(leafCount: Int, blocks: RowBlocks) -> [[Int]] {
+        leaf.withUnsafeBufferPointer { leaves in
+            let leaves = SharedRows(leaves)
+            return blocks.run { _, rows in
+                var counts = [Int](repeating: 0, count: leafCount)
+                for row in rows { counts[Int(leaves[row])] &+= 1 }
+                return counts
+            }
+        }
+    }
+
+    /// The rows of the leaves `included` marks, grouped by leaf (a stable counting sort; each
+    /// block scatters its rows after the earlier blocks' rows of the same leaf); the other
+    /// leaves get empty groups. `blockCounts` comes from `leafCounts` with the same blocks.
+    func grouped(blocks: RowBlocks, blockCounts: [[Int]], included: [Bool]) -> LeafGroupedRows {
+        let leafCount = included.count
+        var leafStarts = [Int](repeating: 0, count: leafCount + 1)
+        // cursors[block][leaf]: where the block writes its next row of that leaf.
+        var cursors = blockCounts.map { _ in [Int](repeating: 0, count: leafCount) }
+        for leaf in 0..<leafCount {
+            var position = leafStarts[leaf]
+            for block in blockCounts.indices {
+                cursors[block][leaf] = position
+                position += included[leaf] ? blockCounts[block][leaf] : 0
+            }
+            leafStarts[leaf + 1] = position
+        }
+        // An excluded leaf's cursor points at its block's spare slot past the end, where its rows
+        // are written and dropped: no branch per row.
+        let count = leafStarts[leafCount]
+        for block in blockCounts.indices {
+            for leaf in 0..<leafCount where !included[leaf] { cursors[block][leaf] = count + block }
+        }
+        let spare = blockCounts.count
+        let blockCursors = cursors
+        var positions = [UInt32](repeating: 0, count: count + spare)
+        leaf.withUnsafeBufferPointer { leafIn in
+            positions.withUnsafeMutableBufferPointer { positions in
+                let (leafIn, positions) = (SharedRows(leafIn), SharedRows(positions))
+                _ = blocks.run { block, rows in
+                    var next = blockCursors[block]
+                    next.withUnsafeMutableBufferPointer { next in
+                        for position in rows {
+                            let leaf = Int(leafIn[position])
+                            let slot = next[leaf]
+                            positions[slot] = UInt32(truncatingIfNeeded: position)
+                            next[leaf] = slot &+ (slot < count ? 1 : 0)
+                        }
+                    }
+                }
+            }
+        }
+        positions.removeLast(spare)
+        return LeafGroupedRows(sampled: self, positions: positions, leafStarts: leafStarts)
     }
 
     /// Copies each sampled row's leaf from the all-rows array.
-    mutating func gatherLeaves(from leafOfRow: [UInt16]) {
+    mutating func gatherLeaves(from leafOfRow: [UInt16], blocks: RowBlocks) {
         leafOfRow.withUnsafeBufferPointer { source in
             rowIndex.withUnsafeBufferPointer { rowIndex in
                 leaf.withUnsafeMutableBufferPointer { leaf in
-                    for position in 0..<rowIndex.count { leaf[position] = source[Int(rowIndex[position])] }
+                    let (source, rowIndex, leaf) = (SharedRows(source), SharedRows(rowIndex), SharedRows(leaf))
+                    _ = blocks.run { _, rows in
+                        for position in rows { leaf[position] = source[Int(rowIndex[position])] }
+                    }
                 }
             }
         }
     }
 }
-
 /// Sets `bit` in the leaf of every row whose bin is above `threshold` (vectorizable: no branch).
 func routeRows(column: UnsafePointer<UInt8>, threshold: UInt8, bit: UInt16, leaves: inout [UInt16]) {
     leaves.withUnsafeMutableBufferPointer { leaves in

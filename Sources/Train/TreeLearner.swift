@@ -24,7 +24,8 @@ struct TreeLearner {
     ) async -> GrownTree {
         let rowCount = dataset.rowCount
         var leafOfRow = [UInt16](repeating: 0, count: rowCount)
-        var sampled = SampledRows(sampledFrom: gradients, weights: sampleWeights)
+        var sampled = SampledRows(sampledFrom: gradients, weights: sampleWeights, threadCount: threadCount)
+        let blocks = RowBlocks(rowCount: sampled.count, threadCount: threadCount)
         let allFeatures = Array(0..<dataset.featureCount)
         let useSubtraction = sampled.count >= subtractionRowCountMin
         var histograms = await LevelHistograms.build(
@@ -60,20 +61,16 @@ struct TreeLearner {
                 }
                 break
             }
-            sampled.gatherLeaves(from: leafOfRow)
+            sampled.gatherLeaves(from: leafOfRow, blocks: blocks)
             guard level + 1 < depth else { break }
             let childCount = 2 << level
-            var rowCounts = [Int](repeating: 0, count: childCount)
-            sampled.leaf.withUnsafeBufferPointer { leaves in
-                rowCounts.withUnsafeMutableBufferPointer { counts in
-                    for leaf in leaves { counts[Int(leaf)] &+= 1 }
-                }
-            }
+            let blockCounts = sampled.leafCounts(leafCount: childCount, blocks: blocks)
+            let rowCounts = (0..<childCount).map { leaf in blockCounts.reduce(0) { $0 + $1[leaf] } }
             if useSubtraction {
                 let parentCount = childCount / 2
                 let smallIsHigh = (0..<parentCount).map { rowCounts[$0 + parentCount] <= rowCounts[$0] }
                 let small = sampled.grouped(
-                    leafCount: childCount, rowCounts: rowCounts,
+                    blocks: blocks, blockCounts: blockCounts,
                     included: (0..<childCount).map { ($0 >= parentCount) == smallIsHigh[$0 % parentCount] })
                 var next = await LevelHistograms.build(
                     dataset: dataset, rows: small, features: allFeatures, threadCount: threadCount)
@@ -81,7 +78,7 @@ struct TreeLearner {
                 histograms = next
             } else {
                 let all = sampled.grouped(
-                    leafCount: childCount, rowCounts: rowCounts, included: [Bool](repeating: true, count: childCount))
+                    blocks: blocks, blockCounts: blockCounts, included: [Bool](repeating: true, count: childCount))
                 histograms = await LevelHistograms.build(
                     dataset: dataset, rows: all, features: allFeatures, threadCount: threadCount)
             }

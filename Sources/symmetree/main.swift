@@ -27,6 +27,7 @@ struct TrainCommand: AsyncParsableCommand {
     func run() async throws {
         setvbuf(stdout, nil, _IOLBF, 0)  // one log line at a time reaches CloudWatch
         TerminationSignal.install()
+        AllocatorTuning.keepFreedBlocks()
         let root = mlRoot ?? ProcessInfoLite.environment("SYMMETREE_ML_ROOT") ?? "/opt/ml"
         let status = await SageMakerTraining(root: root, log: { print($0) }).run()
         if status != 0 { throw ExitCode(status) }
