@@ -24,7 +24,7 @@ enum Bootstrap {
             _ = sampleWeights.update(fromContentsOf: weights)
         case .bernoulli:
             for row in weights.indices {
-                sampleWeights[row] = random.nextUnitInterval() <= subsample ? weights[row] : 0
+                sampleWeights[row] = weights[row].kept(if: random.nextUnitInterval() <= subsample)
             }
         case .bayesian:
             for row in weights.indices {
@@ -39,65 +39,62 @@ enum Bootstrap {
             let threshold = mvsThreshold(importance, keep: subsample * Double(gradients.count))
             for row in importance.indices {
                 let probability = threshold > 0 ? min(1, importance[row] / threshold) : 1
-                sampleWeights[row] = random.nextUnitInterval() <= probability ? weights[row] / probability : 0
+                let scaled = weights[row] / probability
+                sampleWeights[row] = scaled.kept(if: random.nextUnitInterval() <= probability)
             }
         }
     }
 
-    /// μ with Σ min(1, c_i / μ) = keep: the top k objects get probability 1 and the rest share
-    /// what is left in proportion to their importance. Expected linear time: partition around a
-    /// pivot, decide from f(pivot) on which side μ lies, and recurse into that side only
-    /// (f(μ) = #{c ≥ μ} + Σ_{c<μ} c/μ decreases in μ).
+    /// μ with Σ min(1, c_i / μ) = keep: the objects with c ≥ μ get probability 1 and the rest
+    /// share what is left in proportion to their importance, so μ = Σ_{c<μ} c / (keep − #{c ≥ μ}).
+    ///
+    /// Found by iterating that formula from μ = ∞ (nothing clipped). This is Newton's method on
+    /// g(t) = Σ min(1, c·t) = keep in t = 1/μ: g is concave and piecewise linear, so the steps
+    /// approach from below, the clipped set only grows, and once a step leaves it unchanged the
+    /// formula holds exactly. Each step is one branch-free vector pass (a few passes in practice),
+    /// where a quickselect partition spent most of its time on stores and mispredicted branches.
     static func mvsThreshold(_ importance: [Double], keep: Double) -> Double {
-        var values = importance
-        return values.withUnsafeMutableBufferPointer { mvsThreshold(reordering: $0, keep: keep) }
-    }
-
-    /// `mvsThreshold` in place: reorders `values`. Each partition step is branch-free (a
-    /// Lomuto swap that always happens), since whether a value lies above the pivot is a coin flip.
-    static func mvsThreshold(reordering values: UnsafeMutableBufferPointer<Double>, keep: Double) -> Double {
         // Zero-importance objects never count toward Σ p, so when the positive ones cannot reach
         // `keep` there is no threshold: keep everything.
-        guard keep < Double(values.count(where: { $0 > 0 })) else { return 0 }
-        var low = 0
-        var high = values.count
-        var certain = 0.0  // objects known to have probability 1
-        var smallSum = 0.0  // Σ c of objects known to be below μ
-        while low < high {
-            let pivot = values[low + (high - low) / 2]
-            // Partition [low, high) into [low, split) with c ≥ pivot and [split, high) with c < pivot.
-            var split = low
-            var partSum = 0.0
-            for index in low..<high {
-                let value = values[index]
-                let isLarge = value >= pivot
-                values[index] = values[split]
-                values[split] = value
-                split &+= isLarge ? 1 : 0
-                partSum += isLarge ? 0 : value
-            }
-            let largeCount = Double(split - low)
-            // f(pivot) with everything in [low, high) ≥ pivot counted as 1.
-            // A zero pivot lies below μ (keep is below the positive count, checked above).
-            let atPivot = pivot > 0 ? certain + largeCount + (smallSum + partSum) / pivot : .infinity
-            if atPivot > keep {
-                // μ > pivot: the small side and the pivot's equals stay below μ; keep searching above.
-                smallSum += partSum
-                var equalEnd = low
-                for index in low..<split where values[index] == pivot {
-                    values.swapAt(index, equalEnd)
-                    equalEnd += 1
-                }
-                smallSum += pivot * Double(equalEnd - low)
-                low = equalEnd
-                high = split
-            } else {
-                // μ ≤ pivot: the large side all has probability 1; keep searching below.
-                certain += largeCount
-                low = split
+        guard keep < Double(importance.count(where: { $0 > 0 })) else { return 0 }
+        return importance.withUnsafeBufferPointer { values in
+            var threshold = Double.infinity
+            var clipped = -1.0
+            while true {
+                let (count, sumBelow) = clippedCountAndSumBelow(values, threshold: threshold)
+                // keep > count always: g(1/threshold) ≤ keep, and g counts the clipped as 1 each.
+                let next = sumBelow / (keep - count)
+                if count == clipped { return next }
+                clipped = count
+                threshold = next
             }
         }
-        let remaining = keep - certain
-        return remaining > 0 ? smallSum / remaining : 0
+    }
+
+    /// #{c ≥ threshold} and Σ_{c < threshold} c, four lanes at a time.
+    private static func clippedCountAndSumBelow(
+        _ values: UnsafeBufferPointer<Double>, threshold: Double
+    ) -> (count: Double, sumBelow: Double) {
+        var counts = SIMD4<Int64>.zero
+        var sums = SIMD4<Double>.zero
+        let limit = SIMD4(repeating: threshold)
+        let raw = UnsafeRawPointer(values.baseAddress!)
+        var index = 0
+        while index &+ 4 <= values.count {
+            let lanes = raw.loadUnaligned(fromByteOffset: index &* 8, as: SIMD4<Double>.self)
+            let isClipped = lanes .>= limit
+            counts &-= unsafeBitCast(isClipped, to: SIMD4<Int64>.self)  // true lanes are all ones: −1
+            sums += lanes.replacing(with: 0, where: isClipped)
+            index &+= 4
+        }
+        var count = Double(counts.wrappedSum())
+        var sumBelow = sums.sum()
+        while index < values.count {
+            let value = values[index]
+            count += value >= threshold ? 1 : 0
+            sumBelow += value >= threshold ? 0 : value
+            index &+= 1
+        }
+        return (count, sumBelow)
     }
 }
