@@ -141,15 +141,10 @@ public struct Booster: Sendable {
                 let mean = sums.absoluteSum / Double(rowCount)
                 return mean * mean
             }()
-            var sampleWeights = weights
-            var sampledGradients = gradients
-            var sampleWeightSum = weightSum
-            if options.bootstrapType != .no {
-                sampleWeightSum = passes.sample(
-                    type: options.bootstrapType, subsample: options.subsample!,
-                    baggingTemperature: options.baggingTemperature, mvsRegularizer: mvsRegularizer, seed: random.next(),
-                    gradients: gradients, sampleWeights: &sampleWeights, sampledGradients: &sampledGradients)
-            }
+            let (sampled, sampleWeightSum) = passes.sample(
+                type: options.bootstrapType, subsample: options.subsample!,
+                baggingTemperature: options.baggingTemperature, mvsRegularizer: mvsRegularizer,
+                seed: options.bootstrapType == .no ? 0 : random.next(), gradients: gradients)
             var noiseDeviation = 0.0
             if options.randomStrength > 0 {
                 let squareSum = sums.squareSum
@@ -157,7 +152,7 @@ public struct Booster: Sendable {
                 noiseDeviation = options.randomStrength * (squareSum / Double(rowCount)).squareRoot() * modelSize / (1 + modelSize)
             }
             let grown = await learner.grow(
-                gradients: sampledGradients, sampleWeights: sampleWeights,
+                sampled: sampled,
                 l2: max(options.l2LeafReg, 1e-20) * sampleWeightSum / Double(rowCount),
                 noiseDeviation: noiseDeviation, random: &random)
             let leafCount = 1 << grown.splits.count

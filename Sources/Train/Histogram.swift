@@ -54,11 +54,14 @@ struct LeafGroupedRows: Sendable {
     var leafCount: Int { leafStarts.count - 1 }
 }
 
-/// Per-feature gradient histograms of one tree level: for feature `f`, `perFeature[f]` holds
-/// `leafCount × binCounts[f]` pairs (Σ der1·w, Σ w), leaf-major. Features not built are empty.
+/// The gradient histograms of one tree level, every feature's in one buffer: feature `f`'s
+/// cells are `cells[offsets[f] ..< offsets[f + 1]]`, `leafCount × binCounts[f]` pairs
+/// (Σ der1·w, Σ w), leaf-major. One buffer means a level's histograms are allocated, merged
+/// and subtracted as one array, never copied per feature.
 struct LevelHistograms: Sendable {
     var leafCount: Int
-    var perFeature: [[Double]]
+    var offsets: [Int]
+    var cells: [SIMD2<Double>]
 
     /// Below this many rows a pass is never split across row blocks, so small data is summed in
     /// exactly the row order CatBoost uses.
@@ -68,77 +71,78 @@ struct LevelHistograms: Sendable {
     /// every feature's pass reads them.
     static let chunkRowCount = 512
 
+    static func offsets(binCounts: [Int], leafCount: Int) -> [Int] {
+        var offsets = [0]
+        for binCount in binCounts { offsets.append(offsets.last! + leafCount * binCount) }
+        return offsets
+    }
+
     /// Sums every row into its (leaf, bin) cell. Large passes are split into one row block per
-    /// thread (merged in block order, so results do not depend on scheduling); small passes
+    /// thread (added in block order, so results do not depend on scheduling); small passes
     /// with many features are split into feature blocks instead, which keeps row order exact.
-    static func build(
-        dataset: QuantizedDataset, rows: LeafGroupedRows, features: [Int], threadCount: Int
-    ) async -> LevelHistograms {
+    static func build(dataset: QuantizedDataset, rows: LeafGroupedRows, threadCount: Int) async -> LevelHistograms {
         let leafCount = rows.leafCount
-        var perFeature = [[Double]](repeating: [], count: dataset.featureCount)
+        let featureCount = dataset.featureCount
+        let offsets = offsets(binCounts: dataset.binCounts, leafCount: leafCount)
         let threads = max(1, threadCount)
         var rowBlockCount = 1
         var featureBlockCount = 1
         if threads > 1 {
             if rows.count >= 2 * rowBlockRowCountMin {
                 rowBlockCount = min(threads, rows.count / rowBlockRowCountMin)
-            } else if rows.count * features.count >= 1 << 18 {
-                featureBlockCount = min(threads, features.count)
+            } else if rows.count * featureCount >= 1 << 18 {
+                featureBlockCount = min(threads, featureCount)
             }
         }
         let featureBlocks = (0..<featureBlockCount).map { block in
-            Array(features[(features.count * block / featureBlockCount)..<(features.count * (block + 1) / featureBlockCount)])
+            (featureCount * block / featureBlockCount)..<(featureCount * (block + 1) / featureBlockCount)
         }
         let rowBlocks = (0..<rowBlockCount).map { block in
             (rows.count * block / rowBlockCount)..<(rows.count * (block + 1) / rowBlockCount)
         }
         if featureBlockCount * rowBlockCount == 1 {
-            for (feature, cells) in zip(features, histograms(dataset: dataset, rows: rows, range: 0..<rows.count, features: features)) {
-                perFeature[feature] = cells
-            }
-            return LevelHistograms(leafCount: leafCount, perFeature: perFeature)
+            let cells = histograms(dataset: dataset, rows: rows, range: 0..<rows.count, features: 0..<featureCount, offsets: offsets)
+            return LevelHistograms(leafCount: leafCount, offsets: offsets, cells: cells)
         }
-        var partial = [[[Double]]](repeating: [], count: featureBlocks.count * rowBlocks.count)
-        await withTaskGroup(of: (Int, [[Double]]).self) { group in
-            for (blockIndex, block) in featureBlocks.enumerated() {
+        var partial = [[SIMD2<Double>]](repeating: [], count: featureBlocks.count * rowBlocks.count)
+        await withTaskGroup(of: (Int, [SIMD2<Double>]).self) { group in
+            for (featureBlockIndex, features) in featureBlocks.enumerated() {
                 for (rowBlockIndex, range) in rowBlocks.enumerated() {
                     group.addTask {
-                        (blockIndex * rowBlocks.count + rowBlockIndex,
-                         histograms(dataset: dataset, rows: rows, range: range, features: block))
+                        (featureBlockIndex * rowBlocks.count + rowBlockIndex,
+                         histograms(dataset: dataset, rows: rows, range: range, features: features, offsets: offsets))
                     }
                 }
             }
             for await (slot, cells) in group { partial[slot] = cells }
         }
-        for (blockIndex, block) in featureBlocks.enumerated() {
-            for (position, feature) in block.enumerated() {
-                var cells = partial[blockIndex * rowBlocks.count][position]
-                for rowBlockIndex in 1..<rowBlocks.count {
-                    let more = partial[blockIndex * rowBlocks.count + rowBlockIndex][position]
-                    cells.withUnsafeMutableBufferPointer { cells in
-                        more.withUnsafeBufferPointer { more in
-                            for index in 0..<cells.count { cells[index] += more[index] }
-                        }
+        var cells: [SIMD2<Double>]
+        if featureBlockCount == 1 {
+            cells = partial[0]
+            cells.withUnsafeMutableBufferPointer { cells in
+                for more in partial.dropFirst() {
+                    more.withUnsafeBufferPointer { more in
+                        for index in 0..<cells.count { cells[index] += more[index] }
                     }
                 }
-                perFeature[feature] = cells
             }
+        } else {
+            // Feature blocks over one row block: each block's cells are its features' slice.
+            cells = []
+            cells.reserveCapacity(offsets[featureCount])
+            for block in partial { cells.append(contentsOf: block) }
         }
-        return LevelHistograms(leafCount: leafCount, perFeature: perFeature)
+        return LevelHistograms(leafCount: leafCount, offsets: offsets, cells: cells)
     }
 
-    /// Histograms of `features` over `rows[range]`.
+    /// The cells of `features` (a contiguous range) over `rows[range]`, laid out as in a level's
+    /// buffer from `offsets[features.lowerBound]` on.
     static func histograms(
-        dataset: QuantizedDataset, rows: LeafGroupedRows, range: Range<Int>, features: [Int]
-    ) -> [[Double]] {
+        dataset: QuantizedDataset, rows: LeafGroupedRows, range: Range<Int>, features: Range<Int>, offsets: [Int]
+    ) -> [SIMD2<Double>] {
         let leafCount = rows.leafCount
-        var offsets = [Int](repeating: 0, count: features.count)
-        var total = 0
-        for (position, feature) in features.enumerated() {
-            offsets[position] = total
-            total += leafCount * dataset.binCounts[feature]
-        }
-        var cells = [SIMD2<Double>](repeating: .zero, count: total)
+        let base = offsets[features.lowerBound]
+        var cells = [SIMD2<Double>](repeating: .zero, count: offsets[features.upperBound] - base)
         let stride = dataset.featureCount
         // 32 bytes of slack: the gather's wide stores may run past the last row.
         var chunk = [UInt8](repeating: 0, count: chunkRowCount * stride + 32)
@@ -159,11 +163,11 @@ struct LevelHistograms: Sendable {
                                         positions: UnsafeBufferPointer(rebasing: positions[start..<end]), rowIndex: rowIndex,
                                         gradientWeight: gradientWeight, bins: bins, stride: stride,
                                         intoBins: chunk.baseAddress!, gradientWeight: chunkGradientWeight.baseAddress!)
-                                    for (position, feature) in features.enumerated() {
+                                    for feature in features {
                                         accumulate(
                                             bins: chunk.baseAddress! + feature, stride: stride,
                                             gradientWeight: chunkGradientWeight.baseAddress!, count: end - start,
-                                            into: cells.baseAddress! + offsets[position] + leaf * dataset.binCounts[feature])
+                                            into: cells.baseAddress! + (offsets[feature] - base) + leaf * dataset.binCounts[feature])
                                     }
                                     start = end
                                 }
@@ -175,12 +179,7 @@ struct LevelHistograms: Sendable {
               }
             }
         }
-        return features.indices.map { position in
-            let end = position + 1 < features.count ? offsets[position + 1] : total
-            return cells[offsets[position]..<end].withUnsafeBufferPointer { pairs in
-                pairs.withMemoryRebound(to: Double.self) { Array($0) }
-            }
-        }
+        return cells
     }
 
     /// Copies the sampled rows at `positions` into a chunk: their gradient pairs, and their bin
@@ -230,19 +229,22 @@ struct LevelHistograms: Sendable {
 
     /// Fills each parent's larger child as parent − smaller child (the smaller child was built
     /// from rows); `smallIsHigh[p]` says which child of parent `p` was built.
-    mutating func subtract(from parent: LevelHistograms, smallIsHigh: [Bool], binCounts: [Int], features: [Int]) {
+    mutating func subtract(from parent: LevelHistograms, smallIsHigh: [Bool], binCounts: [Int]) {
         let parentCount = parent.leafCount
-        precondition(leafCount == 2 * parentCount)
-        for feature in features {
-            let binCount = binCounts[feature]
-            let parentCells = parent.perFeature[feature]
-            precondition(parentCells.count == parentCount * binCount * 2)
-            perFeature[feature].withUnsafeMutableBufferPointer { cells in
-                for leaf in 0..<parentCount {
-                    let high = leaf + parentCount
-                    let (small, large) = smallIsHigh[leaf] ? (high, leaf) : (leaf, high)
-                    for slot in 0..<(binCount * 2) {
-                        cells[large * binCount * 2 + slot] = parentCells[leaf * binCount * 2 + slot] - cells[small * binCount * 2 + slot]
+        precondition(leafCount == 2 * parentCount && offsets.count == parent.offsets.count)
+        let offsets = offsets
+        cells.withUnsafeMutableBufferPointer { cells in
+            parent.cells.withUnsafeBufferPointer { parentCells in
+                for (feature, binCount) in binCounts.enumerated() {
+                    let childBase = offsets[feature]
+                    let parentBase = parent.offsets[feature]
+                    for leaf in 0..<parentCount {
+                        let high = leaf + parentCount
+                        let (small, large) = smallIsHigh[leaf] ? (high, leaf) : (leaf, high)
+                        for bin in 0..<binCount {
+                            cells[childBase + large * binCount + bin] =
+                                parentCells[parentBase + leaf * binCount + bin] - cells[childBase + small * binCount + bin]
+                        }
                     }
                 }
             }

@@ -48,43 +48,78 @@ struct LearnPasses: Sendable {
     }
 
     /// Draws this tree's sample weights (each bootstrap block from its own stream of `seed`) and
-    /// the gradients split search sees, der1 scaled to the sample weight; returns Σ sample weights.
+    /// returns the rows split search sees: those with a positive sample weight, in row order,
+    /// with der1 scaled to the sample weight; and Σ sample weights.
+    ///
+    /// Each row block writes its kept rows from its own first row on, storing every row and
+    /// advancing the cursor only past kept ones (a coin flip a branch would mispredict); the
+    /// cursor never passes the row being read, so blocks never write into each other. The
+    /// blocks' runs are then moved together.
     func sample(
         type: BootstrapType, subsample: Double, baggingTemperature: Double, mvsRegularizer: Double, seed: UInt64,
-        gradients: [Double], sampleWeights: inout [Double], sampledGradients: inout [Double]
-    ) -> Double {
+        gradients: [Double]
+    ) -> (rows: SampledRows, weightSum: Double) {
+        let rowCount = weights.count
+        var rowIndex = [UInt32](repeating: 0, count: rowCount)
+        var gradientWeight = [SIMD2<Double>](repeating: .zero, count: rowCount)
         let partial = weights.withUnsafeBufferPointer { weights in
             gradients.withUnsafeBufferPointer { gradients in
-                sampleWeights.withUnsafeMutableBufferPointer { sampleWeights in
-                    sampledGradients.withUnsafeMutableBufferPointer { sampledGradients in
+                rowIndex.withUnsafeMutableBufferPointer { rowIndex in
+                    gradientWeight.withUnsafeMutableBufferPointer { gradientWeight in
                         let (weights, gradients) = (SharedRows(weights), SharedRows(gradients))
-                        let (sampleWeights, sampledGradients) = (SharedRows(sampleWeights), SharedRows(sampledGradients))
+                        let (rowIndex, gradientWeight) = (SharedRows(rowIndex), SharedRows(gradientWeight))
                         return blocks.run { _, rows in
+                            var sampleWeights = [Double](repeating: 0, count: Bootstrap.blockSize)
                             var sum = 0.0
+                            var kept = rows.lowerBound
                             var start = rows.lowerBound
                             while start < rows.upperBound {
                                 let end = min(start + Bootstrap.blockSize, rows.upperBound)
                                 var random = Bootstrap.blockRandom(seed: seed, block: start / Bootstrap.blockSize)
-                                Bootstrap.sampleBlock(
-                                    type: type, subsample: subsample, baggingTemperature: baggingTemperature,
-                                    mvsRegularizer: mvsRegularizer,
-                                    gradients: UnsafeBufferPointer(start: gradients.base + start, count: end - start),
-                                    weights: UnsafeBufferPointer(start: weights.base + start, count: end - start),
-                                    into: UnsafeMutableBufferPointer(start: sampleWeights.base + start, count: end - start),
-                                    random: &random)
-                                for row in start..<end {
-                                    sampledGradients[row] = weights[row] > 0 ? gradients[row] / weights[row] * sampleWeights[row] : 0
-                                    sum += sampleWeights[row]
+                                sampleWeights.withUnsafeMutableBufferPointer { sampleWeights in
+                                    let blockWeights = UnsafeMutableBufferPointer(rebasing: sampleWeights[0..<(end - start)])
+                                    Bootstrap.sampleBlock(
+                                        type: type, subsample: subsample, baggingTemperature: baggingTemperature,
+                                        mvsRegularizer: mvsRegularizer,
+                                        gradients: UnsafeBufferPointer(start: gradients.base + start, count: end - start),
+                                        weights: UnsafeBufferPointer(start: weights.base + start, count: end - start),
+                                        into: blockWeights, random: &random)
+                                    for row in start..<end {
+                                        let sampleWeight = blockWeights[row - start]
+                                        rowIndex[kept] = UInt32(truncatingIfNeeded: row)
+                                        // Unchanged weights keep der1·w exact (bootstrap No, MVS's sure rows).
+                                        let scaled = sampleWeight == weights[row]
+                                            ? gradients[row] : gradients[row] / weights[row] * sampleWeight
+                                        gradientWeight[kept] = SIMD2(scaled, sampleWeight)
+                                        kept &+= sampleWeight > 0 ? 1 : 0
+                                        sum += sampleWeight
+                                    }
                                 }
                                 start = end
                             }
-                            return SIMD2(sum, 0)
+                            return (kept: kept - rows.lowerBound, sum: sum)
                         }
                     }
                 }
             }
         }
-        return Self.sumInOrder(partial)[0]
+        var count = 0
+        rowIndex.withUnsafeMutableBufferPointer { rowIndex in
+            gradientWeight.withUnsafeMutableBufferPointer { gradientWeight in
+                for (block, rows) in blocks.ranges.enumerated() {
+                    let kept = partial[block].kept
+                    if count != rows.lowerBound {
+                        (rowIndex.baseAddress! + count).update(from: rowIndex.baseAddress! + rows.lowerBound, count: kept)
+                        (gradientWeight.baseAddress! + count).update(from: gradientWeight.baseAddress! + rows.lowerBound, count: kept)
+                    }
+                    count += kept
+                }
+            }
+        }
+        rowIndex.removeLast(rowCount - count)
+        gradientWeight.removeLast(rowCount - count)
+        let sum = partial.dropFirst().reduce(partial[0].sum) { $0 + $1.sum }
+        return (SampledRows(rowIndex: rowIndex, leaf: [UInt16](repeating: 0, count: count), gradientWeight: gradientWeight), sum)
     }
 
     /// Per leaf: Σ der1, Σ der2 (−Σ w for the Gradient method) and Σ w. Step 0 uses the

@@ -23,20 +23,24 @@ struct RowBlocks: Sendable {
     /// Runs `body(block, rows)` for every block, concurrently, and returns when all are done.
     /// Synchronous on purpose: callers hand the blocks pointers into arrays they hold borrowed.
     func run<Result: Sendable>(_ body: @Sendable (Int, Range<Int>) -> Result) -> [Result] {
-        if ranges.count == 1 { return [body(0, ranges[0])] }
-        let slots = UnsafeMutablePointer<Result?>.allocate(capacity: ranges.count)
-        slots.initialize(repeating: nil, count: ranges.count)
-        defer {
-            slots.deinitialize(count: ranges.count)
-            slots.deallocate()
-        }
-        let results = SharedRows(slots)
         let ranges = ranges
-        DispatchQueue.concurrentPerform(iterations: ranges.count) { block in
-            results[block] = body(block, ranges[block])
-        }
-        return (0..<ranges.count).map { slots[$0]! }
+        return concurrentMap(ranges.count) { block in body(block, ranges[block]) }
     }
+}
+
+/// `body(0) … body(count − 1)` run concurrently; returns their results in index order.
+/// Synchronous, like `RowBlocks.run`, so callers can share borrowed pointers with the bodies.
+func concurrentMap<Result: Sendable>(_ count: Int, _ body: @Sendable (Int) -> Result) -> [Result] {
+    if count == 1 { return [body(0)] }
+    let slots = UnsafeMutablePointer<Result?>.allocate(capacity: count)
+    slots.initialize(repeating: nil, count: count)
+    defer {
+        slots.deinitialize(count: count)
+        slots.deallocate()
+    }
+    let results = SharedRows(slots)
+    DispatchQueue.concurrentPerform(iterations: count) { index in results[index] = body(index) }
+    return (0..<count).map { slots[$0]! }
 }
 
 /// A pointer into storage that concurrent blocks of rows share; each block touches only its own

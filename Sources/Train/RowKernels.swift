@@ -3,63 +3,9 @@
 // and without bounds checks. Callers own the arrays and establish the sizes.
 
 extension SampledRows {
-    /// Rows with a positive sample weight, in row order (leaf 0). Written branch-free (whether a
-    /// row was sampled is a coin flip): every row is stored, and the cursor advances only past
-    /// sampled ones; a block's trailing unsampled rows land in its own spare slot past the end.
-    init(sampledFrom gradients: [Double], weights: [Double], threadCount: Int) {
-        let blocks = RowBlocks(rowCount: weights.count, threadCount: threadCount)
-        let counts = weights.withUnsafeBufferPointer { weights in
-            let weights = SharedRows(weights)
-            return blocks.run { _, rows in
-                var count = 0
-                for row in rows { count &+= weights[row] > 0 ? 1 : 0 }
-                return count
-            }
-        }
-        let count = counts.reduce(0, +)
-        let spare = blocks.ranges.count
-        rowIndex = [UInt32](repeating: 0, count: count + spare)
-        leaf = [UInt16](repeating: 0, count: count)
-        gradientWeight = [SIMD2<Double>](repeating: .zero, count: count + spare)
-        weights.withUnsafeBufferPointer { weights in
-            gradients.withUnsafeBufferPointer { gradients in
-                rowIndex.withUnsafeMutableBufferPointer { rowIndex in
-                    gradientWeight.withUnsafeMutableBufferPointer { gradientWeight in
-                        let (weights, gradients) = (SharedRows(weights), SharedRows(gradients))
-                        let (rowIndex, gradientWeight) = (SharedRows(rowIndex), SharedRows(gradientWeight))
-                        _ = blocks.run { block, rows in
-                            var position = counts[..<block].reduce(0, +)
-                            let end = position + counts[block]
-                            for row in rows {
-                                let slot = position < end ? position : count + block
-                                rowIndex[slot] = UInt32(truncatingIfNeeded: row)
-                                gradientWeight[slot] = SIMD2(gradients[row], weights[row])
-                                position &+= weights[row] > 0 ? 1 : 0
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        rowIndex.removeLast(spare)
-        gradientWeight.removeLast(spare)
-    }
-
     /// All rows as one leaf: the first level's pass (every row is still in leaf 0).
     var asOneLeaf: LeafGroupedRows {
         LeafGroupedRows(sampled: self, positions: (0..<UInt32(count)).map { $0 }, leafStarts: [0, count])
-    }
-
-    /// Each block's row count per leaf (`counts[block][leaf]`), for `grouped`.
-    func leafCounts(leafCount: Int, blocks: RowBlocks) -> [[Int]] {
-        leaf.withUnsafeBufferPointer { leaves in
-            let leaves = SharedRows(leaves)
-            return blocks.run { _, rows in
-                var counts = [Int](repeating: 0, count: leafCount)
-                for row in rows { counts[Int(leaves[row])] &+= 1 }
-                return counts
-            }
-        }
     }
 
     /// The rows of the leaves `included` marks, grouped by leaf (a stable counting sort; each
@@ -107,20 +53,28 @@ extension SampledRows {
         return LeafGroupedRows(sampled: self, positions: positions, leafStarts: leafStarts)
     }
 
-    /// Copies each sampled row's leaf from the all-rows array.
-    mutating func gatherLeaves(from leafOfRow: [UInt16], blocks: RowBlocks) {
+    /// Copies each sampled row's leaf from the all-rows array, and returns each block's row
+    /// count per leaf (`counts[block][leaf]`, for `grouped`).
+    mutating func gatherLeaves(from leafOfRow: [UInt16], leafCount: Int, blocks: RowBlocks) -> [[Int]] {
         leafOfRow.withUnsafeBufferPointer { source in
             rowIndex.withUnsafeBufferPointer { rowIndex in
                 leaf.withUnsafeMutableBufferPointer { leaf in
                     let (source, rowIndex, leaf) = (SharedRows(source), SharedRows(rowIndex), SharedRows(leaf))
-                    _ = blocks.run { _, rows in
-                        for position in rows { leaf[position] = source[Int(rowIndex[position])] }
+                    return blocks.run { _, rows in
+                        var counts = [Int](repeating: 0, count: leafCount)
+                        for position in rows {
+                            let value = source[Int(rowIndex[position])]
+                            leaf[position] = value
+                            counts[Int(value)] &+= 1
+                        }
+                        return counts
                     }
                 }
             }
         }
     }
 }
+
 /// Sets `bit` in the leaf of every row whose bin is above `threshold` (vectorizable: no branch).
 func routeRows(column: UnsafePointer<UInt8>, threshold: UInt8, bit: UInt16, leaves: inout [UInt16]) {
     leaves.withUnsafeMutableBufferPointer { leaves in

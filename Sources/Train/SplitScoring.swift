@@ -9,57 +9,91 @@ struct SplitCandidate: Sendable, Equatable {
 ///   avg = G / (W + λ) (0 when W ≤ 0);  L2: Σ avg·G;  Cosine: Σ avg·G / sqrt(Σ avg²·W + 1e-100),
 /// summed over the 2·leafCount children a candidate would create.
 enum SplitScoring {
+    /// Below this many (leaf, border) scores per level, one thread scores every feature.
+    static let parallelScoreCountMin = 1 << 15
+
     /// The best border of each candidate feature, then the best feature; a later candidate wins
-    /// only with a strictly larger (noisy) score. `noise` draws one value per candidate.
+    /// only with a strictly larger (noisy) score. `noise` draws one value per candidate, in
+    /// candidate order, before any is scored, so features can be scored concurrently.
     static func bestSplit(
         histograms: LevelHistograms, binCounts: [Int], features: [Int], scoreFunction: ScoreFunction,
-        l2: Double, noise: (() -> Double)?
+        l2: Double, noise: (() -> Double)?, threadCount: Int
     ) -> SplitCandidate? {
-        var best: SplitCandidate?
-        let leafCount = histograms.leafCount
-        var prefix: [Double] = []
-        var total = [Double](repeating: 0, count: leafCount * 2)
+        var noiseStarts: [Int] = []
+        var candidateCount = 0
         for feature in features {
-            let binCount = binCounts[feature]
-            guard binCount > 1 else { continue }
-            let cells = histograms.perFeature[feature]
-            // prefix[leaf][b] = Σ over bins ≤ b: the "false" child of border b.
-            prefix = cells
-            for leaf in 0..<leafCount {
-                let base = leaf * binCount * 2
-                for bin in 1..<binCount {
-                    prefix[base + bin * 2] += prefix[base + (bin - 1) * 2]
-                    prefix[base + bin * 2 + 1] += prefix[base + (bin - 1) * 2 + 1]
+            noiseStarts.append(candidateCount)
+            candidateCount += max(0, binCounts[feature] - 1)
+        }
+        let candidateStarts = noiseStarts
+        let noiseValues = noise.map { draw in (0..<candidateCount).map { _ in draw() } }
+        let groupCount = histograms.leafCount * candidateCount >= parallelScoreCountMin ? max(1, min(threadCount, features.count)) : 1
+        let bestPerGroup = concurrentMap(groupCount) { group in
+            var best: SplitCandidate?
+            for position in (features.count * group / groupCount)..<(features.count * (group + 1) / groupCount) {
+                let feature = features[position]
+                guard binCounts[feature] > 1 else { continue }
+                let candidate = histograms.cells.withUnsafeBufferPointer { cells in
+                    bestBorder(
+                        cells: UnsafeBufferPointer(rebasing: cells[histograms.offsets[feature]..<histograms.offsets[feature + 1]]),
+                        leafCount: histograms.leafCount, binCount: binCounts[feature], scoreFunction: scoreFunction, l2: l2,
+                        noise: noiseValues.map { Array($0[candidateStarts[position]..<(candidateStarts[position] + binCounts[feature] - 1)]) })
                 }
-                total[leaf * 2] = prefix[base + (binCount - 1) * 2]
-                total[leaf * 2 + 1] = prefix[base + (binCount - 1) * 2 + 1]
+                if best == nil || candidate.score > best!.score {
+                    best = SplitCandidate(feature: feature, borderIndex: candidate.border, score: candidate.score)
+                }
             }
-            for border in 0..<(binCount - 1) {
-                var numerator = 0.0
-                var denominator = 0.0
-                for leaf in 0..<leafCount {
-                    let base = leaf * binCount * 2 + border * 2
-                    let leftGradient = prefix[base]
-                    let leftWeight = prefix[base + 1]
-                    let rightGradient = total[leaf * 2] - leftGradient
-                    let rightWeight = total[leaf * 2 + 1] - leftWeight
-                    let leftAverage = leftWeight > 0 ? leftGradient / (leftWeight + l2) : 0
-                    let rightAverage = rightWeight > 0 ? rightGradient / (rightWeight + l2) : 0
-                    numerator += leftAverage * leftGradient
-                    numerator += rightAverage * rightGradient
-                    denominator += leftAverage * leftAverage * leftWeight
-                    denominator += rightAverage * rightAverage * rightWeight
-                }
-                var score =
-                    switch scoreFunction {
-                    case .l2: numerator
-                    case .cosine: numerator / (denominator + 1e-100).squareRoot()
+            return best
+        }
+        var best: SplitCandidate?
+        for case let candidate? in bestPerGroup where best == nil || candidate.score > best!.score { best = candidate }
+        return best
+    }
+
+    /// One feature's best border (the first of equal scores). Leaves are the outer loop so the
+    /// cells stream once; each border still sums its leaves' terms in leaf order, as CatBoost.
+    static func bestBorder(
+        cells: UnsafeBufferPointer<SIMD2<Double>>, leafCount: Int, binCount: Int, scoreFunction: ScoreFunction,
+        l2: Double, noise: [Double]?
+    ) -> (border: Int, score: Double) {
+        let borderCount = binCount - 1
+        var numerator = [Double](repeating: 0, count: borderCount)
+        var denominator = [Double](repeating: 0, count: borderCount)
+        // prefix[b] = Σ over bins ≤ b: the "false" child of border b.
+        var prefix = [SIMD2<Double>](repeating: .zero, count: binCount)
+        numerator.withUnsafeMutableBufferPointer { numerator in
+            denominator.withUnsafeMutableBufferPointer { denominator in
+                prefix.withUnsafeMutableBufferPointer { prefix in
+                    for leaf in 0..<leafCount {
+                        var running = SIMD2<Double>.zero
+                        for bin in 0..<binCount {
+                            running += cells[leaf &* binCount &+ bin]
+                            prefix[bin] = running
+                        }
+                        let total = running
+                        for border in 0..<borderCount {
+                            let left = prefix[border]
+                            let right = total - left
+                            let leftAverage = (left[0] / (left[1] + l2)).kept(if: left[1] > 0)
+                            let rightAverage = (right[0] / (right[1] + l2)).kept(if: right[1] > 0)
+                            numerator[border] += leftAverage * left[0]
+                            numerator[border] += rightAverage * right[0]
+                            denominator[border] += leftAverage * leftAverage * left[1]
+                            denominator[border] += rightAverage * rightAverage * right[1]
+                        }
                     }
-                if let noise { score += noise() }
-                if best == nil || score > best!.score {
-                    best = SplitCandidate(feature: feature, borderIndex: border, score: score)
                 }
             }
+        }
+        var best = (border: 0, score: -Double.infinity)
+        for border in 0..<borderCount {
+            var score =
+                switch scoreFunction {
+                case .l2: numerator[border]
+                case .cosine: numerator[border] / (denominator[border] + 1e-100).squareRoot()
+                }
+            if let noise { score += noise[border] }
+            if border == 0 || score > best.score { best = (border, score) }
         }
         return best
     }

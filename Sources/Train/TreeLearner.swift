@@ -17,19 +17,15 @@ struct TreeLearner {
         var leafOfRow: [UInt16]
     }
 
-    /// `gradients` = der1 × sample weight and `sampleWeights` for all rows (0 = not sampled).
-    func grow(
-        gradients: [Double], sampleWeights: [Double], l2: Double, noiseDeviation: Double,
-        random: inout RandomGenerator
-    ) async -> GrownTree {
+    /// Splits are chosen on the `sampled` rows (all in leaf 0); every row is routed.
+    func grow(sampled: SampledRows, l2: Double, noiseDeviation: Double, random: inout RandomGenerator) async -> GrownTree {
         let rowCount = dataset.rowCount
         var leafOfRow = [UInt16](repeating: 0, count: rowCount)
-        var sampled = SampledRows(sampledFrom: gradients, weights: sampleWeights, threadCount: threadCount)
+        var sampled = sampled
         let blocks = RowBlocks(rowCount: sampled.count, threadCount: threadCount)
         let allFeatures = Array(0..<dataset.featureCount)
         let useSubtraction = sampled.count >= subtractionRowCountMin
-        var histograms = await LevelHistograms.build(
-            dataset: dataset, rows: sampled.asOneLeaf, features: allFeatures, threadCount: threadCount)
+        var histograms = await LevelHistograms.build(dataset: dataset, rows: sampled.asOneLeaf, threadCount: threadCount)
         var splits: [SplitCandidate] = []
         for level in 0..<depth {
             let candidates = chooseFeatures(allFeatures, random: &random)
@@ -40,7 +36,7 @@ struct TreeLearner {
             }
             let best = SplitScoring.bestSplit(
                 histograms: histograms, binCounts: dataset.binCounts, features: candidates,
-                scoreFunction: scoreFunction, l2: l2, noise: noise)
+                scoreFunction: scoreFunction, l2: l2, noise: noise, threadCount: threadCount)
             if noiseDeviation > 0 { random = localRandom }
             guard let best else { break }
             splits.append(best)
@@ -61,10 +57,9 @@ struct TreeLearner {
                 }
                 break
             }
-            sampled.gatherLeaves(from: leafOfRow, blocks: blocks)
             guard level + 1 < depth else { break }
             let childCount = 2 << level
-            let blockCounts = sampled.leafCounts(leafCount: childCount, blocks: blocks)
+            let blockCounts = sampled.gatherLeaves(from: leafOfRow, leafCount: childCount, blocks: blocks)
             let rowCounts = (0..<childCount).map { leaf in blockCounts.reduce(0) { $0 + $1[leaf] } }
             if useSubtraction {
                 let parentCount = childCount / 2
@@ -72,15 +67,13 @@ struct TreeLearner {
                 let small = sampled.grouped(
                     blocks: blocks, blockCounts: blockCounts,
                     included: (0..<childCount).map { ($0 >= parentCount) == smallIsHigh[$0 % parentCount] })
-                var next = await LevelHistograms.build(
-                    dataset: dataset, rows: small, features: allFeatures, threadCount: threadCount)
-                next.subtract(from: histograms, smallIsHigh: smallIsHigh, binCounts: dataset.binCounts, features: allFeatures)
+                var next = await LevelHistograms.build(dataset: dataset, rows: small, threadCount: threadCount)
+                next.subtract(from: histograms, smallIsHigh: smallIsHigh, binCounts: dataset.binCounts)
                 histograms = next
             } else {
                 let all = sampled.grouped(
                     blocks: blocks, blockCounts: blockCounts, included: [Bool](repeating: true, count: childCount))
-                histograms = await LevelHistograms.build(
-                    dataset: dataset, rows: all, features: allFeatures, threadCount: threadCount)
+                histograms = await LevelHistograms.build(dataset: dataset, rows: all, threadCount: threadCount)
             }
         }
         return GrownTree(splits: splits, leafOfRow: leafOfRow)

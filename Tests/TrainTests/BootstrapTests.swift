@@ -36,27 +36,32 @@ struct BootstrapTests {
         var random = RandomGenerator(seed: 7)
         let gradients = (0..<rowCount).map { _ in random.nextGaussian() }
         let weights = [Double](repeating: 1, count: rowCount)
-        func draw(threadCount: Int) -> (weights: [Double], gradients: [Double], sum: Double) {
+        /// Each row's sample weight (0 when not kept) and the kept rows as split search sees them.
+        func draw(threadCount: Int) -> (weights: [Double], rows: SampledRows, sum: Double) {
             let passes = LearnPasses(
                 targets: [Double](repeating: 0, count: rowCount), weights: weights, threadCount: threadCount)
-            var sampleWeights = weights
-            var sampledGradients = gradients
-            let sum = passes.sample(
-                type: type, subsample: 0.8, baggingTemperature: 1, mvsRegularizer: 0.64, seed: 42,
-                gradients: gradients, sampleWeights: &sampleWeights, sampledGradients: &sampledGradients)
-            return (sampleWeights, sampledGradients, sum)
+            let (rows, sum) = passes.sample(
+                type: type, subsample: 0.8, baggingTemperature: 1, mvsRegularizer: 0.64, seed: 42, gradients: gradients)
+            var perRow = [Double](repeating: 0, count: rowCount)
+            for (row, pair) in zip(rows.rowIndex, rows.gradientWeight) { perRow[Int(row)] = pair[1] }
+            return (perRow, rows, sum)
         }
         let one = draw(threadCount: 1)
         let two = draw(threadCount: 2)
-        #expect(one.weights == two.weights)
-        #expect(one.gradients == two.gradients)
+        #expect(one.rows.rowIndex == two.rows.rowIndex)
+        #expect(one.rows.gradientWeight == two.rows.gradientWeight)
+        #expect(one.rows.leaf == [UInt16](repeating: 0, count: one.rows.count))
         #expect(abs(one.sum - two.sum) <= 1e-9 * one.sum)
         #expect(abs(one.sum - one.weights.reduce(0, +)) <= 1e-9 * one.sum)
-        #expect(zip(one.gradients, zip(gradients, one.weights)).allSatisfy { $0 == $1.0 * $1.1 })
+        // Kept rows are the rows with a positive weight, in row order, der1 scaled to the weight.
+        #expect(one.rows.rowIndex.map(Int.init) == one.weights.indices.filter { one.weights[$0] > 0 })
+        #expect(zip(one.rows.rowIndex, one.rows.gradientWeight).allSatisfy { row, pair in
+            abs(pair[0] - gradients[Int(row)] * pair[1]) <= 1e-12 * abs(pair[0])
+        })
         // MVS and Bayesian keep the total weight in expectation; Bernoulli keeps rows unweighted.
         #expect(abs(one.sum / Double(rowCount) - (type == .bernoulli ? 0.8 : 1)) < 0.02)
         if type != .bayesian {
-            let kept = Double(one.weights.count(where: { $0 > 0 })) / Double(rowCount)
+            let kept = Double(one.rows.count) / Double(rowCount)
             #expect(abs(kept - 0.8) < 0.01)
         }
         // Blocks draw from different streams: no two blocks repeat each other's draws.
