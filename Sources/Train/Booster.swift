@@ -121,6 +121,7 @@ public struct Booster: Sendable {
         let passes = LearnPasses(targets: targets, weights: weights, threadCount: options.threadCount)
         var gradients = [Double](repeating: 0, count: rowCount)
         var secondDerivatives = [Double](repeating: 0, count: rowCount)
+        var nextDerivativeSums: LearnPasses.DerivativeSums?
         var stopReason: String?
         let detectorWait = eval != nil ? (options.overfittingDetector != nil ? options.odWait : nil) : nil
         var bestIteration = bestIndex(evalHistory, metric: metric)
@@ -131,7 +132,8 @@ public struct Booster: Sendable {
                 stopReason = "stopped by SIGTERM after \(iteration) iterations"
                 break
             }
-            let sums = passes.derivatives(
+            // The previous iteration's approx update wrote this iteration's derivatives.
+            let sums = nextDerivativeSums ?? passes.derivatives(
                 loss: loss, approx: approx, gradients: &gradients, secondDerivatives: &secondDerivatives)
             let mvsRegularizer = options.mvsReg ?? {
                 if let last = trees.last {
@@ -163,7 +165,10 @@ public struct Booster: Sendable {
             let tree = ObliviousTree(
                 splits: grown.splits.map { TreeSplit(featureIndex: $0.feature, borderIndex: $0.borderIndex) },
                 leafValues: deltas.map { learningRate * $0 }, leafWeights: leafWeights)
-            let learnValue = passes.addLeafValues(tree.leafValues, leafOfRow: grown.leafOfRow, loss: loss, approx: &approx)
+            let (learnValue, derivativeSums) = passes.addLeafValues(
+                tree.leafValues, leafOfRow: grown.leafOfRow, loss: loss, approx: &approx, gradients: &gradients,
+                secondDerivatives: &secondDerivatives)
+            nextDerivativeSums = derivativeSums
             apply(tree, bins: evalBins, rowCount: evalRowCount, to: &evalApprox)
             trees.append(tree)
 

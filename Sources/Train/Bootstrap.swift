@@ -12,35 +12,41 @@ enum Bootstrap {
         RandomGenerator(seed: (seed ^ UInt64(truncatingIfNeeded: block) &* 0x9E37_79B9_7F4A_7C15) &* 0xD1B5_4A32_D192_ED03)
     }
 
-    /// Draws the sample weights of one block of rows (at most `blockSize`).
+    /// Draws one block of rows (at most `blockSize`): each row's sample weight is its weight
+    /// times `multipliers[row]` (0 = not sampled), and split search sees its der1·w times the
+    /// same multiplier. A multiplier of exactly 1 leaves both exact.
     static func sampleBlock(
         type: BootstrapType, subsample: Double, baggingTemperature: Double, mvsRegularizer: Double,
-        gradients: UnsafeBufferPointer<Double>, weights: UnsafeBufferPointer<Double>,
-        into sampleWeights: UnsafeMutableBufferPointer<Double>, random: inout RandomGenerator
+        gradients: UnsafeBufferPointer<Double>, into multipliers: UnsafeMutableBufferPointer<Double>,
+        random: inout RandomGenerator
     ) {
-        precondition(gradients.count == weights.count && weights.count == sampleWeights.count)
+        precondition(gradients.count == multipliers.count)
         switch type {
         case .no:
-            _ = sampleWeights.update(fromContentsOf: weights)
+            multipliers.update(repeating: 1)
         case .bernoulli:
-            for row in weights.indices {
-                sampleWeights[row] = weights[row].kept(if: random.nextUnitInterval() <= subsample)
+            for row in multipliers.indices {
+                multipliers[row] = 1.0.kept(if: random.nextUnitInterval() <= subsample)
             }
         case .bayesian:
-            for row in weights.indices {
-                sampleWeights[row] = weights[row] * (-random.nextUnitInterval().logarithm).power(baggingTemperature)
+            for row in multipliers.indices {
+                multipliers[row] = (-random.nextUnitInterval().logarithm).power(baggingTemperature)
             }
         case .mvs:
             if subsample >= 1 {
-                _ = sampleWeights.update(fromContentsOf: weights)
+                multipliers.update(repeating: 1)
                 return
             }
-            let importance = gradients.map { ($0 * $0 + mvsRegularizer).squareRoot() }
-            let threshold = mvsThreshold(importance, keep: subsample * Double(gradients.count))
-            for row in importance.indices {
-                let probability = threshold > 0 ? min(1, importance[row] / threshold) : 1
-                let scaled = weights[row] / probability
-                sampleWeights[row] = scaled.kept(if: random.nextUnitInterval() <= probability)
+            // Importance first, in the multipliers' storage: a loop the compiler vectorizes.
+            for row in gradients.indices {
+                multipliers[row] = (gradients[row] * gradients[row] + mvsRegularizer).squareRoot()
+            }
+            let threshold = mvsThreshold(UnsafeBufferPointer(multipliers), keep: subsample * Double(gradients.count))
+            let inverseThreshold = threshold > 0 ? 1 / threshold : 0
+            for row in multipliers.indices {
+                // Kept with probability p = min(1, c / μ) and then weighted 1 / p.
+                let probability = threshold > 0 ? min(1, multipliers[row] * inverseThreshold) : 1
+                multipliers[row] = (1 / probability).kept(if: random.nextUnitInterval() <= probability)
             }
         }
     }
@@ -54,20 +60,22 @@ enum Bootstrap {
     /// formula holds exactly. Each step is one branch-free vector pass (a few passes in practice),
     /// where a quickselect partition spent most of its time on stores and mispredicted branches.
     static func mvsThreshold(_ importance: [Double], keep: Double) -> Double {
+        importance.withUnsafeBufferPointer { mvsThreshold($0, keep: keep) }
+    }
+
+    static func mvsThreshold(_ values: UnsafeBufferPointer<Double>, keep: Double) -> Double {
         // Zero-importance objects never count toward Σ p, so when the positive ones cannot reach
         // `keep` there is no threshold: keep everything.
-        guard keep < Double(importance.count(where: { $0 > 0 })) else { return 0 }
-        return importance.withUnsafeBufferPointer { values in
-            var threshold = Double.infinity
-            var clipped = -1.0
-            while true {
-                let (count, sumBelow) = clippedCountAndSumBelow(values, threshold: threshold)
-                // keep > count always: g(1/threshold) ≤ keep, and g counts the clipped as 1 each.
-                let next = sumBelow / (keep - count)
-                if count == clipped { return next }
-                clipped = count
-                threshold = next
-            }
+        guard keep < Double(values.count(where: { $0 > 0 })) else { return 0 }
+        var threshold = Double.infinity
+        var clipped = -1.0
+        while true {
+            let (count, sumBelow) = clippedCountAndSumBelow(values, threshold: threshold)
+            // keep > count always: g(1/threshold) ≤ keep, and g counts the clipped as 1 each.
+            let next = sumBelow / (keep - count)
+            if count == clipped { return next }
+            clipped = count
+            threshold = next
         }
     }
 

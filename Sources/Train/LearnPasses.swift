@@ -13,38 +13,84 @@ struct LearnPasses: Sendable {
         blocks = RowBlocks(rowCount: targets.count, threadCount: threadCount, granule: Bootstrap.blockSize)
     }
 
-    /// Writes der1·w and der2·w of every row at `approx`; returns Σ |der1·w| and Σ (der1·w)²
-    /// (the first tree's MVS regularizer and the split noise's scale).
+    /// What `derivatives` sums besides writing them: Σ |der1·w| (the first tree's MVS
+    /// regularizer) and Σ (der1·w)² (the split noise's scale).
+    struct DerivativeSums {
+        var absoluteSum: Double
+        var squareSum: Double
+    }
+
+    /// Writes der1·w and der2·w of every row at `approx`.
     func derivatives(
         loss: LossFunction, approx: [Double], gradients: inout [Double], secondDerivatives: inout [Double]
-    ) -> (absoluteSum: Double, squareSum: Double) {
+    ) -> DerivativeSums {
+        approx.withUnsafeBufferPointer { approx in
+            update(
+                approx: UnsafeMutableBufferPointer(mutating: approx), adding: nil, leafOfRow: [], loss: loss,
+                gradients: &gradients, secondDerivatives: &secondDerivatives
+            ).derivativeSums
+        }
+    }
+
+    /// Adds each row's leaf value to its approx, and in the same pass writes the next iteration's
+    /// derivatives at the new approx; returns the learn loss there and the derivative sums.
+    func addLeafValues(
+        _ leafValues: [Double], leafOfRow: [UInt16], loss: LossFunction, approx: inout [Double],
+        gradients: inout [Double], secondDerivatives: inout [Double]
+    ) -> (learnLoss: Double, derivativeSums: DerivativeSums) {
+        approx.withUnsafeMutableBufferPointer { approx in
+            update(
+                approx: approx, adding: leafValues, leafOfRow: leafOfRow, loss: loss, gradients: &gradients,
+                secondDerivatives: &secondDerivatives)
+        }
+    }
+
+    /// One pass over every row: approx += its leaf value (when `leafValues` is given; `approx`
+    /// is only written then), then the loss and the derivatives at the new approx.
+    private func update(
+        approx: UnsafeMutableBufferPointer<Double>, adding leafValues: [Double]?, leafOfRow: [UInt16], loss: LossFunction,
+        gradients: inout [Double], secondDerivatives: inout [Double]
+    ) -> (learnLoss: Double, derivativeSums: DerivativeSums) {
         let partial = targets.withUnsafeBufferPointer { targets in
             weights.withUnsafeBufferPointer { weights in
-                approx.withUnsafeBufferPointer { approx in
-                    gradients.withUnsafeMutableBufferPointer { gradients in
-                        secondDerivatives.withUnsafeMutableBufferPointer { secondDerivatives in
-                            let (targets, weights, approx) = (SharedRows(targets), SharedRows(weights), SharedRows(approx))
-                            let (gradients, secondDerivatives) = (SharedRows(gradients), SharedRows(secondDerivatives))
-                            return blocks.run { _, rows in
-                                var absoluteSum = 0.0
-                                var squareSum = 0.0
-                                for row in rows {
-                                    let (first, second) = loss.derivatives(target: targets[row], approx: approx[row])
-                                    let gradient = weights[row] * first
-                                    gradients[row] = gradient
-                                    secondDerivatives[row] = weights[row] * second
-                                    absoluteSum += abs(gradient)
-                                    squareSum += gradient * gradient
+                leafOfRow.withUnsafeBufferPointer { leafOfRow in
+                    (leafValues ?? []).withUnsafeBufferPointer { leafValuesBuffer in
+                        gradients.withUnsafeMutableBufferPointer { gradients in
+                                secondDerivatives.withUnsafeMutableBufferPointer { secondDerivatives in
+                                    let (targets, weights, approx) = (SharedRows(targets), SharedRows(weights), SharedRows(approx))
+                                    let (gradients, secondDerivatives) = (SharedRows(gradients), SharedRows(secondDerivatives))
+                                    let leaves = leafValues == nil ? nil : (SharedRows(leafOfRow), SharedRows(leafValuesBuffer))
+                                    return blocks.run { _, rows in
+                                        var sums = SIMD4<Double>.zero  // Σ w·loss, Σ w, Σ |g|, Σ g²
+                                        for row in rows {
+                                            var value = approx[row]
+                                            if let (leafOfRow, leafValues) = leaves {
+                                                value += leafValues[Int(leafOfRow[row])]
+                                                approx[row] = value
+                                                sums[0] += weights[row] * loss.pointLoss(target: targets[row], approx: value)
+                                                sums[1] += weights[row]
+                                            }
+                                            let (first, second) = loss.derivatives(target: targets[row], approx: value)
+                                            let gradient = weights[row] * first
+                                            gradients[row] = gradient
+                                            secondDerivatives[row] = weights[row] * second
+                                            sums[2] += abs(gradient)
+                                            sums[3] += gradient * gradient
+                                        }
+                                        return sums
+                                    }
                                 }
-                                return SIMD2(absoluteSum, squareSum)
                             }
                         }
                     }
                 }
             }
-        }
-        let total = Self.sumInOrder(partial)
-        return (total[0], total[1])
+        var total = partial[0]
+        for more in partial.dropFirst() { total += more }
+        return (
+            Metric.meanLoss(loss, sum: total[0], weightSum: total[1]),
+            DerivativeSums(absoluteSum: total[2], squareSum: total[3])
+        )
     }
 
     /// Draws this tree's sample weights (each bootstrap block from its own stream of `seed`) and
@@ -69,28 +115,25 @@ struct LearnPasses: Sendable {
                         let (weights, gradients) = (SharedRows(weights), SharedRows(gradients))
                         let (rowIndex, gradientWeight) = (SharedRows(rowIndex), SharedRows(gradientWeight))
                         return blocks.run { _, rows in
-                            var sampleWeights = [Double](repeating: 0, count: Bootstrap.blockSize)
+                            var multipliers = [Double](repeating: 0, count: Bootstrap.blockSize)
                             var sum = 0.0
                             var kept = rows.lowerBound
                             var start = rows.lowerBound
                             while start < rows.upperBound {
                                 let end = min(start + Bootstrap.blockSize, rows.upperBound)
                                 var random = Bootstrap.blockRandom(seed: seed, block: start / Bootstrap.blockSize)
-                                sampleWeights.withUnsafeMutableBufferPointer { sampleWeights in
-                                    let blockWeights = UnsafeMutableBufferPointer(rebasing: sampleWeights[0..<(end - start)])
+                                multipliers.withUnsafeMutableBufferPointer { multipliers in
+                                    let blockMultipliers = UnsafeMutableBufferPointer(rebasing: multipliers[0..<(end - start)])
                                     Bootstrap.sampleBlock(
                                         type: type, subsample: subsample, baggingTemperature: baggingTemperature,
                                         mvsRegularizer: mvsRegularizer,
                                         gradients: UnsafeBufferPointer(start: gradients.base + start, count: end - start),
-                                        weights: UnsafeBufferPointer(start: weights.base + start, count: end - start),
-                                        into: blockWeights, random: &random)
+                                        into: blockMultipliers, random: &random)
                                     for row in start..<end {
-                                        let sampleWeight = blockWeights[row - start]
+                                        let multiplier = blockMultipliers[row - start]
+                                        let sampleWeight = weights[row] * multiplier
                                         rowIndex[kept] = UInt32(truncatingIfNeeded: row)
-                                        // Unchanged weights keep der1·w exact (bootstrap No, MVS's sure rows).
-                                        let scaled = sampleWeight == weights[row]
-                                            ? gradients[row] : gradients[row] / weights[row] * sampleWeight
-                                        gradientWeight[kept] = SIMD2(scaled, sampleWeight)
+                                        gradientWeight[kept] = SIMD2(gradients[row] * multiplier, sampleWeight)
                                         kept &+= sampleWeight > 0 ? 1 : 0
                                         sum += sampleWeight
                                     }
@@ -171,40 +214,5 @@ struct LearnPasses: Sendable {
             (0..<leafCount).map { total[3 * $0] }, (0..<leafCount).map { total[3 * $0 + 1] },
             (0..<leafCount).map { total[3 * $0 + 2] }
         )
-    }
-
-    /// Adds each row's leaf value to its approx; returns the learn loss at the new approx.
-    func addLeafValues(_ leafValues: [Double], leafOfRow: [UInt16], loss: LossFunction, approx: inout [Double]) -> Double {
-        let partial = targets.withUnsafeBufferPointer { targets in
-            weights.withUnsafeBufferPointer { weights in
-                leafOfRow.withUnsafeBufferPointer { leafOfRow in
-                    leafValues.withUnsafeBufferPointer { leafValues in
-                        approx.withUnsafeMutableBufferPointer { approx in
-                            let (targets, weights, approx) = (SharedRows(targets), SharedRows(weights), SharedRows(approx))
-                            let (leafOfRow, leafValues) = (SharedRows(leafOfRow), SharedRows(leafValues))
-                            return blocks.run { _, rows in
-                                var lossSum = 0.0
-                                var weightSum = 0.0
-                                for row in rows {
-                                    let value = approx[row] + leafValues[Int(leafOfRow[row])]
-                                    approx[row] = value
-                                    lossSum += weights[row] * loss.pointLoss(target: targets[row], approx: value)
-                                    weightSum += weights[row]
-                                }
-                                return SIMD2(lossSum, weightSum)
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        let total = Self.sumInOrder(partial)
-        return Metric.meanLoss(loss, sum: total[0], weightSum: total[1])
-    }
-
-    private static func sumInOrder(_ partial: [SIMD2<Double>]) -> SIMD2<Double> {
-        var total = partial[0]
-        for more in partial.dropFirst() { total += more }
-        return total
     }
 }
