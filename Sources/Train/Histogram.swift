@@ -31,10 +31,9 @@ struct QuantizedDataset: Sendable {
     var featureCount: Int { binCounts.count }
 }
 
-/// The sampled rows of one tree, in row order, with the leaf each has reached so far.
+/// The sampled rows of one tree, in row order.
 struct SampledRows: Sendable {
     var rowIndex: [UInt32] = []
-    var leaf: [UInt16] = []
     /// (der1 × weight, weight): one 16-byte add per histogram cell update.
     var gradientWeight: [SIMD2<Double>] = []
 

@@ -162,7 +162,7 @@ struct LearnPasses: Sendable {
         rowIndex.removeLast(rowCount - count)
         gradientWeight.removeLast(rowCount - count)
         let sum = partial.dropFirst().reduce(partial[0].sum) { $0 + $1.sum }
-        return (SampledRows(rowIndex: rowIndex, leaf: [UInt16](repeating: 0, count: count), gradientWeight: gradientWeight), sum)
+        return (SampledRows(rowIndex: rowIndex, gradientWeight: gradientWeight), sum)
     }
 
     /// Per leaf: Σ der1, Σ der2 (−Σ w for the Gradient method) and Σ w. Step 0 uses the

@@ -21,11 +21,11 @@ struct TreeLearner {
     func grow(sampled: SampledRows, l2: Double, noiseDeviation: Double, random: inout RandomGenerator) async -> GrownTree {
         let rowCount = dataset.rowCount
         var leafOfRow = [UInt16](repeating: 0, count: rowCount)
-        var sampled = sampled
-        let blocks = RowBlocks(rowCount: sampled.count, threadCount: threadCount)
+        var partition = LeafPartition(rowCount: sampled.count)
         let allFeatures = Array(0..<dataset.featureCount)
         let useSubtraction = sampled.count >= subtractionRowCountMin
-        var histograms = await LevelHistograms.build(dataset: dataset, rows: sampled.asOneLeaf, threadCount: threadCount)
+        var histograms = await LevelHistograms.build(
+            dataset: dataset, rows: partition.grouped(sampled, included: [true]), threadCount: threadCount)
         var splits: [SplitCandidate] = []
         for level in 0..<depth {
             let candidates = chooseFeatures(allFeatures, random: &random)
@@ -59,20 +59,23 @@ struct TreeLearner {
             }
             guard level + 1 < depth else { break }
             let childCount = 2 << level
-            let blockCounts = sampled.gatherLeaves(from: leafOfRow, leafCount: childCount, blocks: blocks)
-            let rowCounts = (0..<childCount).map { leaf in blockCounts.reduce(0) { $0 + $1[leaf] } }
+            dataset.bins.withUnsafeBufferPointer { bins in
+                partition.split(
+                    column: bins.baseAddress! + best.feature * rowCount, threshold: threshold,
+                    rowIndex: sampled.rowIndex, threadCount: threadCount)
+            }
             if useSubtraction {
                 let parentCount = childCount / 2
-                let smallIsHigh = (0..<parentCount).map { rowCounts[$0 + parentCount] <= rowCounts[$0] }
-                let small = sampled.grouped(
-                    blocks: blocks, blockCounts: blockCounts,
-                    included: (0..<childCount).map { ($0 >= parentCount) == smallIsHigh[$0 % parentCount] })
+                let smallIsHigh = (0..<parentCount).map {
+                    partition.ranges[$0 + parentCount].count <= partition.ranges[$0].count
+                }
+                let small = partition.grouped(
+                    sampled, included: (0..<childCount).map { ($0 >= parentCount) == smallIsHigh[$0 % parentCount] })
                 var next = await LevelHistograms.build(dataset: dataset, rows: small, threadCount: threadCount)
                 next.subtract(from: histograms, smallIsHigh: smallIsHigh, binCounts: dataset.binCounts)
                 histograms = next
             } else {
-                let all = sampled.grouped(
-                    blocks: blocks, blockCounts: blockCounts, included: [Bool](repeating: true, count: childCount))
+                let all = partition.grouped(sampled, included: [Bool](repeating: true, count: childCount))
                 histograms = await LevelHistograms.build(dataset: dataset, rows: all, threadCount: threadCount)
             }
         }

@@ -50,7 +50,6 @@ struct BootstrapTests {
         let two = draw(threadCount: 2)
         #expect(one.rows.rowIndex == two.rows.rowIndex)
         #expect(one.rows.gradientWeight == two.rows.gradientWeight)
-        #expect(one.rows.leaf == [UInt16](repeating: 0, count: one.rows.count))
         #expect(abs(one.sum - two.sum) <= 1e-9 * one.sum)
         #expect(abs(one.sum - one.weights.reduce(0, +)) <= 1e-9 * one.sum)
         // Kept rows are the rows with a positive weight, in row order, der1 scaled to the weight.
