@@ -2,15 +2,10 @@
 /// objects with their own weights, catboost-notes §1.3).
 enum Bootstrap {
     /// CatBoost's MVS works on blocks of objects; each block keeps `subsample` of its size in
-    /// expectation. Every bootstrap type draws each block from its own random stream, so blocks
-    /// can be drawn concurrently and the result does not depend on the thread count.
+    /// expectation. Every bootstrap type draws each block from its own random stream
+    /// (`RandomGenerator(seed:stream:)`), so blocks can be drawn concurrently and the result does
+    /// not depend on the thread count.
     static let blockSize = 8192
-
-    /// The random stream of block `block` of a tree whose bootstrap seed is `seed`.
-    static func blockRandom(seed: UInt64, block: Int) -> RandomGenerator {
-        // Both multipliers are odd, so distinct blocks get distinct seeds for any tree seed.
-        RandomGenerator(seed: (seed ^ UInt64(truncatingIfNeeded: block) &* 0x9E37_79B9_7F4A_7C15) &* 0xD1B5_4A32_D192_ED03)
-    }
 
     /// Draws one block of rows (at most `blockSize`): each row's sample weight is its weight
     /// times `multipliers[row]` (0 = not sampled), and split search sees its der1·w times the

@@ -121,7 +121,7 @@ struct LearnPasses: Sendable {
                             var start = rows.lowerBound
                             while start < rows.upperBound {
                                 let end = min(start + Bootstrap.blockSize, rows.upperBound)
-                                var random = Bootstrap.blockRandom(seed: seed, block: start / Bootstrap.blockSize)
+                                var random = RandomGenerator(seed: seed, stream: start / Bootstrap.blockSize)
                                 multipliers.withUnsafeMutableBufferPointer { multipliers in
                                     let blockMultipliers = UnsafeMutableBufferPointer(rebasing: multipliers[0..<(end - start)])
                                     Bootstrap.sampleBlock(

@@ -16,6 +16,13 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Hashable {
         state = (next(), next(), next(), next())
     }
 
+    /// The `stream`-th of a family of independent generators drawn from one seed, so work split
+    /// into pieces (bootstrap blocks, features) can draw concurrently and still reproducibly.
+    init(seed: UInt64, stream: Int) {
+        // Both multipliers are odd, so distinct streams get distinct seeds for any family seed.
+        self.init(seed: (seed ^ UInt64(truncatingIfNeeded: stream) &* 0x9E37_79B9_7F4A_7C15) &* 0xD1B5_4A32_D192_ED03)
+    }
+
     public init(state: (UInt64, UInt64, UInt64, UInt64)) {
         self.state = state
     }
@@ -42,6 +49,20 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Hashable {
         let u = nextUnitInterval()
         let v = nextUnitInterval()
         return (-2 * u.logarithm).squareRoot() * (2 * Double.pi * v).cosine
+    }
+
+    /// Two independent standard normals (Marsaglia's polar method: one log and one square root
+    /// per pair, no trigonometry), for drawing many at once.
+    mutating func nextGaussianPair() -> (Double, Double) {
+        while true {
+            let u = 2 * nextUnitInterval() - 1
+            let v = 2 * nextUnitInterval() - 1
+            let s = u * u + v * v
+            if s < 1, s > 0 {
+                let scale = (-2 * s.logarithm / s).squareRoot()
+                return (u * scale, v * scale)
+            }
+        }
     }
 
     private func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }

@@ -13,20 +13,14 @@ enum SplitScoring {
     static let parallelScoreCountMin = 1 << 15
 
     /// The best border of each candidate feature, then the best feature; a later candidate wins
-    /// only with a strictly larger (noisy) score. `noise` draws one value per candidate, in
-    /// candidate order, before any is scored, so features can be scored concurrently.
+    /// only with a strictly larger (noisy) score. With `noise`, every candidate's score gets
+    /// deviation × N(0, 1), drawn from its feature's own stream of the seed, so features can be
+    /// scored concurrently and the draws do not depend on the thread count.
     static func bestSplit(
         histograms: LevelHistograms, binCounts: [Int], features: [Int], scoreFunction: ScoreFunction,
-        l2: Double, noise: (() -> Double)?, threadCount: Int
+        l2: Double, noise: (deviation: Double, seed: UInt64)?, threadCount: Int
     ) -> SplitCandidate? {
-        var noiseStarts: [Int] = []
-        var candidateCount = 0
-        for feature in features {
-            noiseStarts.append(candidateCount)
-            candidateCount += max(0, binCounts[feature] - 1)
-        }
-        let candidateStarts = noiseStarts
-        let noiseValues = noise.map { draw in (0..<candidateCount).map { _ in draw() } }
+        let candidateCount = features.reduce(0) { $0 + max(0, binCounts[$1] - 1) }
         let groupCount = histograms.leafCount * candidateCount >= parallelScoreCountMin ? max(1, min(threadCount, features.count)) : 1
         let bestPerGroup = concurrentMap(groupCount) { group in
             var best: SplitCandidate?
@@ -37,7 +31,10 @@ enum SplitScoring {
                     bestBorder(
                         cells: UnsafeBufferPointer(rebasing: cells[histograms.offsets[feature]..<histograms.offsets[feature + 1]]),
                         leafCount: histograms.leafCount, binCount: binCounts[feature], scoreFunction: scoreFunction, l2: l2,
-                        noise: noiseValues.map { Array($0[candidateStarts[position]..<(candidateStarts[position] + binCounts[feature] - 1)]) })
+                        noise: noise.map { noise in
+                            var random = RandomGenerator(seed: noise.seed, stream: feature)
+                            return gaussians(count: binCounts[feature] - 1, deviation: noise.deviation, random: &random)
+                        })
                 }
                 if best == nil || candidate.score > best!.score {
                     best = SplitCandidate(feature: feature, borderIndex: candidate.border, score: candidate.score)
@@ -48,6 +45,18 @@ enum SplitScoring {
         var best: SplitCandidate?
         for case let candidate? in bestPerGroup where best == nil || candidate.score > best!.score { best = candidate }
         return best
+    }
+
+    static func gaussians(count: Int, deviation: Double, random: inout RandomGenerator) -> [Double] {
+        var values: [Double] = []
+        values.reserveCapacity(count + 1)
+        while values.count < count {
+            let (first, second) = random.nextGaussianPair()
+            values.append(deviation * first)
+            values.append(deviation * second)
+        }
+        values.removeLast(values.count - count)
+        return values
     }
 
     /// One feature's best border (the first of equal scores). Leaves are the outer loop so the

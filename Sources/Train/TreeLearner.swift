@@ -29,15 +29,10 @@ struct TreeLearner {
         var splits: [SplitCandidate] = []
         for level in 0..<depth {
             let candidates = chooseFeatures(allFeatures, random: &random)
-            var noise: (() -> Double)? = nil
-            var localRandom = random
-            if noiseDeviation > 0 {
-                noise = { noiseDeviation * localRandom.nextGaussian() }
-            }
+            let noise = noiseDeviation > 0 ? (deviation: noiseDeviation, seed: random.next()) : nil
             let best = SplitScoring.bestSplit(
                 histograms: histograms, binCounts: dataset.binCounts, features: candidates,
                 scoreFunction: scoreFunction, l2: l2, noise: noise, threadCount: threadCount)
-            if noiseDeviation > 0 { random = localRandom }
             guard let best else { break }
             splits.append(best)
             // Route every row (leaf values use all rows) and the sampled ones.

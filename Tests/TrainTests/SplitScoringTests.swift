@@ -1,0 +1,50 @@
+import Testing
+@testable import Train
+
+@Suite("Split scoring")
+struct SplitScoringTests {
+    /// A level with `leafCount` leaves over `binCounts`, cells filled with seeded values.
+    static func histograms(leafCount: Int, binCounts: [Int], seed: UInt64) -> LevelHistograms {
+        var random = RandomGenerator(seed: seed)
+        let offsets = LevelHistograms.offsets(binCounts: binCounts, leafCount: leafCount)
+        let cells = (0..<offsets.last!).map { _ in SIMD2(random.nextGaussian(), Double(random.next() % 50)) }
+        return LevelHistograms(leafCount: leafCount, offsets: offsets, cells: cells)
+    }
+
+    @Test("the same split wins on one thread and on two, with and without noise; noise changes scores by its deviation")
+    func threadCountIndependent() {
+        let binCounts = [255, 1, 17, 255, 2, 128, 255, 255]
+        let histograms = Self.histograms(leafCount: 16, binCounts: binCounts, seed: 3)
+        let features = Array(binCounts.indices)
+        for noise in [nil, (deviation: 0.5, seed: UInt64(11))] as [(deviation: Double, seed: UInt64)?] {
+            let one = SplitScoring.bestSplit(
+                histograms: histograms, binCounts: binCounts, features: features, scoreFunction: .cosine, l2: 3,
+                noise: noise, threadCount: 1)
+            let two = SplitScoring.bestSplit(
+                histograms: histograms, binCounts: binCounts, features: features, scoreFunction: .cosine, l2: 3,
+                noise: noise, threadCount: 2)
+            #expect(one != nil && one == two)
+        }
+        // Noise is deviation × N(0, 1) per candidate: with a huge deviation the winner's score is
+        // dominated by it, and its spread over many draws matches the deviation.
+        let draws = (0..<64).compactMap { seed in
+            SplitScoring.bestSplit(
+                histograms: histograms, binCounts: binCounts, features: features, scoreFunction: .l2, l2: 3,
+                noise: (deviation: 1e6, seed: UInt64(seed)), threadCount: 2)
+        }
+        #expect(Set(draws.map { "\($0.feature)/\($0.borderIndex)" }).count > 32)
+        // The maximum of 1,160 standard normals lies between 2 and 5.5 almost surely.
+        #expect(draws.allSatisfy { $0.score / 1e6 > 2 && $0.score / 1e6 < 5.5 })
+    }
+
+    @Test("Gaussian draws have mean 0 and deviation 1")
+    func gaussians() {
+        var random = RandomGenerator(seed: 5)
+        let values = SplitScoring.gaussians(count: 100_001, deviation: 1, random: &random)
+        #expect(values.count == 100_001)
+        let mean = values.reduce(0, +) / Double(values.count)
+        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
+        #expect(abs(mean) < 0.02)
+        #expect(abs(variance - 1) < 0.02)
+    }
+}
