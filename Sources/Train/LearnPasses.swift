@@ -106,8 +106,9 @@ struct LearnPasses: Sendable {
         gradients: [Double]
     ) -> (rows: SampledRows, weightSum: Double) {
         let rowCount = weights.count
-        var rowIndex = [UInt32](repeating: 0, count: rowCount)
-        var gradientWeight = [SIMD2<Double>](repeating: .zero, count: rowCount)
+        // Slots past the kept rows are cut off below.
+        var rowIndex = [UInt32](overwrittenCount: rowCount)
+        var gradientWeight = [SIMD2<Double>](overwrittenCount: rowCount)
         let partial = weights.withUnsafeBufferPointer { weights in
             gradients.withUnsafeBufferPointer { gradients in
                 rowIndex.withUnsafeMutableBufferPointer { rowIndex in

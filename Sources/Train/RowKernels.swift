@@ -31,7 +31,7 @@ struct LeafPartition: Sendable {
         let ranges = ranges
         // Leaves in position order, so a block walks the runs it overlaps front to back.
         let runOrder = (0..<parentCount).sorted { ranges[$0].lowerBound < ranges[$1].lowerBound }
-        var isHigh = [UInt8](repeating: 0, count: positions.count)
+        var isHigh = [UInt8](overwrittenCount: positions.count)
         let column = SharedRows(UnsafeMutablePointer(mutating: column))
         let highCounts = positions.withUnsafeBufferPointer { positions in
             rowIndex.withUnsafeBufferPointer { rowIndex in
@@ -74,7 +74,7 @@ struct LeafPartition: Sendable {
             }
         }
         let blockCursors = cursors
-        var next = [UInt32](repeating: 0, count: positions.count)
+        var next = [UInt32](overwrittenCount: positions.count)
         positions.withUnsafeBufferPointer { positions in
             isHigh.withUnsafeBufferPointer { isHigh in
                 next.withUnsafeMutableBufferPointer { next in
