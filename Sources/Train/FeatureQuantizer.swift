@@ -57,8 +57,11 @@ public struct FeatureQuantizer: Sendable {
     /// Bin bytes of one column with feature `index`'s borders (≤ 254 borders, so a byte holds every bin).
     public func bins(of column: [Float], feature index: Int) -> [UInt8] {
         let feature = features[index]
-        precondition(feature.borders.count <= 255)
-        return column.map { UInt8(truncatingIfNeeded: feature.bin(for: $0)) }
+        var bins = [UInt8](overwrittenCount: column.count)
+        column.withUnsafeBufferPointer { values in
+            bins.withUnsafeMutableBufferPointer { feature.bins(of: values, into: $0) }
+        }
+        return bins
     }
 
     /// Column-major bin bytes of every column of `table`, columns binned concurrently.
