@@ -8,7 +8,6 @@ import Darwin
 extension Double {
     @inline(__always) var logarithm: Double { log(self) }
     @inline(__always) var exponential: Double { exp(self) }
-    @inline(__always) var cosine: Double { cos(self) }
     @inline(__always) func power(_ exponent: Double) -> Double { pow(self, exponent) }
     @inline(__always) var hyperbolicTangent: Double { tanh(self) }
 }

@@ -44,13 +44,6 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Hashable {
         Double((next() >> 11) + 1) * 0x1p-53
     }
 
-    /// Standard normal (Box–Muller; one draw per call keeps the stream position simple).
-    public mutating func nextGaussian() -> Double {
-        let u = nextUnitInterval()
-        let v = nextUnitInterval()
-        return (-2 * u.logarithm).squareRoot() * (2 * Double.pi * v).cosine
-    }
-
     /// Two independent standard normals (Marsaglia's polar method: one log and one square root
     /// per pair, no trigonometry), for drawing many at once.
     mutating func nextGaussianPair() -> (Double, Double) {

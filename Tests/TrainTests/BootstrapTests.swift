@@ -34,7 +34,7 @@ struct BootstrapTests {
     func sampleWeightsPerBlock(type: BootstrapType) {
         let rowCount = 3 * RowBlocks.parallelRowCountMin + 1234
         var random = RandomGenerator(seed: 7)
-        let gradients = (0..<rowCount).map { _ in random.nextGaussian() }
+        let gradients = (0..<rowCount).map { _ in random.nextGaussianPair().0 }
         let weights = [Double](repeating: 1, count: rowCount)
         /// Each row's sample weight (0 when not kept) and the kept rows as split search sees them.
         func draw(threadCount: Int) -> (weights: [Double], rows: SampledRows, sum: Double) {

@@ -12,7 +12,7 @@ struct QuantizationTests {
             (0..<rowCount).map { row in
                 if row % 97 == column { return .nan }
                 // Few distinct values in column 0 (values land on borders), a spread elsewhere.
-                return column == 0 ? Float(random.next() % 7) : Float(random.nextGaussian())
+                return column == 0 ? Float(random.next() % 7) : Float(random.nextGaussianPair().0)
             }
         }
         let table = DataTable(columns: columns, targets: [Float](repeating: 0, count: rowCount))

@@ -7,7 +7,7 @@ struct SplitScoringTests {
     static func histograms(leafCount: Int, binCounts: [Int], seed: UInt64) -> LevelHistograms {
         var random = RandomGenerator(seed: seed)
         let offsets = LevelHistograms.offsets(binCounts: binCounts, leafCount: leafCount)
-        let cells = (0..<offsets.last!).map { _ in SIMD2(random.nextGaussian(), Double(random.next() % 50)) }
+        let cells = (0..<offsets.last!).map { _ in SIMD2(random.nextGaussianPair().0, Double(random.next() % 50)) }
         return LevelHistograms(leafCount: leafCount, offsets: offsets, cells: cells)
     }
 
