@@ -62,10 +62,6 @@ struct LevelHistograms: Sendable {
     var offsets: [Int]
     var cells: [SIMD2<Double>]
 
-    /// Below this many rows a pass is never split across row blocks, so small data is summed in
-    /// exactly the row order CatBoost uses.
-    static let rowBlockRowCountMin = 1 << 16
-
     /// Rows gathered per step: their bin bytes (row-major) and gradient pairs stay in L1 while
     /// every feature's pass reads them.
     static let chunkRowCount = 512
@@ -87,8 +83,10 @@ struct LevelHistograms: Sendable {
         var rowBlockCount = 1
         var featureBlockCount = 1
         if threads > 1 {
-            if rows.count >= 2 * rowBlockRowCountMin {
-                rowBlockCount = min(threads, rows.count / rowBlockRowCountMin)
+            // Small data is never split across row blocks, so it is summed in exactly the row
+            // order CatBoost uses (the same bound as the other per-row passes).
+            if rows.count >= 2 * RowBlocks.parallelRowCountMin {
+                rowBlockCount = min(threads, rows.count / RowBlocks.parallelRowCountMin)
             } else if rows.count * featureCount >= 1 << 18 {
                 featureBlockCount = min(threads, featureCount)
             }
@@ -148,46 +146,46 @@ struct LevelHistograms: Sendable {
         var chunkGradientWeight = [SIMD2<Double>](repeating: .zero, count: chunkRowCount)
         cells.withUnsafeMutableBufferPointer { cells in
             chunk.withUnsafeMutableBufferPointer { chunk in
-              chunkGradientWeight.withUnsafeMutableBufferPointer { chunkGradientWeight in
-                dataset.rowMajorBins.withUnsafeBufferPointer { bins in
-                    rows.positions.withUnsafeBufferPointer { positions in
-                      rows.sampled.rowIndex.withUnsafeBufferPointer { rowIndex in
-                        rows.sampled.gradientWeight.withUnsafeBufferPointer { gradientWeight in
-                            for leaf in 0..<leafCount {
-                                var start = max(range.lowerBound, rows.leafStarts[leaf])
-                                let leafEnd = min(range.upperBound, rows.leafStarts[leaf + 1])
-                                while start < leafEnd {
-                                    let end = min(start + chunkRowCount, leafEnd)
-                                    gather(
-                                        positions: UnsafeBufferPointer(rebasing: positions[start..<end]), rowIndex: rowIndex,
-                                        gradientWeight: gradientWeight, bins: bins, stride: stride,
-                                        intoBins: chunk.baseAddress!, gradientWeight: chunkGradientWeight.baseAddress!)
-                                    func leafCells(_ feature: Int) -> UnsafeMutablePointer<SIMD2<Double>> {
-                                        cells.baseAddress! + (offsets[feature] - base) + leaf * dataset.binCounts[feature]
+                chunkGradientWeight.withUnsafeMutableBufferPointer { chunkGradientWeight in
+                    dataset.rowMajorBins.withUnsafeBufferPointer { bins in
+                        rows.positions.withUnsafeBufferPointer { positions in
+                            rows.sampled.rowIndex.withUnsafeBufferPointer { rowIndex in
+                                rows.sampled.gradientWeight.withUnsafeBufferPointer { gradientWeight in
+                                    for leaf in 0..<leafCount {
+                                        var start = max(range.lowerBound, rows.leafStarts[leaf])
+                                        let leafEnd = min(range.upperBound, rows.leafStarts[leaf + 1])
+                                        while start < leafEnd {
+                                            let end = min(start + chunkRowCount, leafEnd)
+                                            gather(
+                                                positions: UnsafeBufferPointer(rebasing: positions[start..<end]), rowIndex: rowIndex,
+                                                gradientWeight: gradientWeight, bins: bins, stride: stride,
+                                                intoBins: chunk.baseAddress!, gradientWeight: chunkGradientWeight.baseAddress!)
+                                            func leafCells(_ feature: Int) -> UnsafeMutablePointer<SIMD2<Double>> {
+                                                cells.baseAddress! + (offsets[feature] - base) + leaf * dataset.binCounts[feature]
+                                            }
+                                            var feature = features.lowerBound
+                                            while feature &+ 4 <= features.upperBound {
+                                                accumulateFour(
+                                                    bins: UnsafeRawPointer(chunk.baseAddress! + feature), stride: stride,
+                                                    gradientWeight: chunkGradientWeight.baseAddress!, count: end - start,
+                                                    into: (leafCells(feature), leafCells(feature + 1), leafCells(feature + 2), leafCells(feature + 3)))
+                                                feature &+= 4
+                                            }
+                                            while feature < features.upperBound {
+                                                accumulate(
+                                                    bins: chunk.baseAddress! + feature, stride: stride,
+                                                    gradientWeight: chunkGradientWeight.baseAddress!, count: end - start,
+                                                    into: leafCells(feature))
+                                                feature &+= 1
+                                            }
+                                            start = end
+                                        }
                                     }
-                                    var feature = features.lowerBound
-                                    while feature &+ 4 <= features.upperBound {
-                                        accumulateFour(
-                                            bins: UnsafeRawPointer(chunk.baseAddress! + feature), stride: stride,
-                                            gradientWeight: chunkGradientWeight.baseAddress!, count: end - start,
-                                            into: (leafCells(feature), leafCells(feature + 1), leafCells(feature + 2), leafCells(feature + 3)))
-                                        feature &+= 4
-                                    }
-                                    while feature < features.upperBound {
-                                        accumulate(
-                                            bins: chunk.baseAddress! + feature, stride: stride,
-                                            gradientWeight: chunkGradientWeight.baseAddress!, count: end - start,
-                                            into: leafCells(feature))
-                                        feature &+= 1
-                                    }
-                                    start = end
                                 }
                             }
                         }
-                      }
                     }
                 }
-              }
             }
         }
         return cells

@@ -56,35 +56,35 @@ struct LearnPasses: Sendable {
                 leafOfRow.withUnsafeBufferPointer { leafOfRow in
                     (leafValues ?? []).withUnsafeBufferPointer { leafValuesBuffer in
                         gradients.withUnsafeMutableBufferPointer { gradients in
-                                secondDerivatives.withUnsafeMutableBufferPointer { secondDerivatives in
-                                    let (targets, weights, approx) = (SharedRows(targets), SharedRows(weights), SharedRows(approx))
-                                    let (gradients, secondDerivatives) = (SharedRows(gradients), SharedRows(secondDerivatives))
-                                    let leaves = leafValues == nil ? nil : (SharedRows(leafOfRow), SharedRows(leafValuesBuffer))
-                                    return blocks.run { _, rows in
-                                        var sums = SIMD4<Double>.zero  // Σ w·loss, Σ w, Σ |g|, Σ g²
-                                        for row in rows {
-                                            var value = approx[row]
-                                            if let (leafOfRow, leafValues) = leaves {
-                                                value += leafValues[Int(leafOfRow[row])]
-                                                approx[row] = value
-                                                sums[0] += weights[row] * loss.pointLoss(target: targets[row], approx: value)
-                                                sums[1] += weights[row]
-                                            }
-                                            let (first, second) = loss.derivatives(target: targets[row], approx: value)
-                                            let gradient = weights[row] * first
-                                            gradients[row] = gradient
-                                            secondDerivatives[row] = weights[row] * second
-                                            sums[2] += abs(gradient)
-                                            sums[3] += gradient * gradient
+                            secondDerivatives.withUnsafeMutableBufferPointer { secondDerivatives in
+                                let (targets, weights, approx) = (SharedRows(targets), SharedRows(weights), SharedRows(approx))
+                                let (gradients, secondDerivatives) = (SharedRows(gradients), SharedRows(secondDerivatives))
+                                let leaves = leafValues == nil ? nil : (SharedRows(leafOfRow), SharedRows(leafValuesBuffer))
+                                return blocks.run { _, rows in
+                                    var sums = SIMD4<Double>.zero  // Σ w·loss, Σ w, Σ |g|, Σ g²
+                                    for row in rows {
+                                        var value = approx[row]
+                                        if let (leafOfRow, leafValues) = leaves {
+                                            value += leafValues[Int(leafOfRow[row])]
+                                            approx[row] = value
+                                            sums[0] += weights[row] * loss.pointLoss(target: targets[row], approx: value)
+                                            sums[1] += weights[row]
                                         }
-                                        return sums
+                                        let (first, second) = loss.derivatives(target: targets[row], approx: value)
+                                        let gradient = weights[row] * first
+                                        gradients[row] = gradient
+                                        secondDerivatives[row] = weights[row] * second
+                                        sums[2] += abs(gradient)
+                                        sums[3] += gradient * gradient
                                     }
+                                    return sums
                                 }
                             }
                         }
                     }
                 }
             }
+        }
         var total = partial[0]
         for more in partial.dropFirst() { total += more }
         return (

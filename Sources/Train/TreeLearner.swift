@@ -35,7 +35,7 @@ struct TreeLearner {
                 scoreFunction: scoreFunction, l2: l2, noise: noise, threadCount: threadCount)
             guard let best else { break }
             splits.append(best)
-            // Route every row (leaf values use all rows) and the sampled ones.
+            // Route every row (leaf values use all rows); the sampled ones move in `partition` below.
             let bit = UInt16(1) << UInt16(level)
             let threshold = UInt8(truncatingIfNeeded: best.borderIndex)
             dataset.bins.withUnsafeBufferPointer { bins in
