@@ -4,23 +4,43 @@
 /// *buckets* of at most `bucketBorderCountMax`; evaluation quantizes a value once per bucket
 /// into one byte, "how many of this bucket's borders are below it", and a split on a feature's
 /// used border `j` becomes the byte test `bucket[j / 254] >= j % 254 + 1`.
+///
+/// A bucket's borders are stored in *segments* of eight, padded with +inf to one more segment
+/// than it fills, and the last border of every full segment is also kept as a *coarse* border.
+/// Counting the borders below a value is then a count over the coarse borders, which names the
+/// segment the value falls in, plus one eight-lane compare in that segment. (+inf pads are
+/// never below a value, NaN included, so they never count.)
 struct CompiledEnsemble: Sendable {
     /// CatBoost's `MAX_VALUES_PER_BIN`: a byte counts 0…254 borders, and 255 stays free as a
     /// threshold no byte reaches.
     static let bucketBorderCountMax = 254
+    static let segmentBorderCount = 8
 
     /// One byte column of the quantized block.
     struct Bucket: Sendable {
         var columnIndex: Int
         var nanValueTreatment: NanValueTreatment
+        /// Start of the bucket's segments in `bucketBorders`.
         var borderStart: Int
         var borderCount: Int
+        /// Start of the bucket's coarse borders in `coarseBorders`.
+        var coarseStart: Int
+
+        /// One per full segment: the number of segments a value is above.
+        var coarseCount: Int { borderCount / CompiledEnsemble.segmentBorderCount }
+        /// `coarseCount` rounded up to a whole segment; the pads are +inf.
+        var paddedCoarseCount: Int {
+            (coarseCount + CompiledEnsemble.segmentBorderCount - 1) / CompiledEnsemble.segmentBorderCount
+                * CompiledEnsemble.segmentBorderCount
+        }
     }
 
     var columnCount: Int
     var buckets: [Bucket]
-    /// All buckets' borders, concatenated in bucket order.
+    /// All buckets' borders in segments of eight, concatenated in bucket order.
     var bucketBorders: [Float]
+    /// Every bucket's coarse borders, padded to a multiple of eight.
+    var coarseBorders: [Float]
 
     var treeCount: Int
     var treeDepths: [Int]
@@ -69,6 +89,7 @@ struct CompiledEnsemble: Sendable {
         // Buckets, and where each (feature, border) lands: (bucket, threshold).
         buckets = []
         bucketBorders = []
+        coarseBorders = []
         var splitTarget = [[Int: (bucket: Int32, threshold: UInt8)]](repeating: [:], count: ensemble.features.count)
         for (featureIndex, feature) in ensemble.features.enumerated() {
             let used = usedBorders[featureIndex]
@@ -76,14 +97,23 @@ struct CompiledEnsemble: Sendable {
             while start < used.count {
                 let end = min(start + Self.bucketBorderCountMax, used.count)
                 let bucketIndex = Int32(buckets.count)
-                buckets.append(
-                    Bucket(
-                        columnIndex: feature.columnIndex, nanValueTreatment: feature.nanValueTreatment,
-                        borderStart: bucketBorders.count, borderCount: end - start))
+                let bucket = Bucket(
+                    columnIndex: feature.columnIndex, nanValueTreatment: feature.nanValueTreatment,
+                    borderStart: bucketBorders.count, borderCount: end - start, coarseStart: coarseBorders.count)
+                buckets.append(bucket)
                 for position in start..<end {
                     bucketBorders.append(feature.borders[used[position]])
                     splitTarget[featureIndex][used[position]] = (bucketIndex, UInt8(position - start + 1))
                 }
+                let segmentCount = bucket.coarseCount + 1
+                bucketBorders.append(
+                    contentsOf: repeatElement(.infinity, count: segmentCount * Self.segmentBorderCount - bucket.borderCount))
+                for segment in 0..<bucket.coarseCount {
+                    let segmentLast = bucket.borderStart + (segment + 1) * Self.segmentBorderCount - 1
+                    coarseBorders.append(bucketBorders[segmentLast])
+                }
+                coarseBorders.append(
+                    contentsOf: repeatElement(.infinity, count: bucket.paddedCoarseCount - bucket.coarseCount))
                 start = end
             }
         }

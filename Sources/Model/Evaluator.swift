@@ -87,6 +87,7 @@ public struct Evaluator: Sendable {
         withUnsafeTemporaryAllocation(of: Double.self, capacity: blockRowCountMax) { sums in
         compiled.buckets.withUnsafeBufferPointer { buckets in
         compiled.bucketBorders.withUnsafeBufferPointer { borders in
+        compiled.coarseBorders.withUnsafeBufferPointer { coarse in
         compiled.splitBuckets.withUnsafeBufferPointer { splitBuckets in
         compiled.splitThresholds.withUnsafeBufferPointer { splitThresholds in
         compiled.leafValues.withUnsafeBufferPointer { leafValues in
@@ -97,7 +98,7 @@ public struct Evaluator: Sendable {
                     quantize(
                         rows: rows.baseAddress! + blockStart * columnCount, rowCount: blockRowCount,
                         columnCount: columnCount, buckets: buckets, borders: borders.baseAddress!,
-                        column: column.baseAddress!, into: quantized.baseAddress!)
+                        coarse: coarse.baseAddress ?? UnsafePointer(bitPattern: 8)!, column: column.baseAddress!, into: quantized.baseAddress!)
                 }
                 sums.initialize(repeating: 0)
                 evaluateTrees(
@@ -109,7 +110,7 @@ public struct Evaluator: Sendable {
                 }
                 blockStart += blockRowCount
             }
-        }}}}}}}}}
+        }}}}}}}}}}
     }
 
     @inline(__always)
@@ -169,13 +170,16 @@ public struct Evaluator: Sendable {
         let compiled = self.compiled
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(compiled.buckets.count, 1)) { quantized in
             compiled.bucketBorders.withUnsafeBufferPointer { borders in
+            compiled.coarseBorders.withUnsafeBufferPointer { coarse in
                 for (bucketIndex, bucket) in compiled.buckets.enumerated() {
                     let value = bucket.nanValueTreatment.substitute(row[bucket.columnIndex])
                     quantized[bucketIndex] = UInt8(
-                        truncatingIfNeeded: countBordersBelowLinear(
-                            value, borders: borders.baseAddress! + bucket.borderStart, borderCount: bucket.borderCount))
+                        truncatingIfNeeded: countBordersBelow(
+                            value, segments: borders.baseAddress! + bucket.borderStart,
+                            coarse: (coarse.baseAddress ?? UnsafePointer(bitPattern: 8)!) + bucket.coarseStart,
+                            paddedCoarseCount: bucket.paddedCoarseCount))
                 }
-            }
+            }}
             return withUnsafeTemporaryAllocation(of: UInt16.self, capacity: max(compiled.treeCount, 1)) { leafIndices in
                 compiled.splitsByBucket.withUnsafeBufferPointer { splits in
                 compiled.passedEnds.withUnsafeBufferPointer { passedEnds in

@@ -34,12 +34,21 @@ struct EvaluatorTests {
         assertAgreement(ensemble, rowCount: rowCount, generator: &generator)
     }
 
-    @Test("both quantization kernels (block and single row) agree with the reference on every border count", arguments: [1, 2, 23, 24, 25, 254])
+    /// Every border is used, so the bucket has exactly `borderCount` borders: the edges of the
+    /// eight-border segments, of the coarse borders' padding, and of the linear/segmented choice.
+    @Test(
+        "every quantization path (linear, segmented, single row) agrees with the reference on every border count",
+        arguments: [1, 2, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 63, 64, 65, 71, 72, 73, 127, 128, 129, 254])
     func quantizationKernels(borderCount: Int) {
         var generator = SeededGenerator(seed: UInt64(borderCount))
-        let ensemble = RandomModels.ensemble(
-            depths: Array(repeating: 1, count: borderCount * 3), featureCount: 1, borderCount: borderCount, generator: &generator)
-        assertAgreement(ensemble, rowCount: 200, generator: &generator)
+        var ensemble = RandomModels.ensemble(depths: [], featureCount: 1, borderCount: borderCount, generator: &generator)
+        ensemble.trees = (0..<borderCount).map { border in
+            ObliviousTree(
+                splits: [TreeSplit(featureIndex: 0, borderIndex: border)],
+                leafValues: [Double.random(in: -1...1, using: &generator), Double.random(in: -1...1, using: &generator)])
+        }
+        #expect(CompiledEnsemble(ensemble).buckets.map(\.borderCount) == [borderCount])
+        assertAgreement(ensemble, rowCount: 300, generator: &generator)
     }
 
     @Test("an ensemble with no trees predicts the bias")
