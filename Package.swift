@@ -5,6 +5,18 @@
 // Serve → Model + IOUring; IOUring → liburing only. The `symmetree` executable is thin.
 import PackageDescription
 
+// x86-64-v2 (SSSE3, SSE4.2, POPCNT; every x86 server CPU since 2009–2011, every SageMaker
+// instance type): the single-row evaluator gathers quantized bytes with SSSE3's byte shuffle,
+// which Swift reaches only through clang's intrinsics, and those need the feature enabled for
+// the whole module. Every target gets it, so no cross-module inlining crosses a feature
+// boundary; `symmetree` checks the CPU before anything else runs. Swift's `-target-cpu` takes
+// CPU names, not "x86-64-v2": Nehalem is the first with all three features.
+#if arch(x86_64)
+let cpuBaseline: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "nehalem"])]
+#else
+let cpuBaseline: [SwiftSetting] = []
+#endif
+
 let swiftSettings: [SwiftSetting] = [
     // SE-0335: spell existential types `any P`, so their cost is visible.
     .enableUpcomingFeature("ExistentialAny"),
@@ -12,7 +24,7 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
     // SE-0409: imports are internal unless marked otherwise, so no module leaks its dependencies.
     .enableUpcomingFeature("InternalImportsByDefault"),
-]
+] + cpuBaseline
 
 // Expensive invariant checks (`_checkInvariants()`), in the style of swift-collections'
 // COLLECTIONS_INTERNAL_CHECKS. They walk whole ensembles and quantized blocks, costing

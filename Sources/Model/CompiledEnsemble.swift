@@ -67,6 +67,9 @@ struct CompiledEnsemble: Sendable {
     var passedEnds: [Int32] = []
     var passedEndStarts: [Int] = []
 
+    /// The single-row layout for byte shuffles, when the model fits it (`ShuffleGroups.init`).
+    var shuffleGroups: ShuffleGroups?
+
     init(_ ensemble: Ensemble) {
         columnCount = ensemble.columnCount
         scale = ensemble.scale
@@ -139,6 +142,7 @@ struct CompiledEnsemble: Sendable {
             treeLeafStarts.append(leafValues.count)
         }
         buildSplitLists()
+        shuffleGroups = ShuffleGroups(self)
     }
 
     private mutating func buildSplitLists() {
@@ -159,6 +163,50 @@ struct CompiledEnsemble: Sendable {
             for byte in 0...buckets[bucket].borderCount {
                 while position < sorted.count, Int(sorted[position].threshold) <= byte { position += 1 }
                 passedEnds.append(Int32(start + position))
+            }
+        }
+    }
+}
+
+/// The single-row layout for SSSE3 byte shuffles.
+///
+/// Trees go in pairs, each tree's splits in eight byte slots, so one 16-slot group holds two
+/// trees. A row's quantized bytes sit in 16-byte tables (buckets 0–15, 16–31, …); per group,
+/// one shuffle per table gathers every slot's byte, one signed compare against the slots'
+/// thresholds gives the pass flags, and their sign bits are the two trees' leaf indexes.
+/// Slot indexes name a table's lane, or have the high bit set (the shuffle then yields 0) in
+/// tables that do not hold the slot's bucket. Padding slots never pass.
+struct ShuffleGroups: Sendable {
+    static let slotsPerTree = 8
+    static let treesPerGroup = 2
+    /// With more tables a group's shuffles cost more than walking the split lists.
+    static let tableCountMax = 8
+
+    var tableCount: Int
+    var groupCount: Int
+    /// `groupCount × tableCount` vectors, group-major: the lane each slot reads in each table.
+    var tableLanes: [SIMD16<UInt8>]
+    /// Per group, each slot's threshold as a signed byte: a block byte `count - 128` passes when
+    /// greater, i.e. `threshold - 129`; padding slots hold 127, which no byte exceeds.
+    var thresholds: [SIMD16<Int8>]
+
+    /// Nil when a tree is deeper than 8 levels or the buckets need more than `tableCountMax` tables.
+    init?(_ compiled: CompiledEnsemble) {
+        guard compiled.depthMax <= Self.slotsPerTree else { return nil }
+        tableCount = max(1, (compiled.buckets.count + 15) / 16)
+        guard tableCount <= Self.tableCountMax else { return nil }
+        groupCount = (compiled.treeCount + Self.treesPerGroup - 1) / Self.treesPerGroup
+        let absent = SIMD16<UInt8>(repeating: 0x80)
+        tableLanes = Array(repeating: absent, count: groupCount * tableCount)
+        thresholds = Array(repeating: SIMD16<Int8>(repeating: .max), count: groupCount)
+        for tree in 0..<compiled.treeCount {
+            let group = tree / Self.treesPerGroup
+            for level in 0..<compiled.treeDepths[tree] {
+                let split = compiled.treeSplitStarts[tree] + level
+                let bucket = Int(compiled.splitBuckets[split])
+                let slot = (tree % Self.treesPerGroup) * Self.slotsPerTree + level
+                tableLanes[group * tableCount + bucket / 16][slot] = UInt8(bucket % 16)
+                thresholds[group][slot] = Int8(Int(compiled.splitThresholds[split]) - 129)
             }
         }
     }

@@ -165,38 +165,95 @@ public struct Evaluator: Sendable {
         }
     }
 
+    /// How one row is evaluated without a block.
+    enum SingleRowMethod: CaseIterable {
+        /// `sumLeafValuesBySplitLists`: any model, any architecture.
+        case splitLists
+        /// `sumLeafValuesByShuffles`: x86-64, trees of depth ≤ 8, at most 128 buckets.
+        case shuffles
+    }
+
+    /// Byte shuffles where they apply, else the split lists.
+    var singleRowMethod: SingleRowMethod { supports(.shuffles) ? .shuffles : .splitLists }
+
+    func supports(_ method: SingleRowMethod) -> Bool {
+        switch method {
+        case .splitLists: return true
+        case .shuffles:
+            #if arch(x86_64)
+            return false
+            #else
+            return false
+            #endif
+        }
+    }
+
     @inline(__always)
     private func predictRaw(singleRow row: UnsafeBufferPointer<Float>) -> Double {
+        predictRaw(singleRow: row, method: singleRowMethod)
+    }
+
+    @inline(__always)
+    func predictRaw(singleRow row: UnsafeBufferPointer<Float>, method: SingleRowMethod) -> Double {
+        precondition(supports(method), "\(method) does not apply to this model")
         let compiled = self.compiled
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(compiled.buckets.count, 1)) { quantized in
+        let tableCount = max(1, (compiled.buckets.count + 15) / 16)
+        return withUnsafeTemporaryAllocation(of: SIMD16<Int8>.self, capacity: tableCount) { tables in
+            tables.initialize(repeating: SIMD16())
+            // Shuffles compare signed `count - 128` bytes (as the block evaluator does); the split
+            // lists index by the count itself.
+            let byteBias: UInt8 = method == .shuffles ? 0x80 : 0
+            let quantized = UnsafeMutableRawPointer(tables.baseAddress!).assumingMemoryBound(to: UInt8.self)
             compiled.bucketBorders.withUnsafeBufferPointer { borders in
             compiled.coarseBorders.withUnsafeBufferPointer { coarse in
                 for (bucketIndex, bucket) in compiled.buckets.enumerated() {
                     let value = bucket.nanValueTreatment.substitute(row[bucket.columnIndex])
-                    quantized[bucketIndex] = UInt8(
-                        truncatingIfNeeded: countBordersBelow(
-                            value, segments: borders.baseAddress! + bucket.borderStart,
-                            coarse: (coarse.baseAddress ?? UnsafePointer(bitPattern: 8)!) + bucket.coarseStart,
-                            paddedCoarseCount: bucket.paddedCoarseCount))
+                    let count = countBordersBelow(
+                        value, segments: borders.baseAddress! + bucket.borderStart,
+                        coarse: (coarse.baseAddress ?? UnsafePointer(bitPattern: 8)!) + bucket.coarseStart,
+                        paddedCoarseCount: bucket.paddedCoarseCount)
+                    quantized[bucketIndex] = UInt8(truncatingIfNeeded: count) ^ byteBias
                 }
             }}
-            return withUnsafeTemporaryAllocation(of: UInt16.self, capacity: max(compiled.treeCount, 1)) { leafIndices in
-                compiled.splitsByBucket.withUnsafeBufferPointer { splits in
-                compiled.passedEnds.withUnsafeBufferPointer { passedEnds in
-                compiled.passedEndStarts.withUnsafeBufferPointer { passedEndStarts in
-                compiled.treeLeafStarts.withUnsafeBufferPointer { treeLeafStarts in
-                compiled.leafValues.withUnsafeBufferPointer { leafValues in
-                    let sum = sumLeafValuesBySplitLists(
-                        quantized: UnsafePointer(quantized.baseAddress!), bucketCount: compiled.buckets.count,
-                        splits: splits.baseAddress ?? UnsafePointer(bitPattern: 8)!,
-                        passedEnds: passedEnds.baseAddress ?? UnsafePointer(bitPattern: 8)!,
-                        passedEndStarts: passedEndStarts.baseAddress ?? UnsafePointer(bitPattern: 8)!,
-                        treeCount: compiled.treeCount, treeLeafStarts: treeLeafStarts.baseAddress!,
-                        leafValues: leafValues.baseAddress ?? UnsafePointer(bitPattern: 8)!,
-                        leafIndices: leafIndices.baseAddress!)
-                    return compiled.scale * sum + compiled.bias
-                }}}}}
+            let sum: Double
+            switch method {
+            case .shuffles:
+                #if arch(x86_64)
+                let groups = compiled.shuffleGroups!
+                sum = groups.tableLanes.withUnsafeBufferPointer { tableLanes in
+                    groups.thresholds.withUnsafeBufferPointer { thresholds in
+                    compiled.treeLeafStarts.withUnsafeBufferPointer { treeLeafStarts in
+                    compiled.leafValues.withUnsafeBufferPointer { leafValues in
+                        sumLeafValuesByShuffles(
+                            tables: UnsafePointer(tables.baseAddress!), tableCount: groups.tableCount,
+                            tableLanes: tableLanes.baseAddress ?? UnsafePointer(bitPattern: 16)!,
+                            thresholds: thresholds.baseAddress ?? UnsafePointer(bitPattern: 16)!,
+                            treeCount: compiled.treeCount, treeLeafStarts: treeLeafStarts.baseAddress!,
+                            leafValues: leafValues.baseAddress ?? UnsafePointer(bitPattern: 8)!)
+                    }}}
+                }
+                #else
+                preconditionFailure("byte shuffles are x86-64 only")
+                #endif
+            case .splitLists:
+                sum = withUnsafeTemporaryAllocation(of: UInt16.self, capacity: max(compiled.treeCount, 1)) { leafIndices in
+                    compiled.splitsByBucket.withUnsafeBufferPointer { splits in
+                    compiled.passedEnds.withUnsafeBufferPointer { passedEnds in
+                    compiled.passedEndStarts.withUnsafeBufferPointer { passedEndStarts in
+                    compiled.treeLeafStarts.withUnsafeBufferPointer { treeLeafStarts in
+                    compiled.leafValues.withUnsafeBufferPointer { leafValues in
+                        sumLeafValuesBySplitLists(
+                            quantized: UnsafePointer(quantized), bucketCount: compiled.buckets.count,
+                            splits: splits.baseAddress ?? UnsafePointer(bitPattern: 8)!,
+                            passedEnds: passedEnds.baseAddress ?? UnsafePointer(bitPattern: 8)!,
+                            passedEndStarts: passedEndStarts.baseAddress ?? UnsafePointer(bitPattern: 8)!,
+                            treeCount: compiled.treeCount, treeLeafStarts: treeLeafStarts.baseAddress!,
+                            leafValues: leafValues.baseAddress ?? UnsafePointer(bitPattern: 8)!,
+                            leafIndices: leafIndices.baseAddress!)
+                    }}}}}
+                }
             }
+            return compiled.scale * sum + compiled.bias
         }
     }
 }

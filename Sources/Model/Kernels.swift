@@ -58,8 +58,8 @@ func quantize(
 /// From this many borders a bucket is quantized by segment (coarse count, then one segment per
 /// row) rather than by comparing every row with every border. The linear count costs half an
 /// instruction per row and border; the segmented one the same per coarse border plus about a
-/// dozen per row (measured on the 500×depth-6 benchmark model, whose buckets have 19–130
-/// borders).
+/// dozen per row, so they break even near 30 borders (16 and 32 measured the same on the
+/// benchmark model, whose buckets have 19–130 borders).
 let segmentedBorderCountMin = 32
 
 /// Quantizes one block column through the bucket's segments: first every row's segment, 16

@@ -14,6 +14,36 @@ struct Symmetree: AsyncParsableCommand {
         abstract: "CatBoost-compatible gradient-boosted oblivious trees for SageMaker.",
         subcommands: [TrainCommand.self, ServeCommand.self, Predict.self, Inspect.self, Export.self]
     )
+
+    static func main() async {
+        refuseUnsupportedCPU()
+        await main(nil)
+    }
+
+    /// This build uses x86-64-v2 instructions (Package.swift's `cpuBaseline`). On a CPU without
+    /// them, say so and exit 1 (writing SageMaker's failure file for `train`) instead of dying
+    /// of SIGILL somewhere in the middle.
+    static func refuseUnsupportedCPU() {
+        guard !CPUBaseline.requiredFeatures.isEmpty, let file = fopen("/proc/cpuinfo", "r") else { return }
+        var cpuinfo: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = fread(&chunk, 1, chunk.count, file)
+            if count <= 0 { break }
+            cpuinfo += chunk[0..<count]
+        }
+        fclose(file)
+        guard let missing = CPUBaseline.missingFeatures(cpuinfo: String(decoding: cpuinfo, as: UTF8.self)), !missing.isEmpty
+        else { return }
+        let message = "this build of symmetree needs an x86-64-v2 CPU (\(CPUBaseline.requiredFeatures.joined(separator: ", "))); "
+            + "this CPU lacks \(missing.joined(separator: ", "))"
+        fputs("symmetree: \(message)\n", stderr)
+        if CommandLine.arguments.dropFirst().first == "train" {
+            let root = ProcessInfoLite.environment("SYMMETREE_ML_ROOT") ?? "/opt/ml"
+            try? FileIO.writeAtomically(Array((message + "\n").utf8), to: root + "/output/failure")
+        }
+        Glibc.exit(1)
+    }
 }
 
 struct TrainCommand: AsyncParsableCommand {

@@ -51,6 +51,22 @@ struct EvaluatorTests {
         assertAgreement(ensemble, rowCount: 300, generator: &generator)
     }
 
+    /// Byte shuffles read 16-byte tables of buckets: one and two tables have their own loops,
+    /// three to eight the general one, and beyond eight the split lists take over.
+    @Test("single rows by byte shuffles over 1 to 8 tables; more buckets fall back to split lists", arguments: [3, 16, 17, 32, 33, 128, 129])
+    func shuffleTables(featureCount: Int) {
+        var generator = SeededGenerator(seed: UInt64(featureCount))
+        // An odd tree count leaves a half-filled last group.
+        let ensemble = RandomModels.ensemble(
+            depths: Array(repeating: 6, count: 301), featureCount: featureCount, borderCount: 6, generator: &generator)
+        let evaluator = Evaluator(ensemble)
+        let bucketCount = evaluator.compiled.buckets.count
+        #if arch(x86_64)
+        #expect(evaluator.singleRowMethod == (bucketCount <= 128 ? .shuffles : .splitLists), "\(bucketCount) buckets")
+        #endif
+        assertAgreement(ensemble, rowCount: 40, generator: &generator)
+    }
+
     @Test("an ensemble with no trees predicts the bias")
     func emptyEnsemble() {
         let ensemble = Ensemble(features: [FloatFeature(columnIndex: 0, borders: [0.5])], trees: [], scale: 1, bias: 3.5)
@@ -99,6 +115,10 @@ struct EvaluatorTests {
             let tolerance = 1e-12 * max(1, leafMagnitude)
             #expect(abs(batch[row] - want) <= tolerance, "row \(row) of \(rowCount): \(batch[row]) vs \(want)")
             #expect(abs(fast.predict(row: values) - want) <= tolerance, "single row \(row)")
+            for method in Evaluator.SingleRowMethod.allCases where fast.supports(method) {
+                let raw = values.withUnsafeBufferPointer { fast.predictRaw(singleRow: $0, method: method) }
+                #expect(abs(fast.predictionTransform.apply(raw) - want) <= tolerance, "single row \(row), \(method)")
+            }
         }
     }
 }
