@@ -181,7 +181,7 @@ public struct Evaluator: Sendable {
         case .splitLists: return true
         case .shuffles:
             #if arch(x86_64)
-            return false
+            return compiled.shuffleGroups != nil
             #else
             return false
             #endif
