@@ -81,7 +81,10 @@ public struct Evaluator: Sendable {
         }
         let compiled = self.compiled
         let bucketCount = compiled.buckets.count
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(bucketCount, 1) * blockRowCountMax) { quantized in
+        // 16-byte aligned, so `computeLeafIndices` compares straight from memory.
+        withUnsafeTemporaryAllocation(of: SIMD16<UInt8>.self, capacity: max(bucketCount, 1) * blockRowCountMax / 16) {
+            quantizedVectors in
+        let quantized = UnsafeMutableRawPointer(quantizedVectors.baseAddress!).assumingMemoryBound(to: UInt8.self)
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4 * blockRowCountMax) { indices in
         withUnsafeTemporaryAllocation(of: Float.self, capacity: blockRowCountMax) { column in
         withUnsafeTemporaryAllocation(of: Double.self, capacity: blockRowCountMax) { sums in
@@ -98,11 +101,12 @@ public struct Evaluator: Sendable {
                     quantize(
                         rows: rows.baseAddress! + blockStart * columnCount, rowCount: blockRowCount,
                         columnCount: columnCount, buckets: buckets, borders: borders.baseAddress!,
-                        coarse: coarse.baseAddress ?? UnsafePointer(bitPattern: 8)!, column: column.baseAddress!, into: quantized.baseAddress!)
+                        coarse: coarse.baseAddress ?? UnsafePointer(bitPattern: 8)!, column: column.baseAddress!,
+                        into: quantized)
                 }
                 sums.initialize(repeating: 0)
                 evaluateTrees(
-                    quantized: quantized.baseAddress!, indices: indices.baseAddress!,
+                    quantized: quantized, indices: indices.baseAddress!,
                     splitBuckets: splitBuckets, splitThresholds: splitThresholds, leafValues: leafValues,
                     rowCount: blockRowCount, sums: sums.baseAddress!)
                 for row in 0..<blockRowCount {

@@ -212,12 +212,15 @@ func computeLeafIndices(
     var level = 0
     while level < depth {
         let column = UnsafeRawPointer(quantized + Int(splitBuckets[level]) &* blockRowCountMax)
-        // Bytes hold `count - 128` (see `quantizeLinear`), so "count ≥ threshold" is the signed
-        // "byte > threshold - 129": one compare instruction, where unsigned ≥ takes two on SSE2.
-        let threshold = SIMD16<Int8>(repeating: Int8(truncatingIfNeeded: Int(splitThresholds[level]) &- 129))
+        // Bytes hold `count - 128` (see `countBordersBelowLinear`), so a split fails, count <
+        // threshold, exactly when the signed "threshold - 128 > byte": one compare instruction,
+        // where unsigned ≥ takes two on SSE2. Comparing this way round lets the compare read
+        // the (aligned) bytes from memory, and the failure mask clears the bit with one and-not.
+        let threshold = SIMD16<Int8>(repeating: Int8(truncatingIfNeeded: Int(splitThresholds[level]) &- 128))
         let bit = SIMD16<UInt8>(repeating: UInt8(truncatingIfNeeded: 1 &<< level))
         @inline(__always) func passes(_ chunk: Int) -> SIMD16<UInt8> {
-            laneBits(column.loadUnaligned(fromByteOffset: chunk &* 16, as: SIMD16<Int8>.self) .> threshold) & bit
+            let fails: SIMD16<UInt8> = laneBits(threshold .> column.load(fromByteOffset: chunk &* 16, as: SIMD16<Int8>.self))
+            return bit & ~fails
         }
         index.0 |= passes(0)
         index.1 |= passes(1)
