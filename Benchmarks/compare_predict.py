@@ -6,13 +6,17 @@ The model is a 500-tree, depth-6 CatBoost regressor on 30 features (trained here
 100k synthetic rows); scoring uses 1M fresh rows. Both sides are pinned to CPU 0 when taskset
 exists, so neither borrows the second core.
 
-Usage: python3 Benchmarks/compare_predict.py [--seconds S]
+Both sides are measured in alternating rounds (ours at every batch size, then CatBoost's) and
+the median round is reported, so a slow spell on a shared machine hits both sides alike.
+
+Usage: python3 Benchmarks/compare_predict.py [--seconds S] [--rounds N]
 Needs: pip install catboost==1.2.10 numpy; builds ModelBenchmarks in release mode.
 """
 import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -60,7 +64,8 @@ def catboost_rate(model_path, rows, batch, seconds):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     model_path, rows_path = prepare()
     env = dict(os.environ, SYMMETREE_BENCHMARKS="1")
@@ -68,31 +73,45 @@ def main():
                    stdout=subprocess.DEVNULL)
     binary = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, env=env, check=True,
                             capture_output=True, text=True).stdout.strip()
-    ours = subprocess.run(pin() + [os.path.join(binary, "ModelBenchmarks"), model_path, rows_path, str(FEATURES),
-                                   str(args.seconds)], check=True, capture_output=True, text=True).stdout
-    records = [json.loads(line) for line in ours.strip().splitlines()]
-    csv_rate = next((r["csv_rows_per_second"] for r in records if "csv_rows_per_second" in r), None)
-    ours = {r["batch"]: r["rows_per_second"] for r in records if "batch" in r}
 
-    if shutil.which("taskset"):
-        os.sched_setaffinity(0, {0})
+    def ours_round():
+        output = subprocess.run(pin() + [os.path.join(binary, "ModelBenchmarks"), model_path, rows_path, str(FEATURES),
+                                         str(args.seconds)], check=True, capture_output=True, text=True).stdout
+        return [json.loads(line) for line in output.strip().splitlines()]
+
     rows = np.fromfile(rows_path, dtype="<f4").reshape(-1, FEATURES).astype(np.float64)
     # Correctness first: both sides must agree on the same rows.
-    check = subprocess.run([os.path.join(ROOT, ".build", "release", "symmetree"), "predict", "--model", model_path],
-                           input="\n".join(",".join(repr(float(v)) for v in r) for r in rows[:1000]),
-                           capture_output=True, text=True) if os.path.exists(os.path.join(ROOT, ".build", "release", "symmetree")) else None
+    symmetree = os.path.join(ROOT, ".build", "release", "symmetree")
     model = CatBoostRegressor()
     model.load_model(model_path)
-    if check is not None and check.returncode == 0:
-        diff = np.max(np.abs(np.array(check.stdout.split(), dtype=float) - model.predict(rows[:1000], thread_count=1)))
-        print(f"max |symmetree - catboost| on 1000 rows: {diff:.3e}")
+    if os.path.exists(symmetree):
+        check = subprocess.run([symmetree, "predict", "--model", model_path],
+                               input="\n".join(",".join(repr(float(v)) for v in r) for r in rows[:1000]),
+                               capture_output=True, text=True)
+        if check.returncode == 0:
+            diff = np.max(np.abs(np.array(check.stdout.split(), dtype=float) - model.predict(rows[:1000], thread_count=1)))
+            print(f"max |symmetree - catboost| on 1000 rows: {diff:.3e}")
 
+    ours, theirs, csv_rates = {}, {}, []
+    for _ in range(args.rounds):
+        records = ours_round()
+        csv_rates += [r["csv_rows_per_second"] for r in records if "csv_rows_per_second" in r]
+        for r in records:
+            if "batch" in r:
+                ours.setdefault(r["batch"], []).append(r["rows_per_second"])
+        if shutil.which("taskset"):
+            os.sched_setaffinity(0, {0})
+        for batch in sorted(ours):
+            theirs.setdefault(batch, []).append(catboost_rate(model_path, rows, batch, args.seconds))
+        os.sched_setaffinity(0, range(os.cpu_count()))
+
+    print(f"median of {args.rounds} rounds, one core each")
     print(f"{'batch':>9} {'catboost rows/s':>16} {'symmetree rows/s':>17} {'ratio':>7}")
     for batch in sorted(ours):
-        theirs = catboost_rate(model_path, rows, batch, args.seconds)
-        print(f"{batch:>9} {theirs:>16,.0f} {ours[batch]:>17,.0f} {ours[batch] / theirs:>6.1f}x")
-    if csv_rate:
-        print(f"Symmetree CSV parsing (10k x {FEATURES} request rows): {csv_rate:,.0f} rows/s")
+        a, b = statistics.median(theirs[batch]), statistics.median(ours[batch])
+        print(f"{batch:>9} {a:>16,.0f} {b:>17,.0f} {b / a:>6.1f}x")
+    if csv_rates:
+        print(f"Symmetree CSV parsing (10k x {FEATURES} request rows): {statistics.median(csv_rates):,.0f} rows/s")
 
 
 if __name__ == "__main__":
