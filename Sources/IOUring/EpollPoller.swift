@@ -161,4 +161,5 @@ final class EpollPoller: Poller {
     }
 
     func endTurn() {}
+    func submitNow() {}
 }

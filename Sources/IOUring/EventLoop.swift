@@ -106,8 +106,11 @@ protocol Poller: AnyObject {
     /// Tear down the connection's kernel side; `loop.release(slot)` must follow once nothing is armed.
     func close(slot: Int, loop: EventLoop)
     func stopAccepting(listenFD: Int32)
-    /// Flush queued submissions (io_uring) at the end of a turn.
+    /// Finishes a turn. io_uring keeps the turn's submissions for the next `poll`, which submits
+    /// and waits in one system call.
     func endTurn()
+    /// Hands queued submissions to the kernel now (the loop is exiting: no `poll` follows).
+    func submitNow()
 }
 
 /// One event loop on one dedicated thread: accepts, reads, writes and wakes, on io_uring or
@@ -163,6 +166,7 @@ public final class EventLoop {
             poller.close(slot: slot, loop: self)
         }
         poller.endTurn()
+        poller.submitNow()
     }
 
     // MARK: - Called by the delegate (loop thread)

@@ -266,6 +266,9 @@ final class URingPoller: Poller {
             io_uring_buf_ring_advance(bufferRing, buffersToReturn)
             buffersToReturn = 0
         }
+    }
+
+    func submitNow() {
         _ = io_uring_submit(&ring)
     }
 }
