@@ -234,9 +234,14 @@ public struct HTTPRequestParser: Sendable {
             while let first = value.first, first == 0x20 || first == 0x09 { value = value.dropFirst() }
             while let last = value.last, last == 0x20 || last == 0x09 { value = value.dropLast() }
             guard value.allSatisfy({ $0 >= 0x20 || $0 == 0x09 }), !value.contains(0x7F) else { return bad("control character in header value") }
-            // Token bytes are ASCII, so lower-casing byte by byte is exact.
-            let lowered = name.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-            let loweredName = String(decoding: lowered, as: UTF8.self)
+            // Token bytes are ASCII, so lower-casing byte by byte is exact. Written straight into
+            // the String's storage (inline for names up to 15 bytes): no intermediate array.
+            let loweredName = String(unsafeUninitializedCapacity: name.count) { storage in
+                for (offset, byte) in name.enumerated() {
+                    storage[offset] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                }
+                return name.count
+            }
             switch loweredName {
             case "content-length" where !framingHeaderSeen && contentLength == nil && !value.isEmpty && value.count <= 15
                 && value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }):
