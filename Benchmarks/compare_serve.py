@@ -3,9 +3,10 @@
 -> flask -> CatBoost predict, Benchmarks/reference/) vs a static-200 nginx, same model, loaded with
 wrk on loopback in one run. Bodies of 1, 100 and 10k CSV rows at 1, 16 and 64 connections.
 Prints req/s, rows/s, p50/p99 latency and server CPU per request (utime+stime of every server
-process from /proc, divided by requests), then the ratios the serving issue asks for.
+process from /proc, divided by requests), then the ratios the serving issue asks for. Every
+cell is measured in each of --rounds rounds, the servers alternating, and the median is shown.
 
-Usage: python3 Benchmarks/compare_serve.py [--seconds S] [--backend auto|io_uring|epoll]
+Usage: python3 Benchmarks/compare_serve.py [--seconds S] [--rounds N] [--backend auto|io_uring|epoll]
 Needs (installed here when missing): wrk and nginx from apt; gunicorn, flask, catboost from PyPI.
 """
 import argparse
@@ -13,6 +14,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -99,22 +101,28 @@ def run_wrk(url, connections, seconds, body=None):
             "p50": latency("50"), "p99": latency("99"), "errors": int(errors.group(1)) if errors else 0}
 
 
-def measure(name, url, pids, connections, seconds, body=None, rows=1):
+def measure(name, url, pids, connections, seconds, body=None, rows=1, quiet=False):
     before = cpu_seconds(pids)
     result = run_wrk(url, connections, seconds, body)
     spent = cpu_seconds(pids) - before
     result.update(name=name, rows=rows, connections=connections, rows_per_s=result["rps"] * rows,
                   cpu_us=1e6 * spent / max(result["requests"], 1))
-    print(f"{name:>10} rows={rows:>6} conns={connections:>3}  {result['rps']:>10,.0f} req/s {result['rows_per_s']:>12,.0f} rows/s"
-          f"  p50 {result['p50']:>8.2f} ms  p99 {result['p99']:>8.2f} ms  CPU {result['cpu_us']:>9.1f} us/req"
-          + (f"  ERRORS {result['errors']}" if result["errors"] else ""), flush=True)
+    if not quiet:
+        report(result)
     return result
+
+
+def report(result):
+    print(f"{result['name']:>10} rows={result['rows']:>6} conns={result['connections']:>3}  {result['rps']:>10,.0f} req/s "
+          f"{result['rows_per_s']:>12,.0f} rows/s  p50 {result['p50']:>8.2f} ms  p99 {result['p99']:>8.2f} ms  "
+          f"CPU {result['cpu_us']:>9.1f} us/req" + (f"  ERRORS {result['errors']}" if result["errors"] else ""), flush=True)
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument("--backend", default="auto")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     ensure_tools()
     model_path, _ = prepare()
@@ -160,18 +168,30 @@ def main():
             answers.append(np.array(urllib.request.urlopen(request).read().split(), dtype=float))
         print(f"max |symmetree - reference| over 100 rows: {np.max(np.abs(answers[0] - answers[1])):.3e}")
 
-        results = []
         ours_pids = process_tree(ours.pid)
         reference_pids = process_tree(gunicorn.pid) | process_tree(nginx.pid)
-        for rows in ROWS:
-            for connections in CONNECTIONS:
-                results.append(measure("symmetree", f"http://127.0.0.1:{OURS_PORT}/invocations", ours_pids, connections,
-                                       args.seconds, bodies[rows], rows))
-                results.append(measure("reference", f"http://127.0.0.1:{REFERENCE_PORT}/invocations", reference_pids, connections,
-                                       args.seconds, bodies[rows], rows))
-        for connections in CONNECTIONS:
-            results.append(measure("static", f"http://127.0.0.1:{STATIC_PORT}/", {nginx.pid} | process_tree(nginx.pid),
-                                   connections, args.seconds))
+        static_pids = {nginx.pid} | process_tree(nginx.pid)
+        # Every cell is measured once per round, the three servers alternating, and the median
+        # round is reported: on a shared machine a slow spell then hits all of them alike.
+        rounds = []
+        for _ in range(args.rounds):
+            cells = []
+            for rows in ROWS:
+                for connections in CONNECTIONS:
+                    cells.append(measure("symmetree", f"http://127.0.0.1:{OURS_PORT}/invocations", ours_pids, connections,
+                                         args.seconds, bodies[rows], rows, quiet=True))
+                    cells.append(measure("reference", f"http://127.0.0.1:{REFERENCE_PORT}/invocations", reference_pids,
+                                         connections, args.seconds, bodies[rows], rows, quiet=True))
+                    if rows == 1:
+                        cells.append(measure("static", f"http://127.0.0.1:{STATIC_PORT}/", static_pids, connections,
+                                             args.seconds, quiet=True))
+            rounds.append(cells)
+        results = []
+        for index, cell in enumerate(rounds[0]):
+            samples = [r[index] for r in rounds]
+            median = {key: statistics.median(sample[key] for sample in samples) for key in ("rps", "rows_per_s", "p50", "p99", "cpu_us")}
+            results.append(dict(cell, **median, errors=sum(sample["errors"] for sample in samples)))
+            report(results[-1])
 
         def find(name, rows, connections):
             return next(r for r in results if r["name"] == name and r["rows"] == rows and r["connections"] == connections)
