@@ -102,6 +102,14 @@ if Context.environment["SYMMETREE_BENCHMARKS"] == "1" {
             swiftSettings: swiftSettings
         )
     )
+    package.targets.append(
+        .executableTarget(
+            name: "ServeBenchmarks",
+            dependencies: ["Model", "Serve"],
+            path: "Benchmarks/ServeBenchmarks",
+            swiftSettings: swiftSettings
+        )
+    )
 }
 
 // libFuzzer targets (scripts/fuzz): `SYMMETREE_FUZZ=1 swift build -c release --product SymmetreeFuzz

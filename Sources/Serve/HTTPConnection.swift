@@ -21,27 +21,27 @@ public struct HTTPResponse: Sendable, Equatable {
         // Bytes appended directly: string interpolation cost more than the rest of a 1-row answer.
         var bytes: [UInt8] = []
         bytes.reserveCapacity(body.count + 128)
-        bytes.append(contentsOf: "HTTP/1.1 ".utf8)
+        bytes.appendLiteral("HTTP/1.1 ")
         appendDecimal(status, to: &bytes)
         bytes.append(0x20)
-        bytes.append(contentsOf: Self.reasonPhrase(status).utf8)
-        bytes.append(contentsOf: "\r\n".utf8)
+        bytes.appendLiteral(Self.reasonPhrase(status))
+        bytes.appendLiteral("\r\n")
         if let contentType {
-            bytes.append(contentsOf: "Content-Type: ".utf8)
-            bytes.append(contentsOf: contentType.utf8)
-            bytes.append(contentsOf: "\r\n".utf8)
+            bytes.appendLiteral("Content-Type: ")
+            bytes.appendUTF8(contentType)
+            bytes.appendLiteral("\r\n")
         }
-        bytes.append(contentsOf: "Content-Length: ".utf8)
+        bytes.appendLiteral("Content-Length: ")
         appendDecimal(body.count, to: &bytes)
-        bytes.append(contentsOf: "\r\n".utf8)
+        bytes.appendLiteral("\r\n")
         for (name, value) in extraHeaders {
-            bytes.append(contentsOf: name.utf8)
-            bytes.append(contentsOf: ": ".utf8)
-            bytes.append(contentsOf: value.utf8)
-            bytes.append(contentsOf: "\r\n".utf8)
+            bytes.appendUTF8(name)
+            bytes.appendLiteral(": ")
+            bytes.appendUTF8(value)
+            bytes.appendLiteral("\r\n")
         }
-        if !keepAlive { bytes.append(contentsOf: "Connection: close\r\n".utf8) }
-        bytes.append(contentsOf: "\r\n".utf8)
+        if !keepAlive { bytes.appendLiteral("Connection: close\r\n") }
+        bytes.appendLiteral("\r\n")
         bytes.append(contentsOf: body)
         return bytes
     }
@@ -62,7 +62,7 @@ public struct HTTPResponse: Sendable, Equatable {
         }
     }
 
-    public static func reasonPhrase(_ status: Int) -> String {
+    public static func reasonPhrase(_ status: Int) -> StaticString {
         switch status {
         case 100: "Continue"
         case 200: "OK"

@@ -206,16 +206,16 @@ public enum InvocationCodec {
     public static func encode<Predictions: Collection<Double>>(_ predictions: Predictions, format: PayloadFormat) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(predictions.count * 24 + 20)
-        bytes.append(contentsOf: prefix(format).utf8)
+        bytes.appendLiteral(prefix(format))
         appendItems(predictions, format: format, first: true, to: &bytes)
-        bytes.append(contentsOf: suffix(format).utf8)
+        bytes.appendLiteral(suffix(format))
         return bytes
     }
 
     /// What comes before the first prediction and after the last; `appendItems` writes the rest,
     /// so large outputs can be encoded in slices and joined.
-    static func prefix(_ format: PayloadFormat) -> String { format == .json ? #"{"predictions":["# : "" }
-    static func suffix(_ format: PayloadFormat) -> String { format == .json ? "]}" : "" }
+    static func prefix(_ format: PayloadFormat) -> StaticString { format == .json ? #"{"predictions":["# : "" }
+    static func suffix(_ format: PayloadFormat) -> StaticString { format == .json ? "]}" : "" }
 
     static func appendItems<Predictions: Collection<Double>>(
         _ predictions: Predictions, format: PayloadFormat, first: Bool, to bytes: inout [UInt8]
@@ -231,15 +231,15 @@ public enum InvocationCodec {
             for value in predictions {
                 if !first { bytes.append(UInt8(ascii: ",")) }
                 first = false
-                bytes.append(contentsOf: #"{"score":"#.utf8)
+                bytes.appendLiteral(#"{"score":"#)
                 appendJSONNumber(value, to: &bytes)
                 bytes.append(UInt8(ascii: "}"))
             }
         case .jsonLines:
             for value in predictions {
-                bytes.append(contentsOf: #"{"score":"#.utf8)
+                bytes.appendLiteral(#"{"score":"#)
                 appendJSONNumber(value, to: &bytes)
-                bytes.append(contentsOf: "}\n".utf8)
+                bytes.appendLiteral("}\n")
             }
         }
     }
@@ -254,6 +254,6 @@ public enum InvocationCodec {
     /// JSON has no NaN or infinities: they become null.
     @inline(__always)
     static func appendJSONNumber(_ value: Double, to bytes: inout [UInt8]) {
-        if value.isFinite { appendNumber(value, to: &bytes) } else { bytes.append(contentsOf: "null".utf8) }
+        if value.isFinite { appendNumber(value, to: &bytes) } else { bytes.appendLiteral("null") }
     }
 }

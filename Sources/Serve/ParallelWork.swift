@@ -40,14 +40,14 @@ enum ParallelDecoding {
         }
         var response: [UInt8] = []
         response.reserveCapacity(slices.reduce(32) { $0 + $1.bytes.count })
-        response.append(contentsOf: InvocationCodec.prefix(outputFormat).utf8)
+        response.appendLiteral(InvocationCodec.prefix(outputFormat))
         var itemsWritten = false
         for encoded in slices where encoded.rowCount > 0 {
             if itemsWritten, outputFormat == .json { response.append(UInt8(ascii: ",")) }
             response.append(contentsOf: encoded.bytes)
             itemsWritten = true
         }
-        response.append(contentsOf: InvocationCodec.suffix(outputFormat).utf8)
+        response.appendLiteral(InvocationCodec.suffix(outputFormat))
         return response
     }
 
@@ -157,9 +157,9 @@ enum ParallelEncoding {
         }
         var body: [UInt8] = []
         body.reserveCapacity(slices.reduce(32) { $0 + $1.count })
-        body.append(contentsOf: InvocationCodec.prefix(format).utf8)
+        body.appendLiteral(InvocationCodec.prefix(format))
         for slice in slices { body.append(contentsOf: slice) }
-        body.append(contentsOf: InvocationCodec.suffix(format).utf8)
+        body.appendLiteral(InvocationCodec.suffix(format))
         return body
     }
 }

@@ -1,0 +1,87 @@
+// The user-space half of a 1-row /invocations request, one core, release build: the HTTP
+// connection parsing a request, the CSV body decoded, one row scored, the answer encoded and
+// serialized. Sockets and the kernel are left out, so the number is steady where a wrk run on
+// a shared machine is not (Benchmarks/compare_serve.py measures the whole server).
+//
+// Usage: ServeBenchmarks MODEL [SECONDS]
+// Prints one JSON object: {"stage": …, "nanoseconds_per_request": …} per stage (the fastest of
+// ten windows), then the total.
+import Model
+import Serve
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func now() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) * 1e-9
+}
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 2 else {
+    print("usage: ServeBenchmarks MODEL [SECONDS]")
+    exit(2)
+}
+let seconds = arguments.count > 2 ? Double(arguments[2]) ?? 1 : 1
+let evaluator: Evaluator
+do {
+    evaluator = Evaluator(try ModelLoader.load(path: arguments[1]))
+} catch {
+    print("ServeBenchmarks: \(error)")
+    exit(1)
+}
+// Six significant digits, as numpy's "%.6g" writes them (compare_serve.py's bodies).
+let row = (0..<evaluator.columnCount).map { column in
+    "\(column % 2 == 0 ? "-" : "")\(column % 3).\(10_000 + column * 7919 % 90_000)"
+}.joined(separator: ",")
+let request = Array(
+    ("POST /invocations HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Length: \(row.utf8.count)\r\n"
+        + "Content-Type: text/csv\r\n\r\n" + row).utf8)
+
+/// Nanoseconds per call of `body`: the fastest of ten windows of `seconds / 10`, because on a
+/// shared machine the slow windows measure the neighbours.
+func measure(_ body: () -> Void) -> Double {
+    var best = Double.infinity
+    for _ in 0..<10 {
+        var calls = 0
+        let start = now()
+        var elapsed = 0.0
+        while elapsed < seconds / 10 {
+            for _ in 0..<1000 { body() }
+            calls += 1000
+            elapsed = now() - start
+        }
+        best = min(best, elapsed / Double(calls) * 1e9)
+    }
+    return best
+}
+
+var connection = HTTPConnection()
+var actions: [HTTPConnection.Action] = []
+var parsed: HTTPRequest?
+let parse = measure {
+    request.withUnsafeBytes { connection.received($0, into: &actions) }
+    guard case .handle(let request) = actions.last else { fatalError("no request parsed: \(actions)") }
+    parsed = request
+    actions.removeAll(keepingCapacity: true)
+    connection.respond(HTTPResponse(status: 200), into: &actions)
+    actions.removeAll(keepingCapacity: true)
+}
+let body = parsed!.body
+var features: [Float] = []
+let decode = measure {
+    features = try! InvocationCodec.decode(body, format: .csv, columnCount: evaluator.columnCount).features
+}
+var prediction = 0.0
+let score = measure { prediction += evaluator.predict(row: features) }
+var answer: [UInt8] = []
+let encode = measure {
+    answer = InvocationCodec.encode(CollectionOfOne(prediction), format: .csv)
+    answer = HTTPResponse(status: 200, contentType: "text/csv", body: answer).serialized(keepAlive: true)
+}
+for (stage, nanoseconds) in [("parse", parse), ("decode", decode), ("score", score), ("encode", encode)] {
+    print("{\"stage\": \"\(stage)\", \"nanoseconds_per_request\": \(Int(nanoseconds))}")
+}
+print("{\"stage\": \"total\", \"nanoseconds_per_request\": \(Int(parse + decode + score + encode))}")
