@@ -25,13 +25,21 @@ struct CompiledEnsemble: Sendable {
         var borderCount: Int
         /// Start of the bucket's coarse borders in `coarseBorders`.
         var coarseStart: Int
-
         /// One per full segment: the number of segments a value is above.
-        var coarseCount: Int { borderCount / CompiledEnsemble.segmentBorderCount }
-        /// `coarseCount` rounded up to a whole segment; the pads are +inf.
-        var paddedCoarseCount: Int {
-            (coarseCount + CompiledEnsemble.segmentBorderCount - 1) / CompiledEnsemble.segmentBorderCount
-                * CompiledEnsemble.segmentBorderCount
+        var coarseCount: Int
+        /// `coarseCount` rounded up to a whole segment; the pads are +inf. Stored, not computed:
+        /// the single-row path reads it for every bucket of every row.
+        var paddedCoarseCount: Int
+
+        init(columnIndex: Int, nanValueTreatment: NanValueTreatment, borderStart: Int, borderCount: Int, coarseStart: Int) {
+            self.columnIndex = columnIndex
+            self.nanValueTreatment = nanValueTreatment
+            self.borderStart = borderStart
+            self.borderCount = borderCount
+            self.coarseStart = coarseStart
+            let segment = CompiledEnsemble.segmentBorderCount
+            coarseCount = borderCount / segment
+            paddedCoarseCount = (coarseCount + segment - 1) / segment * segment
         }
     }
 

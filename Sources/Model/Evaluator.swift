@@ -200,17 +200,16 @@ public struct Evaluator: Sendable {
     @inline(__always)
     func predictRaw(singleRow row: UnsafeBufferPointer<Float>, method: SingleRowMethod) -> Double {
         precondition(supports(method), "\(method) does not apply to this model")
-        let compiled = self.compiled
-        let tableCount = max(1, (compiled.buckets.count + 15) / 16)
+        let tableCount = max(1, (self.compiled.buckets.count + 15) / 16)
         return withUnsafeTemporaryAllocation(of: SIMD16<Int8>.self, capacity: tableCount) { tables in
             tables.initialize(repeating: SIMD16())
             // Shuffles compare signed `count - 128` bytes (as the block evaluator does); the split
             // lists index by the count itself.
             let byteBias: UInt8 = method == .shuffles ? 0x80 : 0
             let quantized = UnsafeMutableRawPointer(tables.baseAddress!).assumingMemoryBound(to: UInt8.self)
-            compiled.bucketBorders.withUnsafeBufferPointer { borders in
-            compiled.coarseBorders.withUnsafeBufferPointer { coarse in
-                for (bucketIndex, bucket) in compiled.buckets.enumerated() {
+            self.compiled.bucketBorders.withUnsafeBufferPointer { borders in
+            self.compiled.coarseBorders.withUnsafeBufferPointer { coarse in
+                for (bucketIndex, bucket) in self.compiled.buckets.enumerated() {
                     let value = bucket.nanValueTreatment.substitute(row[bucket.columnIndex])
                     let count = countBordersBelow(
                         value, segments: borders.baseAddress! + bucket.borderStart,
@@ -223,16 +222,16 @@ public struct Evaluator: Sendable {
             switch method {
             case .shuffles:
                 #if arch(x86_64)
-                let groups = compiled.shuffleGroups!
+                let groups = self.compiled.shuffleGroups!
                 sum = groups.tableLanes.withUnsafeBufferPointer { tableLanes in
                     groups.thresholds.withUnsafeBufferPointer { thresholds in
-                    compiled.treeLeafStarts.withUnsafeBufferPointer { treeLeafStarts in
-                    compiled.leafValues.withUnsafeBufferPointer { leafValues in
+                    self.compiled.treeLeafStarts.withUnsafeBufferPointer { treeLeafStarts in
+                    self.compiled.leafValues.withUnsafeBufferPointer { leafValues in
                         sumLeafValuesByShuffles(
                             tables: UnsafePointer(tables.baseAddress!), tableCount: groups.tableCount,
                             tableLanes: tableLanes.baseAddress ?? UnsafePointer(bitPattern: 16)!,
                             thresholds: thresholds.baseAddress ?? UnsafePointer(bitPattern: 16)!,
-                            treeCount: compiled.treeCount, treeLeafStarts: treeLeafStarts.baseAddress!,
+                            treeCount: self.compiled.treeCount, treeLeafStarts: treeLeafStarts.baseAddress!,
                             leafValues: leafValues.baseAddress ?? UnsafePointer(bitPattern: 8)!)
                     }}}
                 }
@@ -240,24 +239,24 @@ public struct Evaluator: Sendable {
                 preconditionFailure("byte shuffles are x86-64 only")
                 #endif
             case .splitLists:
-                sum = withUnsafeTemporaryAllocation(of: UInt16.self, capacity: max(compiled.treeCount, 1)) { leafIndices in
-                    compiled.splitsByBucket.withUnsafeBufferPointer { splits in
-                    compiled.passedEnds.withUnsafeBufferPointer { passedEnds in
-                    compiled.passedEndStarts.withUnsafeBufferPointer { passedEndStarts in
-                    compiled.treeLeafStarts.withUnsafeBufferPointer { treeLeafStarts in
-                    compiled.leafValues.withUnsafeBufferPointer { leafValues in
+                sum = withUnsafeTemporaryAllocation(of: UInt16.self, capacity: max(self.compiled.treeCount, 1)) { leafIndices in
+                    self.compiled.splitsByBucket.withUnsafeBufferPointer { splits in
+                    self.compiled.passedEnds.withUnsafeBufferPointer { passedEnds in
+                    self.compiled.passedEndStarts.withUnsafeBufferPointer { passedEndStarts in
+                    self.compiled.treeLeafStarts.withUnsafeBufferPointer { treeLeafStarts in
+                    self.compiled.leafValues.withUnsafeBufferPointer { leafValues in
                         sumLeafValuesBySplitLists(
-                            quantized: UnsafePointer(quantized), bucketCount: compiled.buckets.count,
+                            quantized: UnsafePointer(quantized), bucketCount: self.compiled.buckets.count,
                             splits: splits.baseAddress ?? UnsafePointer(bitPattern: 8)!,
                             passedEnds: passedEnds.baseAddress ?? UnsafePointer(bitPattern: 8)!,
                             passedEndStarts: passedEndStarts.baseAddress ?? UnsafePointer(bitPattern: 8)!,
-                            treeCount: compiled.treeCount, treeLeafStarts: treeLeafStarts.baseAddress!,
+                            treeCount: self.compiled.treeCount, treeLeafStarts: treeLeafStarts.baseAddress!,
                             leafValues: leafValues.baseAddress ?? UnsafePointer(bitPattern: 8)!,
                             leafIndices: leafIndices.baseAddress!)
                     }}}}}
                 }
             }
-            return compiled.scale * sum + compiled.bias
+            return self.compiled.scale * sum + self.compiled.bias
         }
     }
 }
