@@ -187,7 +187,9 @@ struct CompiledEnsemble: Sendable {
 struct ShuffleGroups: Sendable {
     static let slotsPerTree = 8
     static let treesPerGroup = 2
-    /// With more tables a group's shuffles cost more than walking the split lists.
+    /// Each table adds a load, a shuffle and an or per pair of trees; past eight tables (128
+    /// buckets) a pair would cost about what walking its passed splits does. An estimate from
+    /// instruction counts, not a measurement: the benchmark model has two tables.
     static let tableCountMax = 8
 
     var tableCount: Int
