@@ -199,12 +199,26 @@ struct ShuffleGroups: Sendable {
     /// Per group, each slot's threshold as a signed byte: a block byte `count - 128` passes when
     /// greater, i.e. `threshold - 129`; padding slots hold 127, which no byte exceeds.
     var thresholds: [SIMD16<Int8>]
+    /// Every tree's leaf values padded to `1 << leafStrideShift`, so tree t's leaf i is at
+    /// `t << leafStrideShift + i`: no per-tree start to load.
+    var leafValues: [Double]
+    var leafStrideShift: Int
 
-    /// Nil when a tree is deeper than 8 levels or the buckets need more than `tableCountMax` tables.
+    /// Nil when a tree is deeper than 8 levels, the buckets need more than `tableCountMax`
+    /// tables, or padding the leaves would more than quadruple them (trees of very mixed depth).
     init?(_ compiled: CompiledEnsemble) {
         guard compiled.depthMax <= Self.slotsPerTree else { return nil }
         tableCount = max(1, (compiled.buckets.count + 15) / 16)
         guard tableCount <= Self.tableCountMax else { return nil }
+        leafStrideShift = compiled.depthMax
+        guard compiled.treeCount << leafStrideShift <= 4 * compiled.leafValues.count else { return nil }
+        leafValues = Array(repeating: 0, count: compiled.treeCount << leafStrideShift)
+        for tree in 0..<compiled.treeCount {
+            let start = compiled.treeLeafStarts[tree]
+            for leaf in 0..<(compiled.treeLeafStarts[tree + 1] - start) {
+                leafValues[tree << leafStrideShift + leaf] = compiled.leafValues[start + leaf]
+            }
+        }
         groupCount = (compiled.treeCount + Self.treesPerGroup - 1) / Self.treesPerGroup
         let absent = SIMD16<UInt8>(repeating: 0x80)
         tableLanes = Array(repeating: absent, count: groupCount * tableCount)

@@ -225,15 +225,15 @@ public struct Evaluator: Sendable {
                 let groups = self.compiled.shuffleGroups!
                 sum = groups.tableLanes.withUnsafeBufferPointer { tableLanes in
                     groups.thresholds.withUnsafeBufferPointer { thresholds in
-                    self.compiled.treeLeafStarts.withUnsafeBufferPointer { treeLeafStarts in
-                    self.compiled.leafValues.withUnsafeBufferPointer { leafValues in
+                    groups.leafValues.withUnsafeBufferPointer { leafValues in
                         sumLeafValuesByShuffles(
                             tables: UnsafePointer(tables.baseAddress!), tableCount: groups.tableCount,
                             tableLanes: tableLanes.baseAddress ?? UnsafePointer(bitPattern: 16)!,
                             thresholds: thresholds.baseAddress ?? UnsafePointer(bitPattern: 16)!,
-                            treeCount: self.compiled.treeCount, treeLeafStarts: treeLeafStarts.baseAddress!,
-                            leafValues: leafValues.baseAddress ?? UnsafePointer(bitPattern: 8)!)
-                    }}}
+                            treeCount: self.compiled.treeCount,
+                            leafValues: leafValues.baseAddress ?? UnsafePointer(bitPattern: 8)!,
+                            leafStrideShift: groups.leafStrideShift)
+                    }}
                 }
                 #else
                 preconditionFailure("byte shuffles are x86-64 only")

@@ -12,7 +12,7 @@ import _Builtin_intrinsics.intel
 func sumLeafValuesByShuffles(
     tables: UnsafePointer<SIMD16<Int8>>, tableCount: Int,
     tableLanes: UnsafePointer<SIMD16<UInt8>>, thresholds: UnsafePointer<SIMD16<Int8>>,
-    treeCount: Int, treeLeafStarts: UnsafePointer<Int>, leafValues: UnsafePointer<Double>
+    treeCount: Int, leafValues: UnsafePointer<Double>, leafStrideShift: Int
 ) -> Double {
     assert(tableCount >= 1)
     // One and two tables (up to 32 buckets) keep the tables in registers and the group loop free
@@ -21,7 +21,7 @@ func sumLeafValuesByShuffles(
     case 1:
         let table0 = vector(tables[0])
         return sumLeafValues(
-            treeCount: treeCount, thresholds: thresholds, treeLeafStarts: treeLeafStarts, leafValues: leafValues
+            treeCount: treeCount, thresholds: thresholds, leafValues: leafValues, leafStrideShift: leafStrideShift
         ) { group in
             _mm_shuffle_epi8(table0, vector(tableLanes[group]))
         }
@@ -29,14 +29,14 @@ func sumLeafValuesByShuffles(
         let table0 = vector(tables[0])
         let table1 = vector(tables[1])
         return sumLeafValues(
-            treeCount: treeCount, thresholds: thresholds, treeLeafStarts: treeLeafStarts, leafValues: leafValues
+            treeCount: treeCount, thresholds: thresholds, leafValues: leafValues, leafStrideShift: leafStrideShift
         ) { group in
             let lanes = tableLanes + group &* 2
             return _mm_or_si128(_mm_shuffle_epi8(table0, vector(lanes[0])), _mm_shuffle_epi8(table1, vector(lanes[1])))
         }
     default:
         return sumLeafValues(
-            treeCount: treeCount, thresholds: thresholds, treeLeafStarts: treeLeafStarts, leafValues: leafValues
+            treeCount: treeCount, thresholds: thresholds, leafValues: leafValues, leafStrideShift: leafStrideShift
         ) { group in
             let lanes = tableLanes + group &* tableCount
             var gathered = _mm_shuffle_epi8(vector(tables[0]), vector(lanes[0]))
@@ -53,8 +53,8 @@ func sumLeafValuesByShuffles(
 /// The group loop of `sumLeafValuesByShuffles`, given how a group's slot bytes are gathered.
 @inline(__always)
 private func sumLeafValues(
-    treeCount: Int, thresholds: UnsafePointer<SIMD16<Int8>>, treeLeafStarts: UnsafePointer<Int>,
-    leafValues: UnsafePointer<Double>, gather: (Int) -> SIMD2<Int64>
+    treeCount: Int, thresholds: UnsafePointer<SIMD16<Int8>>, leafValues: UnsafePointer<Double>,
+    leafStrideShift: Int, gather: (Int) -> SIMD2<Int64>
 ) -> Double {
     /// The pass flags' sign bits: bits 0–7 are the pair's first leaf index, 8–15 the second.
     @inline(__always) func leafIndexPair(_ group: Int) -> Int {
@@ -63,10 +63,8 @@ private func sumLeafValues(
     }
     @inline(__always) func leafPair(_ group: Int) -> SIMD2<Double> {
         let indexes = leafIndexPair(group)
-        let tree = group &* 2
-        return SIMD2(
-            leafValues[treeLeafStarts[tree] &+ (indexes & 0xFF)],
-            leafValues[treeLeafStarts[tree &+ 1] &+ (indexes &>> 8)])
+        let pair = leafValues + (group &<< (leafStrideShift &+ 1))
+        return SIMD2(pair[indexes & 0xFF], pair[(1 &<< leafStrideShift) &+ (indexes &>> 8)])
     }
     // Two running sums of pairs: one chain of dependent adds would wait on each add's latency
     // (four measured no faster).
@@ -83,7 +81,7 @@ private func sumLeafValues(
     }
     var sum = (sums.0 + sums.1).sum()
     if treeCount % 2 == 1 {
-        sum += leafValues[treeLeafStarts[treeCount &- 1] &+ (leafIndexPair(fullGroupCount) & 0xFF)]
+        sum += leafValues[(treeCount &- 1) &<< leafStrideShift &+ (leafIndexPair(fullGroupCount) & 0xFF)]
     }
     return sum
 }

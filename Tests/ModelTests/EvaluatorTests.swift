@@ -67,6 +67,20 @@ struct EvaluatorTests {
         assertAgreement(ensemble, rowCount: 40, generator: &generator)
     }
 
+    /// Shuffles pad every tree's leaves to the deepest tree's count; mixed depths within 4×
+    /// padding keep the shuffles, wider mixes fall back to the split lists.
+    @Test("single rows over trees of mixed depths, padded or falling back", arguments: [[6, 5, 6, 4, 0, 6, 5], [8, 1, 2, 1, 2, 1, 3]])
+    func mixedDepthShuffles(depths: [Int]) {
+        var generator = SeededGenerator(seed: UInt64(depths.reduce(0, +)))
+        let ensemble = RandomModels.ensemble(depths: depths, featureCount: 20, borderCount: 12, generator: &generator)
+        let leafCount = depths.reduce(0) { $0 + (1 << $1) }
+        let padded = depths.count << depths.max()!
+        #if arch(x86_64)
+        #expect(Evaluator(ensemble).singleRowMethod == (padded <= 4 * leafCount ? .shuffles : .splitLists))
+        #endif
+        assertAgreement(ensemble, rowCount: 50, generator: &generator)
+    }
+
     @Test("an ensemble with no trees predicts the bias")
     func emptyEnsemble() {
         let ensemble = Ensemble(features: [FloatFeature(columnIndex: 0, borders: [0.5])], trees: [], scale: 1, bias: 3.5)
