@@ -204,11 +204,14 @@ struct ShuffleGroups: Sendable {
     var leafValues: [Double]
     var leafStrideShift: Int
 
+    /// 16-byte tables holding one quantized byte per bucket (at least one).
+    static func tableCount(bucketCount: Int) -> Int { max(1, (bucketCount + 15) / 16) }
+
     /// Nil when a tree is deeper than 8 levels, the buckets need more than `tableCountMax`
     /// tables, or padding the leaves would more than quadruple them (trees of very mixed depth).
     init?(_ compiled: CompiledEnsemble) {
         guard compiled.depthMax <= Self.slotsPerTree else { return nil }
-        tableCount = max(1, (compiled.buckets.count + 15) / 16)
+        tableCount = Self.tableCount(bucketCount: compiled.buckets.count)
         guard tableCount <= Self.tableCountMax else { return nil }
         leafStrideShift = compiled.depthMax
         guard compiled.treeCount << leafStrideShift <= 4 * compiled.leafValues.count else { return nil }

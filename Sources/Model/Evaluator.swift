@@ -200,7 +200,7 @@ public struct Evaluator: Sendable {
     @inline(__always)
     func predictRaw(singleRow row: UnsafeBufferPointer<Float>, method: SingleRowMethod) -> Double {
         precondition(supports(method), "\(method) does not apply to this model")
-        let tableCount = max(1, (self.compiled.buckets.count + 15) / 16)
+        let tableCount = ShuffleGroups.tableCount(bucketCount: self.compiled.buckets.count)
         return withUnsafeTemporaryAllocation(of: SIMD16<Int8>.self, capacity: tableCount) { tables in
             tables.initialize(repeating: SIMD16())
             // Shuffles compare signed `count - 128` bytes (as the block evaluator does); the split

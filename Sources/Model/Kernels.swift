@@ -100,12 +100,9 @@ func countBordersBelow(_ value: Float, segment: UnsafePointer<Float>) -> Int {
 func countBordersBelow(
     _ value: Float, segments: UnsafePointer<Float>, coarse: UnsafePointer<Float>, paddedCoarseCount: Int
 ) -> Int {
-    var segment = 0
-    var index = 0
-    while index < paddedCoarseCount {
-        segment &+= countBordersBelow(value, segment: coarse + index)
-        index &+= CompiledEnsemble.segmentBorderCount
-    }
+    // The coarse borders are padded to whole segments, so the linear count never takes its
+    // scalar tail.
+    let segment = countBordersBelowLinear(value, borders: coarse, borderCount: paddedCoarseCount)
     return segment &* CompiledEnsemble.segmentBorderCount
         &+ countBordersBelow(value, segment: segments + segment &* CompiledEnsemble.segmentBorderCount)
 }

@@ -247,8 +247,7 @@ public enum InvocationCodec {
     /// The shortest text that reads back as `value` (Swift's `description`, as Python's repr).
     @inline(__always)
     static func appendNumber(_ value: Double, to bytes: inout [UInt8]) {
-        var text = value.description
-        text.withUTF8 { bytes.append(contentsOf: $0) }
+        bytes.appendUTF8(value.description)
     }
 
     /// JSON has no NaN or infinities: they become null.
