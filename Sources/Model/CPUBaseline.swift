@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The instruction set this build assumes (see `cpuBaseline` in Package.swift), and how to tell
 /// whether a CPU has it, so that an old CPU gets a message rather than SIGILL.
 public enum CPUBaseline {
@@ -8,6 +12,21 @@ public enum CPUBaseline {
         ["ssse3", "sse4_1", "sse4_2", "popcnt"]
         #else
         []
+        #endif
+    }
+
+    /// /proc/cpuinfo's text, or nil where there is none. Read to the end in chunks: the file
+    /// reports size 0, so `FileIO.readAll` would see it empty.
+    public static func readCPUInfo() -> String? {
+        #if os(Linux)
+        guard let file = fopen("/proc/cpuinfo", "r") else { return nil }
+        defer { fclose(file) }
+        var text: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while case let count = fread(&chunk, 1, chunk.count, file), count > 0 { text += chunk[0..<count] }
+        return String(decoding: text, as: UTF8.self)
+        #else
+        return nil
         #endif
     }
 

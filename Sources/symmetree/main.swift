@@ -24,23 +24,14 @@ struct Symmetree: AsyncParsableCommand {
     /// them, say so and exit 1 (writing SageMaker's failure file for `train`) instead of dying
     /// of SIGILL somewhere in the middle.
     static func refuseUnsupportedCPU() {
-        guard !CPUBaseline.requiredFeatures.isEmpty, let file = fopen("/proc/cpuinfo", "r") else { return }
-        var cpuinfo: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = fread(&chunk, 1, chunk.count, file)
-            if count <= 0 { break }
-            cpuinfo += chunk[0..<count]
-        }
-        fclose(file)
-        guard let missing = CPUBaseline.missingFeatures(cpuinfo: String(decoding: cpuinfo, as: UTF8.self)), !missing.isEmpty
+        guard !CPUBaseline.requiredFeatures.isEmpty, let cpuinfo = CPUBaseline.readCPUInfo(),
+            let missing = CPUBaseline.missingFeatures(cpuinfo: cpuinfo), !missing.isEmpty
         else { return }
         let message = "this build of symmetree needs an x86-64-v2 CPU (\(CPUBaseline.requiredFeatures.joined(separator: ", "))); "
             + "this CPU lacks \(missing.joined(separator: ", "))"
         fputs("symmetree: \(message)\n", stderr)
         if CommandLine.arguments.dropFirst().first == "train" {
-            let root = ProcessInfoLite.environment("SYMMETREE_ML_ROOT") ?? "/opt/ml"
-            try? FileIO.writeAtomically(Array((message + "\n").utf8), to: root + "/output/failure")
+            try? FileIO.writeAtomically(Array((message + "\n").utf8), to: TrainCommand.defaultRoot + "/output/failure")
         }
         Glibc.exit(1)
     }
@@ -54,11 +45,14 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "The SageMaker root folder (default: $SYMMETREE_ML_ROOT, else /opt/ml).")
     var mlRoot: String?
 
+    /// The SageMaker root without `--ml-root`.
+    static var defaultRoot: String { ProcessInfoLite.environment("SYMMETREE_ML_ROOT") ?? "/opt/ml" }
+
     func run() async throws {
         setvbuf(stdout, nil, _IOLBF, 0)  // one log line at a time reaches CloudWatch
         TerminationSignal.install()
         AllocatorTuning.keepFreedBlocks()
-        let root = mlRoot ?? ProcessInfoLite.environment("SYMMETREE_ML_ROOT") ?? "/opt/ml"
+        let root = mlRoot ?? Self.defaultRoot
         let status = await SageMakerTraining(root: root, log: { print($0) }).run()
         if status != 0 { throw ExitCode(status) }
     }

@@ -1,8 +1,5 @@
 import Testing
 import Model
-#if canImport(Glibc)
-import Glibc
-#endif
 
 @Suite("CPU baseline")
 struct CPUBaselineTests {
@@ -26,20 +23,7 @@ struct CPUBaselineTests {
 
     @Test("this machine, which runs the tests, has what the build needs")
     func thisMachine() throws {
-        let cpuinfo = try #require(readProcCPUInfo())
+        let cpuinfo = try #require(CPUBaseline.readCPUInfo())
         #expect(CPUBaseline.missingFeatures(cpuinfo: cpuinfo) ?? [] == [])
-    }
-
-    private func readProcCPUInfo() -> String? {
-        #if os(Linux)
-        guard let file = fopen("/proc/cpuinfo", "r") else { return nil }
-        defer { fclose(file) }
-        var text: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while case let count = fread(&chunk, 1, chunk.count, file), count > 0 { text += chunk[0..<count] }
-        return String(decoding: text, as: UTF8.self)
-        #else
-        return nil
-        #endif
     }
 }
