@@ -6,6 +6,7 @@
 // Usage: ServeBenchmarks MODEL [SECONDS]
 // Prints one JSON object: {"stage": …, "nanoseconds_per_request": …} per stage (the fastest of
 // ten windows), then the total.
+import IOUring
 import Model
 import Serve
 
@@ -13,11 +14,7 @@ import Serve
 import Glibc
 #endif
 
-func now() -> Double {
-    var spec = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &spec)
-    return Double(spec.tv_sec) + Double(spec.tv_nsec) * 1e-9
-}
+func now() -> Double { Double(MonotonicTime.nanoseconds) * 1e-9 }
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {
