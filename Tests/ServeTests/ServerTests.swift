@@ -89,8 +89,9 @@ final class RawClient {
     }
 }
 
-/// A model over 3 columns with known predictions, written to a temporary model directory.
-struct TestModel {
+/// A model over 3 columns with known predictions, written to a temporary model directory that
+/// lives as long as the value (a class, so the directory goes with the last reference).
+final class TestModel: Sendable {
     let directory: String
     let evaluator: Evaluator
 
@@ -107,6 +108,8 @@ struct TestModel {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try ModelLoader.save(ensemble, to: directory + "/model.symmetree")
     }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     func expected(_ rows: [[Float]]) -> [Double] { rows.map { evaluator.predict(row: $0) } }
 }
