@@ -24,16 +24,25 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     switch target {
     case .http:
         // Feed the bytes in two pieces (at a split chosen by the first byte) and answer every
-        // request, so pipelining, resumption and the close paths all run.
+        // request with its path echoed, so pipelining, resumption, the close paths and the
+        // response writer all run.
         var connection = HTTPConnection(limits: HTTPLimits(headerBytesMax: 4096, bodyBytesMax: 65536))
+        var output: [UInt8] = []
+        func write(_ actions: [HTTPConnection.Action]) {
+            for case .send(let response, let keepAlive) in actions { response.serialize(into: &output, keepAlive: keepAlive) }
+        }
         let split = bytes.isEmpty ? 0 : Int(bytes[0]) % (bytes.count + 1)
         for piece in [bytes[..<split], bytes[split...]] {
             var actions = piece.withUnsafeBytes { connection.received($0) }
             while let index = actions.firstIndex(where: { if case .handle = $0 { true } else { false } }) {
-                actions = Array(actions[(index + 1)...]) + connection.respond(HTTPResponse(status: 200, body: [1, 2, 3]))
+                guard case .handle(let request) = actions[index] else { break }
+                write(Array(actions[..<index]))
+                let answer = HTTPResponse(status: 200, contentType: request.header("content-type"), body: Array(request.path.utf8))
+                actions = Array(actions[(index + 1)...]) + connection.respond(answer)
             }
+            write(actions)
         }
-        _ = connection.finishAfterCurrent(peerClosed: true)
+        write(connection.finishAfterCurrent(peerClosed: true))
     case .csv:
         _ = try? InvocationCodec.decode(bytes, format: .csv, columnCount: 3)
     case .json:

@@ -173,8 +173,14 @@ public final class EventLoop {
 
     /// Queues bytes for the connection; they go out at the end of this turn, in order.
     public func send(_ connection: ConnectionID, _ bytes: [UInt8]) {
+        send(connection) { $0.append(contentsOf: bytes) }
+    }
+
+    /// Lets `write` append to the connection's queued output in place (no intermediate array);
+    /// it goes out at the end of this turn, in order.
+    public func send(_ connection: ConnectionID, writing write: (inout [UInt8]) -> Void) {
         guard let slot = validSlot(connection) else { return }
-        connections[slot].pending.append(contentsOf: bytes)
+        write(&connections[slot].pending)
         markDirty(slot)
     }
 

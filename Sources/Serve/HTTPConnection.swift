@@ -18,49 +18,51 @@ public struct HTTPResponse: Sendable, Equatable {
     }
 
     public func serialized(keepAlive: Bool) -> [UInt8] {
-        // Bytes appended directly: string interpolation cost more than the rest of a 1-row answer.
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(body.count + 128)
-        bytes.appendLiteral("HTTP/1.1 ")
-        appendDecimal(status, to: &bytes)
-        bytes.append(0x20)
-        bytes.appendLiteral(Self.reasonPhrase(status))
-        bytes.appendLiteral("\r\n")
-        if let contentType {
-            bytes.appendLiteral("Content-Type: ")
-            bytes.appendUTF8(contentType)
-            bytes.appendLiteral("\r\n")
-        }
-        bytes.appendLiteral("Content-Length: ")
-        appendDecimal(body.count, to: &bytes)
-        bytes.appendLiteral("\r\n")
-        for (name, value) in extraHeaders {
-            bytes.appendUTF8(name)
-            bytes.appendLiteral(": ")
-            bytes.appendUTF8(value)
-            bytes.appendLiteral("\r\n")
-        }
-        if !keepAlive { bytes.appendLiteral("Connection: close\r\n") }
-        bytes.appendLiteral("\r\n")
-        bytes.append(contentsOf: body)
+        serialize(into: &bytes, keepAlive: keepAlive)
         return bytes
     }
 
-    private func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
-        precondition(value >= 0)
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        var rest = value
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[count] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
-                rest /= 10
-                count += 1
-            } while rest > 0
-            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+    /// Appends the status line, headers and body to `bytes` (a connection's output buffer).
+    /// The head is written through a pointer into scratch space and appended with the body in
+    /// two copies: a dozen small appends (each a call with its own capacity check) cost more
+    /// than the rest of a 1-row answer.
+    public func serialize(into bytes: inout [UInt8], keepAlive: Bool) {
+        let reason = Self.reasonPhrase(status)
+        // The fixed text is 87 bytes, plus up to 20 digits each for the status and the length.
+        var headBytesMax = 128 + reason.utf8CodeUnitCount + (contentType?.utf8.count ?? 0)
+        for (name, value) in extraHeaders { headBytesMax += name.utf8.count + value.utf8.count + 4 }
+        bytes.reserveCapacity(bytes.count + headBytesMax + body.count)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: headBytesMax) { scratch in
+            var head = ByteWriter(scratch)
+            head.write("HTTP/1.1 ")
+            head.writeDecimal(status)
+            head.write(" ")
+            head.write(reason)
+            head.write("\r\n")
+            if let contentType {
+                head.write("Content-Type: ")
+                head.write(contentType)
+                head.write("\r\n")
+            }
+            head.write("Content-Length: ")
+            head.writeDecimal(body.count)
+            head.write("\r\n")
+            for (name, value) in extraHeaders {
+                head.write(name)
+                head.write(": ")
+                head.write(value)
+                head.write("\r\n")
+            }
+            if !keepAlive { head.write("Connection: close\r\n") }
+            head.write("\r\n")
+            bytes.append(contentsOf: UnsafeBufferPointer(start: scratch.baseAddress, count: head.count))
         }
+        bytes.append(contentsOf: body)
     }
+
+    /// The interim answer to `Expect: 100-continue`.
+    static let continueBytes: StaticString = "HTTP/1.1 100 Continue\r\n\r\n"
 
     public static func reasonPhrase(_ status: Int) -> StaticString {
         switch status {
@@ -97,7 +99,10 @@ public struct HTTPResponse: Sendable, Equatable {
 /// queued, so responses always leave in request order.
 public struct HTTPConnection: Sendable {
     public enum Action: Equatable, Sendable {
-        case send([UInt8])
+        /// Queue this response, saying `Connection: close` unless `keepAlive`.
+        case send(HTTPResponse, keepAlive: Bool)
+        /// Queue `100 Continue` (the client waits for it before sending the body).
+        case sendContinue
         /// Answer this request, then call `respond`.
         case handle(HTTPRequest)
         /// Close once everything queued is sent.
@@ -147,16 +152,16 @@ public struct HTTPConnection: Sendable {
         isAwaitingResponse = false
         guard currentKeepAlive else {
             isClosing = true
-            actions.append(.send(response.serialized(keepAlive: false)))
+            actions.append(.send(response, keepAlive: false))
             actions.append(.close)
             return
         }
         // Parse what is buffered first: when closing after this, the last response must say so.
         let sendIndex = actions.count
-        actions.append(.send([]))
+        actions.append(.close)  // a placeholder, replaced below
         parse(into: &actions)
         let closesRightAfter = actions.count == sendIndex + 2 && actions[sendIndex + 1] == .close
-        actions[sendIndex] = .send(response.serialized(keepAlive: !closesRightAfter))
+        actions[sendIndex] = .send(response, keepAlive: !closesRightAfter)
     }
 
     /// The server is draining (`peerClosed` false: a request still arriving is completed and
@@ -211,7 +216,7 @@ public struct HTTPConnection: Sendable {
                 }
                 return
             case .sendContinue:
-                actions.append(.send(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)))
+                actions.append(.sendContinue)
             case .request(let request):
                 isAwaitingResponse = true
                 currentKeepAlive = request.keepAlive
@@ -225,7 +230,7 @@ public struct HTTPConnection: Sendable {
     private mutating func fail(_ error: HTTPParseError, into actions: inout [Action]) {
         isClosing = true
         input.removeAll()
-        actions.append(.send(HTTPResponse.error(error.status, error.reason).serialized(keepAlive: false)))
+        actions.append(.send(HTTPResponse.error(error.status, error.reason), keepAlive: false))
         actions.append(.close)
     }
 }

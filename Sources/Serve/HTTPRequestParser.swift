@@ -17,9 +17,15 @@ public struct HTTPRequest: Sendable, Equatable {
     public var path: String
 
     public init(method: String, target: String, minorVersion: Int, headers: [(name: String, value: String)], body: [UInt8], keepAlive: Bool) {
+        let path = String(target[..<(target.utf8.firstIndex(of: UInt8(ascii: "?")) ?? target.endIndex)])
+        self.init(method: method, target: target, path: path, minorVersion: minorVersion, headers: headers, body: body, keepAlive: keepAlive)
+    }
+
+    /// For the parser, which found the query while validating the target.
+    init(method: String, target: String, path: String, minorVersion: Int, headers: [(name: String, value: String)], body: [UInt8], keepAlive: Bool) {
         self.method = method
         self.target = target
-        self.path = String(target[..<(target.utf8.firstIndex(of: UInt8(ascii: "?")) ?? target.endIndex)])
+        self.path = path
         self.minorVersion = minorVersion
         self.headers = headers
         self.body = body
@@ -104,25 +110,29 @@ public struct HTTPRequestParser: Sendable {
 
     /// Parses from the front of `input`, removing the bytes of a complete request.
     public mutating func next(_ input: inout [UInt8]) -> Event {
+        // Bytes at the front of `input` that belong to a head parsed by this call; they are
+        // removed together with the body, so a whole request costs one removal.
+        var headBytes = 0
         if head == nil {
+            // Blank lines before a request line are ignored (RFC 9112 §2.2), pipelined ones included.
+            if input.first == 0x0D || input.first == 0x0A {
+                let skipped = input.prefix { $0 == 0x0D || $0 == 0x0A }.count
+                input.removeFirst(skipped)
+            }
             guard let end = headerEnd(input) else {
                 if input.count > limits.headerBytesMax {
                     return .failure(HTTPParseError(status: 431, reason: "request headers exceed \(limits.headerBytesMax) bytes"))
-                }
-                // Leading blank lines between pipelined requests are allowed (RFC 9112 §2.2).
-                if input.first == 0x0D || input.first == 0x0A {
-                    let skipped = input.prefix { $0 == 0x0D || $0 == 0x0A }.count
-                    input.removeFirst(skipped)
                 }
                 return .needMore
             }
             if end > limits.headerBytesMax {
                 return .failure(HTTPParseError(status: 431, reason: "request headers exceed \(limits.headerBytesMax) bytes"))
             }
-            switch parseHead(input[..<end]) {
+            let parsed = input.withUnsafeBufferPointer { parseHead(UnsafeBufferPointer(rebasing: $0[..<end])) }
+            switch parsed {
             case .failure(let error): return .failure(error)
             case .success(let parsed):
-                input.removeFirst(end + 4)
+                headBytes = end + 4
                 head = parsed
                 continueSent = false
             }
@@ -130,24 +140,26 @@ public struct HTTPRequestParser: Sendable {
         guard var current = head else { return .needMore }
         switch current.framing {
         case .length(let length):
-            if input.count < length {
+            if input.count - headBytes < length {
+                Self.removeFront(headBytes, of: &input)
                 // Room for the whole body at once: growing by doubling copied a large body twice.
                 // Capped, so a client announcing a huge body it never sends reserves little.
                 let reserve = min(length, Self.bodyReserveBytesMax)
                 if input.capacity < reserve { input.reserveCapacity(reserve) }
                 return current.expectsContinue && !continueSent ? markContinue() : .needMore
             }
-            if input.count == length, length >= Self.bodyMoveLengthMin {
+            if headBytes == 0, input.count == length, length >= Self.bodyMoveLengthMin {
                 // Nothing pipelined behind a large body: hand over the buffer instead of copying it.
                 current.request.body = input
                 input = []
             } else {
-                current.request.body = Array(input[..<length])
-                input.removeFirst(length)
+                if length > 0 { current.request.body = Array(input[headBytes..<(headBytes + length)]) }
+                Self.removeFront(headBytes + length, of: &input)
             }
             head = nil
             return .request(current.request)
         case .chunked(var state):
+            Self.removeFront(headBytes, of: &input)
             switch decodeChunks(input, state: &state) {
             case .failure(let error): return .failure(error)
             case .success:
@@ -161,6 +173,15 @@ public struct HTTPRequestParser: Sendable {
                 head = nil
                 return .request(current.request)
             }
+        }
+    }
+
+    /// Removes the first `count` bytes, keeping the buffer's capacity for the next request.
+    private static func removeFront(_ count: Int, of input: inout [UInt8]) {
+        if count == input.count {
+            input.removeAll(keepingCapacity: true)
+        } else if count > 0 {
+            input.removeFirst(count)
         }
     }
 
@@ -187,37 +208,44 @@ public struct HTTPRequestParser: Sendable {
         }
     }
 
-    private func parseHead(_ bytes: ArraySlice<UInt8>) -> Result<Head, HTTPParseError> {
+    /// Parses the request line and headers (`bytes` ends before the blank line). Works on the
+    /// bytes in place: Strings are made only for what the request keeps, and the headers that
+    /// change framing are recognised by their bytes, so a plain request skips the String work
+    /// further down.
+    private func parseHead(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<Head, HTTPParseError> {
         func bad(_ reason: String) -> Result<Head, HTTPParseError> { .failure(HTTPParseError(status: 400, reason: reason)) }
-        // Walk the lines in place: no array of slices, one String per value kept.
-        var lineStart = bytes.startIndex
-        func nextLine() -> ArraySlice<UInt8>? {
-            guard lineStart < bytes.endIndex || lineStart == bytes.startIndex else { return nil }
-            var end = lineStart
-            while end < bytes.endIndex, bytes[end] != 0x0A { end += 1 }
-            var line = bytes[lineStart..<end]
-            if line.last == 0x0D { line = line.dropLast() }
-            lineStart = end + 1
-            return line
+        func string(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
+        let end = bytes.count
+        /// The line starting at `start`: where its content ends (before CR LF or LF) and where the next begins.
+        func line(from start: Int) -> (contentEnd: Int, next: Int) {
+            var index = start
+            while index < end, bytes[index] != 0x0A { index += 1 }
+            return (index > start && bytes[index - 1] == 0x0D ? index - 1 : index, index + 1)
         }
-        guard let requestLine = nextLine() else { return bad("empty request") }
-        guard let firstSpace = requestLine.firstIndex(of: 0x20),
-            let secondSpace = requestLine[(firstSpace + 1)...].firstIndex(of: 0x20)
-        else { return bad("malformed request line") }
-        let method = requestLine[requestLine.startIndex..<firstSpace]
-        let target = requestLine[(firstSpace + 1)..<secondSpace]
-        let versionBytes = requestLine[(secondSpace + 1)...]
-        guard !method.isEmpty, !target.isEmpty, !versionBytes.contains(0x20) else { return bad("malformed request line") }
-        guard method.allSatisfy({ isTokenByte($0) }) else { return bad("malformed method") }
-        guard target.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return bad("malformed request target") }
+        let methodStart = 0
+        let (requestLineEnd, afterRequestLine) = line(from: methodStart)
+        var firstSpace = methodStart
+        while firstSpace < requestLineEnd, bytes[firstSpace] != 0x20 { firstSpace += 1 }
+        var secondSpace = firstSpace + 1
+        while secondSpace < requestLineEnd, bytes[secondSpace] != 0x20 { secondSpace += 1 }
+        guard secondSpace < requestLineEnd, firstSpace > methodStart, secondSpace > firstSpace + 1 else { return bad("malformed request line") }
+        for index in (secondSpace + 1)..<requestLineEnd where bytes[index] == 0x20 { return bad("malformed request line") }
+        for index in methodStart..<firstSpace where !isTokenByte(bytes[index]) { return bad("malformed method") }
+        var queryStart: Int?
+        for index in (firstSpace + 1)..<secondSpace {
+            let byte = bytes[index]
+            guard byte > 0x20, byte < 0x7F else { return bad("malformed request target") }
+            if byte == UInt8(ascii: "?"), queryStart == nil { queryStart = index }
+        }
         let minor: Int
-        if versionBytes.elementsEqual("HTTP/1.1".utf8) {
+        let version = UnsafeBufferPointer(rebasing: bytes[(secondSpace + 1)..<requestLineEnd])
+        if version.elementsEqual("HTTP/1.1".utf8) {
             minor = 1
-        } else if versionBytes.elementsEqual("HTTP/1.0".utf8) {
+        } else if version.elementsEqual("HTTP/1.0".utf8) {
             minor = 0
         } else {
-            let version = String(decoding: versionBytes, as: UTF8.self)
-            if version.hasPrefix("HTTP/") { return .failure(HTTPParseError(status: 505, reason: "\(version) is not supported")) }
+            let text = String(decoding: version, as: UTF8.self)
+            if text.hasPrefix("HTTP/") { return .failure(HTTPParseError(status: 505, reason: "\(text) is not supported")) }
             return bad("malformed HTTP version")
         }
         var headers: [(name: String, value: String)] = []
@@ -226,35 +254,50 @@ public struct HTTPRequestParser: Sendable {
         // without them skips the String work below; a single all-digit Content-Length is read here.
         var framingHeaderSeen = false
         var contentLength: Int?
-        while lineStart < bytes.endIndex, let line = nextLine() {
-            guard let colon = line.firstIndex(of: 0x3A) else { return bad("header line without a colon") }
-            let name = line[line.startIndex..<colon]
-            guard !name.isEmpty, name.allSatisfy({ isTokenByte($0) }) else { return bad("malformed header name") }
-            var value = line[(colon + 1)...]
-            while let first = value.first, first == 0x20 || first == 0x09 { value = value.dropFirst() }
-            while let last = value.last, last == 0x20 || last == 0x09 { value = value.dropLast() }
-            guard value.allSatisfy({ $0 >= 0x20 || $0 == 0x09 }), !value.contains(0x7F) else { return bad("control character in header value") }
+        var position = afterRequestLine
+        while position < end {
+            let (contentEnd, next) = line(from: position)
+            defer { position = next }
+            var colon = position
+            while colon < contentEnd, bytes[colon] != 0x3A { colon += 1 }
+            guard colon < contentEnd else { return bad("header line without a colon") }
+            guard colon > position else { return bad("malformed header name") }
+            for index in position..<colon where !isTokenByte(bytes[index]) { return bad("malformed header name") }
+            var valueStart = colon + 1
+            var valueEnd = contentEnd
+            while valueStart < valueEnd, bytes[valueStart] == 0x20 || bytes[valueStart] == 0x09 { valueStart += 1 }
+            while valueEnd > valueStart, bytes[valueEnd - 1] == 0x20 || bytes[valueEnd - 1] == 0x09 { valueEnd -= 1 }
+            for index in valueStart..<valueEnd {
+                let byte = bytes[index]
+                guard byte >= 0x20 || byte == 0x09, byte != 0x7F else { return bad("control character in header value") }
+            }
+            let name = UnsafeBufferPointer(rebasing: bytes[position..<colon])
+            let valueCount = valueEnd - valueStart
+            if Self.lowercased(name, equals: "content-length") {
+                if !framingHeaderSeen, contentLength == nil, valueCount > 0, valueCount <= 15,
+                    (valueStart..<valueEnd).allSatisfy({ bytes[$0] >= 0x30 && bytes[$0] <= 0x39 })
+                {
+                    contentLength = (valueStart..<valueEnd).reduce(0) { $0 * 10 + Int(bytes[$1] - 0x30) }
+                } else {
+                    framingHeaderSeen = true
+                }
+            } else if Self.lowercased(name, equals: "transfer-encoding") || Self.lowercased(name, equals: "connection")
+                || Self.lowercased(name, equals: "expect")
+            {
+                framingHeaderSeen = true
+            }
             // Token bytes are ASCII, so lower-casing byte by byte is exact. Written straight into
             // the String's storage (inline for names up to 15 bytes): no intermediate array.
             let loweredName = String(unsafeUninitializedCapacity: name.count) { storage in
-                for (offset, byte) in name.enumerated() {
-                    storage[offset] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-                }
+                for offset in 0..<name.count { storage[offset] = Self.lowercased(name[offset]) }
                 return name.count
             }
-            switch loweredName {
-            case "content-length" where !framingHeaderSeen && contentLength == nil && !value.isEmpty && value.count <= 15
-                && value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }):
-                contentLength = value.reduce(0) { $0 * 10 + Int($1 - 0x30) }
-            case "content-length", "transfer-encoding", "connection", "expect":
-                framingHeaderSeen = true
-            default:
-                break
-            }
-            headers.append((loweredName, String(decoding: value, as: UTF8.self)))
+            headers.append((loweredName, string(valueStart..<valueEnd)))
         }
+        let target = string((firstSpace + 1)..<secondSpace)
+        let path = queryStart.map { string((firstSpace + 1)..<$0) } ?? target
         var request = HTTPRequest(
-            method: String(decoding: method, as: UTF8.self), target: String(decoding: target, as: UTF8.self),
+            method: string(methodStart..<firstSpace), target: target, path: path,
             minorVersion: minor, headers: headers, body: [], keepAlive: minor == 1)
         if !framingHeaderSeen {
             if let tooLarge = bodyLimitError(length: contentLength ?? 0) { return .failure(tooLarge) }
@@ -291,6 +334,18 @@ public struct HTTPRequestParser: Sendable {
             return .failure(HTTPParseError(status: 417, reason: "unsupported Expect: \(expectation)"))
         }
         return .success(Head(request: request, framing: framing, expectsContinue: expectation != nil && minor == 1))
+    }
+
+    @inline(__always)
+    private static func lowercased(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+
+    /// Whether a header name, compared case-insensitively, is `lowercase`.
+    @inline(__always)
+    private static func lowercased(_ name: UnsafeBufferPointer<UInt8>, equals lowercase: StaticString) -> Bool {
+        guard name.count == lowercase.utf8CodeUnitCount else { return false }
+        let expected = lowercase.utf8Start
+        for index in 0..<name.count where lowercased(name[index]) != expected[index] { return false }
+        return true
     }
 
     /// 413 for an announced Content-Length over the body limit.
@@ -350,17 +405,12 @@ public struct HTTPRequestParser: Sendable {
     }
 }
 
-/// RFC 9110 token characters.
+/// RFC 9110 token characters: `!#$%&'*+-.^_`|~`, digits and letters, as a bitmask over ASCII.
 @inline(__always)
 func isTokenByte(_ byte: UInt8) -> Bool {
-    switch byte {
-    case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
-    case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
-        UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
-        UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
-        return true
-    default: return false
-    }
+    // Bit n of the first word is byte n, of the second byte 64 + n.
+    let word: UInt64 = byte < 64 ? 0x03FF_6CFA_0000_0000 : 0x57FF_FFFF_C7FF_FFFE
+    return byte < 128 && (word >> UInt64(byte & 63)) & 1 == 1
 }
 
 extension StringProtocol {

@@ -342,7 +342,10 @@ final class InferenceServer: EventLoopDelegate {
             let action = actions[index]
             index += 1
             switch action {
-            case .send(let bytes): loop.send(connection, bytes)
+            case .send(let response, let keepAlive):
+                loop.send(connection) { response.serialize(into: &$0, keepAlive: keepAlive) }
+            case .sendContinue:
+                loop.send(connection) { $0.appendLiteral(HTTPResponse.continueBytes) }
             case .close: loop.close(connection)
             case .handle(let request):
                 assert(index == actions.count, "a request is the last action of its batch")
@@ -399,7 +402,7 @@ final class InferenceServer: EventLoopDelegate {
             let body: [UInt8]
             if decoded.rowCount == 1 {
                 // The commonest real-time request: no output array.
-                body = InvocationCodec.encode(CollectionOfOne(evaluator.predict(row: decoded.features)), format: output)
+                body = InvocationCodec.encode(prediction: evaluator.predict(row: decoded.features), format: output)
             } else {
                 body = InvocationCodec.encode(evaluator.predict(features: decoded.features, rowCount: decoded.rowCount), format: output)
             }

@@ -212,6 +212,11 @@ public enum InvocationCodec {
         return bytes
     }
 
+    /// One prediction: the commonest real-time answer, without a collection around it.
+    public static func encode(prediction: Double, format: PayloadFormat) -> [UInt8] {
+        encode(CollectionOfOne(prediction), format: format)
+    }
+
     /// What comes before the first prediction and after the last; `appendItems` writes the rest,
     /// so large outputs can be encoded in slices and joined.
     static func prefix(_ format: PayloadFormat) -> StaticString { format == .json ? #"{"predictions":["# : "" }
@@ -247,7 +252,8 @@ public enum InvocationCodec {
     /// The shortest text that reads back as `value` (Swift's `description`, as Python's repr).
     @inline(__always)
     static func appendNumber(_ value: Double, to bytes: inout [UInt8]) {
-        bytes.appendUTF8(value.description)
+        // `write(to:)` spells out a NaN's payload ("nan(0x1…)", "-nan"); `description` says "nan".
+        if value.isNaN { bytes.appendLiteral("nan") } else { bytes.appendText(of: value) }
     }
 
     /// JSON has no NaN or infinities: they become null.

@@ -62,4 +62,15 @@ struct CodecTests {
         #expect(String(decoding: InvocationCodec.encode([1.5][...], format: .json), as: UTF8.self) == "{\"predictions\":[{\"score\":1.5}]}")
         #expect(String(decoding: InvocationCodec.encode([1.5, .infinity][...], format: .jsonLines), as: UTF8.self) == "{\"score\":1.5}\n{\"score\":null}\n")
     }
+
+    @Test("numbers are written as Double.description writes them: shortest round-trip text")
+    func numberText() {
+        var generator = SystemRandomNumberGenerator()
+        var values: [Double] = [0, -0.0, 1, -1, 0.1, 1e-300, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 1e16, 123456789012345680, .infinity, -.infinity,
+            .nan, -.nan, .signalingNaN, Double(bitPattern: 0x7FF8_0000_0000_1234), Double(bitPattern: 0xFFF0_0000_0000_0001)]
+        values += (0..<2000).map { _ in Double(bitPattern: generator.next()) }
+        values += (0..<2000).map { _ in Double.random(in: -10...10, using: &generator) }
+        let text = String(decoding: InvocationCodec.encode(values[...], format: .csv), as: UTF8.self)
+        #expect(text == values.map { "\($0.description)\n" }.joined())
+    }
 }

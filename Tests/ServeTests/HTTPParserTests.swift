@@ -29,7 +29,13 @@ func requests(_ actions: [HTTPConnection.Action]) -> [HTTPRequest] {
 }
 
 func sentText(_ actions: [HTTPConnection.Action]) -> String {
-    actions.compactMap { if case .send(let bytes) = $0 { String(decoding: bytes, as: UTF8.self) } else { nil } }.joined()
+    actions.compactMap { action in
+        switch action {
+        case .send(let response, let keepAlive): String(decoding: response.serialized(keepAlive: keepAlive), as: UTF8.self)
+        case .sendContinue: "HTTP/1.1 100 Continue\r\n\r\n"
+        default: nil
+        }
+    }.joined()
 }
 
 @Suite("HTTP/1.1 parsing")
@@ -77,7 +83,7 @@ struct HTTPParserTests {
         var connection = HTTPConnection()
         let head = Array("POST /invocations HTTP/1.1\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n".utf8)
         let first = head.withUnsafeBytes { connection.received($0) }
-        #expect(first == [.send(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))])
+        #expect(first == [.sendContinue])
         let second = Array("1,2".utf8).withUnsafeBytes { connection.received($0) }
         #expect(requests(second).first?.body == Array("1,2".utf8))
     }
@@ -146,5 +152,81 @@ struct HTTPParserTests {
         var idle = HTTPConnection()
         #expect(idle.isIdle)
         #expect(idle.timedOut() == [.close])
+    }
+}
+
+@Suite("HTTP/1.1 head details")
+struct HTTPHeadTests {
+    @Test("token bytes are exactly RFC 9110's tchar set")
+    func tokenBytes() {
+        let tchar = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
+        for byte in UInt8.min...UInt8.max {
+            #expect(isTokenByte(byte) == tchar.contains(byte), "byte \(byte)")
+        }
+    }
+
+    @Test("names are lower-cased, values trimmed, the path loses its query, blank lines before a request are skipped")
+    func headFields() {
+        let text = "\r\n\r\nPOST /invocations?x=1&y=?2 HTTP/1.1\r\nHOST:\t h:1 \t\r\nX-Custom-Header:  a b\tc \r\nContent-LENGTH: 2\r\n\r\nab"
+        for chunk in [1, 4, Int.max] {
+            let parsed = requests(drive(text, chunk: chunk))
+            #expect(parsed.count == 1)
+            guard let request = parsed.first else { continue }
+            #expect(request.method == "POST")
+            #expect(request.target == "/invocations?x=1&y=?2")
+            #expect(request.path == "/invocations")
+            #expect(request.headers.map(\.name) == ["host", "x-custom-header", "content-length"])
+            #expect(request.headers.map(\.value) == ["h:1", "a b\tc", "2"])
+            #expect(request.body == Array("ab".utf8))
+        }
+    }
+
+    @Test("a blank line between pipelined requests is skipped")
+    func blankLineBetweenRequests() {
+        let actions = drive("GET /ping HTTP/1.1\r\n\r\n\r\nGET /ping?again HTTP/1.1\r\n\r\n")
+        #expect(requests(actions).map(\.path) == ["/ping", "/ping"])
+        #expect(!sentText(actions).contains("400"))
+    }
+
+    @Test("bytes that break the head's grammar are refused with 400",
+          arguments: [
+            " GET / HTTP/1.1\r\n\r\n",
+            "GET  / HTTP/1.1\r\n\r\n",
+            "GET / HTTP/1.1 \r\n\r\n",
+            "G(T / HTTP/1.1\r\n\r\n",
+            "GET /a\u{7F}b HTTP/1.1\r\n\r\n",
+            "GET / HTTP/1.1\r\n: empty name\r\n\r\n",
+            "GET / HTTP/1.1\r\nBad Name: x\r\n\r\n",
+            "GET / HTTP/1.1\r\n folded: x\r\n\r\n",
+            "GET / HTTP/1.1\r\nX: a\u{1}b\r\n\r\n",
+            "GET / HTTP/1.1\r\nX: a\u{7F}\r\n\r\n",
+            "GET / HTTP/1.1\r\nX: a\rb\r\n\r\n",
+          ])
+    func malformedHeads(text: String) {
+        let actions = drive(text)
+        #expect(sentText(actions).hasPrefix("HTTP/1.1 400 "), "\(text.debugDescription): \(sentText(actions).prefix(60))")
+        #expect(requests(actions).isEmpty)
+    }
+
+    @Test("framing headers are recognised in any case; a Content-Length that is not plain digits goes the careful way")
+    func framingHeaderCase() {
+        #expect(requests(drive("POST / HTTP/1.1\r\ncOnTeNt-LeNgTh: 3\r\n\r\nabc")).first?.body == Array("abc".utf8))
+        #expect(requests(drive("POST / HTTP/1.1\r\nContent-Length: 3, 3\r\n\r\nabc")).first?.body == Array("abc".utf8))
+        #expect(requests(drive("POST / HTTP/1.1\r\nTRANSFER-ENCODING: Chunked\r\n\r\n1\r\na\r\n0\r\n\r\n")).first?.body == Array("a".utf8))
+        #expect(requests(drive("GET / HTTP/1.1\r\nCONNECTION: Close\r\n\r\n")).first?.keepAlive == false)
+    }
+
+    @Test("a response is appended whole behind what is already queued")
+    func responseBytes() {
+        var bytes = Array("queued".utf8)
+        HTTPResponse(
+            status: 405, contentType: "text/plain; charset=utf-8", body: Array("use GET\n".utf8), extraHeaders: [("Allow", "GET, HEAD")]
+        ).serialize(into: &bytes, keepAlive: false)
+        #expect(String(decoding: bytes, as: UTF8.self) == "queuedHTTP/1.1 405 Method Not Allowed\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            + "Content-Length: 8\r\nAllow: GET, HEAD\r\nConnection: close\r\n\r\nuse GET\n")
+        let large = HTTPResponse(status: 200, body: Array(repeating: 0x41, count: 1_234_567)).serialized(keepAlive: true)
+        #expect(String(decoding: large.prefix(64), as: UTF8.self).hasPrefix("HTTP/1.1 200 OK\r\nContent-Length: 1234567\r\n\r\nAAA"))
+        #expect(large.count == 1_234_567 + "HTTP/1.1 200 OK\r\nContent-Length: 1234567\r\n\r\n".utf8.count)
+        #expect(HTTPResponse(status: 204, contentType: "").serialized(keepAlive: true) == Array("HTTP/1.1 204 Status\r\nContent-Type: \r\nContent-Length: 0\r\n\r\n".utf8))
     }
 }
