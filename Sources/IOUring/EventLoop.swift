@@ -125,7 +125,9 @@ public final class EventLoop {
     var dirtySlots: [Int] = []
     var accepting = true
     var running = true
-    public weak var delegate: (any EventLoopDelegate)?
+    /// Held strongly while the loop runs (a weak reference cost an atomic load per event) and
+    /// dropped when `run()` returns, which ends the cycle with a delegate that owns the loop.
+    public var delegate: (any EventLoopDelegate)?
     /// Upper bound on how long the loop sleeps, so `loopTurnEnded` can run timers.
     public var tickMilliseconds: Int32 = 100
 
@@ -167,6 +169,7 @@ public final class EventLoop {
         }
         poller.endTurn()
         poller.submitNow()
+        delegate = nil
     }
 
     // MARK: - Called by the delegate (loop thread)

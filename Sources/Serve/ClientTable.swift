@@ -42,6 +42,17 @@ struct ClientTable<Client> {
         }
     }
 
+    /// Runs `body` on the connection's client in place; false when the connection has none.
+    /// Reading a field through the optional subscript can copy the whole client (its buffers'
+    /// retains and releases); this never does.
+    @discardableResult
+    mutating func update(_ connection: ConnectionID, _ body: (inout Client) -> Void) -> Bool {
+        let slot = Int(connection.slot)
+        guard slot < clients.count, generations[slot] == connection.generation, clients[slot] != nil else { return false }
+        body(&clients[slot]!)
+        return true
+    }
+
     /// Every connection with a client, for sweeps that may modify or remove them.
     var connections: [ConnectionID] {
         clients.indices.compactMap { slot in

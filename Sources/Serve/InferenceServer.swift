@@ -287,11 +287,16 @@ final class InferenceServer: EventLoopDelegate {
     func connectionReceived(_ connection: ConnectionID, _ bytes: UnsafeRawBufferPointer) {
         // Mutate in place: a copy of the client would copy its whole input buffer per read.
         let now = MonotonicTime.nanoseconds
-        if clients[connection]?.requestStartedAt == nil { clients[connection]?.requestStartedAt = now }
-        clients[connection]?.http.received(bytes, into: &actions)
-        clients[connection]?.lastActivity = now
+        let known = clients.update(connection) { client in
+            if client.requestStartedAt == nil { client.requestStartedAt = now }
+            client.http.received(bytes, into: &actions)
+            client.lastActivity = now
+        }
+        guard known else { return }
         perform(for: connection)
-        if clients[connection]?.http.isMidRequest == false { clients[connection]?.requestStartedAt = nil }
+        clients.update(connection) { client in
+            if !client.http.isMidRequest { client.requestStartedAt = nil }
+        }
     }
 
     func connectionPeerClosed(_ connection: ConnectionID) {
@@ -380,8 +385,19 @@ final class InferenceServer: EventLoopDelegate {
         }
     }
 
+    /// The evaluator once the model is ready. Kept here because the state never changes after
+    /// loading: a request then neither takes the model slot's lock nor copies its state.
+    private var loadedEvaluator: Evaluator?
+
+    private func readyEvaluator() -> Evaluator? {
+        if let loadedEvaluator { return loadedEvaluator }
+        guard case .ready(let evaluator, _) = model.state else { return nil }
+        loadedEvaluator = evaluator
+        return evaluator
+    }
+
     private func invoke(_ request: HTTPRequest, connection: ConnectionID) -> HTTPResponse? {
-        guard case .ready(let evaluator, _) = model.state else {
+        guard let evaluator = readyEvaluator() else {
             return .error(503, "model is not loaded yet")
         }
         let contentType = request.header("content-type") ?? "text/csv"
