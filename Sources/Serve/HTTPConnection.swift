@@ -160,7 +160,9 @@ public struct HTTPConnection: Sendable {
         let sendIndex = actions.count
         actions.append(.close)  // a placeholder, replaced below
         parse(into: &actions)
-        let closesRightAfter = actions.count == sendIndex + 2 && actions[sendIndex + 1] == .close
+        var closesRightAfter = false
+        // A pattern, not `==`: comparing actions copies their payloads.
+        if actions.count == sendIndex + 2, case .close = actions[sendIndex + 1] { closesRightAfter = true }
         actions[sendIndex] = .send(response, keepAlive: !closesRightAfter)
     }
 

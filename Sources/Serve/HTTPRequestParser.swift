@@ -1,22 +1,27 @@
-/// One parsed HTTP/1.x request.
-public struct HTTPRequest: Sendable, Equatable {
-    public var method: String
-    public var target: String
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One parsed HTTP/1.x request. A class, and immutable: a request is handed from the parser to
+/// the connection's actions to the server, and a struct of three Strings and two arrays cost a
+/// retain and a release of each at every step.
+public final class HTTPRequest: Sendable, Equatable {
+    public let method: String
+    public let target: String
+    /// The target without its query, computed once by the parser.
+    public let path: String
     /// 0 for HTTP/1.0, 1 for HTTP/1.1.
-    public var minorVersion: Int
+    public let minorVersion: Int
     /// Header names lower-cased, in arrival order.
-    public var headers: [(name: String, value: String)]
-    public var body: [UInt8]
-    public var keepAlive: Bool
+    public let headers: [(name: String, value: String)]
+    public let body: [UInt8]
+    public let keepAlive: Bool
 
     public func header(_ name: String) -> String? {
         headers.first { $0.name == name }?.value
     }
 
-    /// The target without its query, computed once by the parser.
-    public var path: String
-
-    public init(method: String, target: String, minorVersion: Int, headers: [(name: String, value: String)], body: [UInt8], keepAlive: Bool) {
+    public convenience init(method: String, target: String, minorVersion: Int, headers: [(name: String, value: String)], body: [UInt8], keepAlive: Bool) {
         let path = String(target[..<(target.utf8.firstIndex(of: UInt8(ascii: "?")) ?? target.endIndex)])
         self.init(method: method, target: target, path: path, minorVersion: minorVersion, headers: headers, body: body, keepAlive: keepAlive)
     }
@@ -78,10 +83,20 @@ public struct HTTPRequestParser: Sendable {
     private var head: Head?
     private var continueSent = false
 
+    /// A parsed head waiting for its body.
     struct Head {
-        var request: HTTPRequest
+        var method: String
+        var target: String
+        var path: String
+        var minorVersion: Int
+        var headers: [(name: String, value: String)]
+        var keepAlive: Bool
         var framing: Framing
         var expectsContinue: Bool
+
+        consuming func request(body: [UInt8]) -> HTTPRequest {
+            HTTPRequest(method: method, target: target, path: path, minorVersion: minorVersion, headers: headers, body: body, keepAlive: keepAlive)
+        }
     }
 
     enum Framing {
@@ -137,7 +152,8 @@ public struct HTTPRequestParser: Sendable {
                 continueSent = false
             }
         }
-        guard var current = head else { return .needMore }
+        // Moved out (not copied: a copy retains its Strings and headers) and put back if incomplete.
+        guard var current = head.take() else { return .needMore }
         switch current.framing {
         case .length(let length):
             if input.count - headBytes < length {
@@ -146,22 +162,26 @@ public struct HTTPRequestParser: Sendable {
                 // Capped, so a client announcing a huge body it never sends reserves little.
                 let reserve = min(length, Self.bodyReserveBytesMax)
                 if input.capacity < reserve { input.reserveCapacity(reserve) }
-                return current.expectsContinue && !continueSent ? markContinue() : .needMore
+                let expectsContinue = current.expectsContinue
+                head = current
+                return expectsContinue && !continueSent ? markContinue() : .needMore
             }
+            let body: [UInt8]
             if headBytes == 0, input.count == length, length >= Self.bodyMoveLengthMin {
                 // Nothing pipelined behind a large body: hand over the buffer instead of copying it.
-                current.request.body = input
+                body = input
                 input = []
             } else {
-                if length > 0 { current.request.body = Array(input[headBytes..<(headBytes + length)]) }
+                body = length > 0 ? Array(input[headBytes..<(headBytes + length)]) : []
                 Self.removeFront(headBytes + length, of: &input)
             }
-            head = nil
-            return .request(current.request)
+            return .request(current.request(body: body))
         case .chunked(var state):
             Self.removeFront(headBytes, of: &input)
             switch decodeChunks(input, state: &state) {
-            case .failure(let error): return .failure(error)
+            case .failure(let error):
+                head = current
+                return .failure(error)
             case .success:
                 if !state.finished {
                     current.framing = .chunked(state)
@@ -169,9 +189,7 @@ public struct HTTPRequestParser: Sendable {
                     return current.expectsContinue && !continueSent && state.consumed == 0 ? markContinue() : .needMore
                 }
                 input.removeFirst(state.consumed)
-                current.request.body = state.body
-                head = nil
-                return .request(current.request)
+                return .request(current.request(body: state.body))
             }
         }
     }
@@ -239,9 +257,9 @@ public struct HTTPRequestParser: Sendable {
         }
         let minor: Int
         let version = UnsafeBufferPointer(rebasing: bytes[(secondSpace + 1)..<requestLineEnd])
-        if version.elementsEqual("HTTP/1.1".utf8) {
+        if Self.bytes(version, equal: "HTTP/1.1") {
             minor = 1
-        } else if version.elementsEqual("HTTP/1.0".utf8) {
+        } else if Self.bytes(version, equal: "HTTP/1.0") {
             minor = 0
         } else {
             let text = String(decoding: version, as: UTF8.self)
@@ -296,17 +314,17 @@ public struct HTTPRequestParser: Sendable {
         }
         let target = string((firstSpace + 1)..<secondSpace)
         let path = queryStart.map { string((firstSpace + 1)..<$0) } ?? target
-        var request = HTTPRequest(
-            method: string(methodStart..<firstSpace), target: target, path: path,
-            minorVersion: minor, headers: headers, body: [], keepAlive: minor == 1)
+        var head = Head(
+            method: string(methodStart..<firstSpace), target: target, path: path, minorVersion: minor, headers: headers,
+            keepAlive: minor == 1, framing: .length(contentLength ?? 0), expectsContinue: false)
         if !framingHeaderSeen {
             if let tooLarge = bodyLimitError(length: contentLength ?? 0) { return .failure(tooLarge) }
-            return .success(Head(request: request, framing: .length(contentLength ?? 0), expectsContinue: false))
+            return .success(head)
         }
         let connectionTokens = headers.filter { $0.name == "connection" }
             .flatMap { $0.value.lowercased().split(separator: ",").map { $0.trimmingCharacters(in: " \t") } }
-        if connectionTokens.contains("close") { request.keepAlive = false }
-        if minor == 0, connectionTokens.contains("keep-alive") { request.keepAlive = true }
+        if connectionTokens.contains("close") { head.keepAlive = false }
+        if minor == 0, connectionTokens.contains("keep-alive") { head.keepAlive = true }
 
         let lengths = headers.filter { $0.name == "content-length" }.map(\.value)
         let encodings = headers.filter { $0.name == "transfer-encoding" }
@@ -333,11 +351,18 @@ public struct HTTPRequestParser: Sendable {
         if let expectation, expectation != "100-continue" {
             return .failure(HTTPParseError(status: 417, reason: "unsupported Expect: \(expectation)"))
         }
-        return .success(Head(request: request, framing: framing, expectsContinue: expectation != nil && minor == 1))
+        head.framing = framing
+        head.expectsContinue = expectation != nil && minor == 1
+        return .success(head)
     }
 
     @inline(__always)
     private static func lowercased(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+
+    @inline(__always)
+    private static func bytes(_ bytes: UnsafeBufferPointer<UInt8>, equal literal: StaticString) -> Bool {
+        bytes.count == literal.utf8CodeUnitCount && memcmp(bytes.baseAddress!, literal.utf8Start, bytes.count) == 0
+    }
 
     /// Whether a header name, compared case-insensitively, is `lowercase`.
     @inline(__always)
