@@ -13,8 +13,8 @@ final class EpollPoller: Poller {
     var wakeFD: Int32 = -1
     var events = [epoll_event](repeating: epoll_event(), count: 512)
     var receiveBuffer = [UInt8](repeating: 0, count: 64 * 1024)
-    /// Connections waiting for EPOLLOUT after a short write.
-    var writeArmed = Set<Int>()
+    /// Per slot: waiting for EPOLLOUT after a short write (an array: every send asks).
+    var writeArmed: [Bool] = []
     static let listenTag: UInt64 = .max
     static let wakeTag: UInt64 = .max - 1
 
@@ -104,7 +104,7 @@ final class EpollPoller: Poller {
             }
         } else if result == 0 {
             // Stop watching reads (level-triggered EOF would fire forever); keep writes.
-            modify(fd: fd, events: writeArmed.contains(slot) ? EPOLLOUT.rawValue : 0, tag: UInt64(slot))
+            modify(fd: fd, events: writeArmed[slot] ? EPOLLOUT.rawValue : 0, tag: UInt64(slot))
             loop.peerClosed(slot: slot)
         } else if errno != EAGAIN && errno != EINTR {
             loop.failed(slot: slot)
@@ -113,7 +113,10 @@ final class EpollPoller: Poller {
 
     func connectionAdded(slot: Int, loop: EventLoop) {
         let fd = loop.connections[slot].fd
-        writeArmed.remove(slot)
+        if writeArmed.count < loop.connections.count {
+            writeArmed += Array(repeating: false, count: loop.connections.count - writeArmed.count)
+        }
+        writeArmed[slot] = false
         if !add(fd: fd, events: EPOLLIN.rawValue | EPOLLRDHUP.rawValue, tag: UInt64(slot)) {
             shutdown(fd, Int32(SHUT_RDWR))  // cannot watch it: the client sees the connection end
         }
@@ -132,13 +135,14 @@ final class EpollPoller: Poller {
             }
         } while result < 0 && errno == EINTR
         if result >= 0 {
-            if writeArmed.contains(slot), result == total - offset {
-                writeArmed.remove(slot)
+            if writeArmed[slot], result == total - offset {
+                writeArmed[slot] = false
                 modify(fd: fd, events: readEvents(slot: slot, loop: loop), tag: UInt64(slot))
             }
             loop.sent(slot: slot, count: result)
         } else if errno == EAGAIN {
-            if writeArmed.insert(slot).inserted {
+            if !writeArmed[slot] {
+                writeArmed[slot] = true
                 modify(fd: fd, events: readEvents(slot: slot, loop: loop) | EPOLLOUT.rawValue, tag: UInt64(slot))
             }
         } else {
@@ -152,7 +156,7 @@ final class EpollPoller: Poller {
 
     func close(slot: Int, loop: EventLoop) {
         _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, loop.connections[slot].fd, nil)
-        writeArmed.remove(slot)
+        writeArmed[slot] = false
         loop.release(slot: slot)
     }
 

@@ -90,6 +90,14 @@ struct ConnectionState {
     var closeRequested = false
     var peerClosed = false
     var dirty = false
+
+    /// Makes the queued output the in-flight buffer; the drained in-flight buffer (capacity
+    /// kept) takes new output. A swap, so neither buffer is retained or copied.
+    mutating func startSending() {
+        swap(&pending, &inFlight)
+        inFlightOffset = 0
+        sending = true
+    }
 }
 
 /// The backend-specific half of the loop. Everything runs on the loop thread.
@@ -123,6 +131,11 @@ public final class EventLoop {
     let listenFD: Int32
     var connections: [ConnectionState]
     var dirtySlots: [Int] = []
+    /// The slots being flushed; swapped with `dirtySlots` each turn so neither is reallocated
+    /// (a copy of `dirtySlots` made `removeAll(keepingCapacity:)` allocate anew every turn).
+    private var flushingSlots: [Int] = []
+    /// The time this turn's events are stamped with, read once per turn.
+    private var turnNanoseconds: UInt64?
     var accepting = true
     var running = true
     /// Held strongly while the loop runs (a weak reference cost an atomic load per event) and
@@ -157,8 +170,9 @@ public final class EventLoop {
     /// Runs until `stop()`; returns after closing every connection.
     public func run() {
         while running {
+            turnNanoseconds = nil
             poller.poll(loop: self, timeoutMilliseconds: tickMilliseconds)
-            delegate?.loopTurnEnded(nowNanoseconds: MonotonicTime.nanoseconds)
+            delegate?.loopTurnEnded(nowNanoseconds: nowNanoseconds)
             flush()
             poller.endTurn()
         }
@@ -203,6 +217,15 @@ public final class EventLoop {
     }
 
     public func isOpen(_ connection: ConnectionID) -> Bool { validSlot(connection) != nil }
+
+    /// Monotonic nanoseconds, read once per turn after the wait: every event of a turn happened
+    /// at its start, as far as timeouts can tell, and a request costs no clock read.
+    public var nowNanoseconds: UInt64 {
+        if let turnNanoseconds { return turnNanoseconds }
+        let now = MonotonicTime.nanoseconds
+        turnNanoseconds = now
+        return now
+    }
 
     /// Output not yet handed to the kernel plus output in flight, in bytes.
     public func queuedByteCount(_ connection: ConnectionID) -> Int {
@@ -315,17 +338,13 @@ public final class EventLoop {
     /// Starts a send on every connection with new output and no send in flight; closes those
     /// that asked to and have nothing left to send.
     private func flush() {
-        let slots = dirtySlots
-        dirtySlots.removeAll(keepingCapacity: true)
-        for slot in slots {
+        swap(&dirtySlots, &flushingSlots)
+        defer { flushingSlots.removeAll(keepingCapacity: true) }
+        for slot in flushingSlots {
             connections[slot].dirty = false
             guard connections[slot].open else { continue }
             if !connections[slot].sending, !connections[slot].pending.isEmpty {
-                let output = connections[slot].pending
-                connections[slot].pending = connections[slot].inFlight
-                connections[slot].inFlight = output
-                connections[slot].inFlightOffset = 0
-                connections[slot].sending = true
+                connections[slot].startSending()
                 poller.send(slot: slot, loop: self)
             }
             let drained = !connections[slot].sending && connections[slot].pending.isEmpty

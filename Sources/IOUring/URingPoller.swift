@@ -229,17 +229,18 @@ final class URingPoller: Poller {
     }
 
     func send(slot: Int, loop: EventLoop) {
-        let state = loop.connections[slot]
-        let remaining = state.inFlight.count - state.inFlightOffset
+        // Read in place: a copy of the connection's state retains and releases both buffers.
+        let offset = loop.connections[slot].inFlightOffset
+        let remaining = loop.connections[slot].inFlight.count - offset
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: remaining, alignment: 16)
-        state.inFlight.withUnsafeBytes { bytes in
-            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[state.inFlightOffset...]))
+        loop.connections[slot].inFlight.withUnsafeBytes { bytes in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
         }
         sendBuffers[slot]?.deallocate()
         sendBuffers[slot] = buffer
         let sqe = submissionEntry()
-        io_uring_prep_send(sqe, state.fd, buffer.baseAddress, remaining, Int32(MSG_NOSIGNAL))
-        io_uring_sqe_set_data64(sqe, Self.userData(.send, slot: slot, generation: state.generation))
+        io_uring_prep_send(sqe, loop.connections[slot].fd, buffer.baseAddress, remaining, Int32(MSG_NOSIGNAL))
+        io_uring_sqe_set_data64(sqe, Self.userData(.send, slot: slot, generation: loop.connections[slot].generation))
     }
 
     func close(slot: Int, loop: EventLoop) {

@@ -280,13 +280,13 @@ final class InferenceServer: EventLoopDelegate {
     func connectionOpened(_ connection: ConnectionID) {
         var http = HTTPConnection(limits: configuration.limits)
         if draining { http.finishAfterCurrent(peerClosed: false, into: &actions) }
-        clients[connection] = Client(http: http, lastActivity: MonotonicTime.nanoseconds)
+        clients[connection] = Client(http: http, lastActivity: loop.nowNanoseconds)
         perform(for: connection)
     }
 
     func connectionReceived(_ connection: ConnectionID, _ bytes: UnsafeRawBufferPointer) {
         // Mutate in place: a copy of the client would copy its whole input buffer per read.
-        let now = MonotonicTime.nanoseconds
+        let now = loop.nowNanoseconds
         let known = clients.update(connection) { client in
             if client.requestStartedAt == nil { client.requestStartedAt = now }
             client.http.received(bytes, into: &actions)
@@ -427,7 +427,7 @@ final class InferenceServer: EventLoopDelegate {
         nextSequence += 1
         turnJobs.append(
             InferenceJob(connection: connection, sequence: nextSequence, body: request.body, inputFormat: format, outputFormat: output))
-        clients[connection]?.awaiting = (nextSequence, MonotonicTime.nanoseconds)
+        clients[connection]?.awaiting = (nextSequence, loop.nowNanoseconds)
         return nil
     }
 
