@@ -5,7 +5,7 @@
 //
 // Usage: ServeBenchmarks MODEL [SECONDS]
 // Prints one JSON object: {"stage": …, "nanoseconds_per_request": …} per stage (the fastest of
-// ten windows), then the total.
+// ten windows), then the total, then the CSV decoding of a 10k-row body per row.
 import IOUring
 import Model
 import Serve
@@ -29,10 +29,19 @@ do {
     print("ServeBenchmarks: \(error)")
     exit(1)
 }
-// Six significant digits, as numpy's "%.6g" writes them (compare_serve.py's bodies).
-let row = (0..<evaluator.columnCount).map { column in
-    "\(column % 2 == 0 ? "-" : "")\(column % 3).\(10_000 + column * 7919 % 90_000)"
-}.joined(separator: ",")
+// Feature text as clients write it: signs and lengths vary from field to field (1–7
+// significant digits, 0–6 decimals, as numpy's "%.6g" in compare_serve.py's bodies), so a
+// parser that branches on them mispredicts as it would on real data.
+var generator = SplitMix64(seed: 42)
+func featureRow(_ generator: inout SplitMix64) -> String {
+    (0..<evaluator.columnCount).map { _ in
+        let digits = Int(generator.next() % 7) + 1
+        let scale = [1.0, 10, 100, 1_000, 10_000, 100_000, 1_000_000][Int(generator.next() % 7)]
+        let magnitude = Double(generator.next() % UInt64([1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000][digits])) / scale
+        return (generator.next() % 2 == 0 ? "-" : "") + "\(magnitude)"
+    }.joined(separator: ",")
+}
+let row = featureRow(&generator)
 let request = Array(
     ("POST /invocations HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Length: \(row.utf8.count)\r\n"
         + "Content-Type: text/csv\r\n\r\n" + row).utf8)
@@ -84,3 +93,22 @@ for (stage, nanoseconds) in [("parse", parse), ("decode", decode), ("score", sco
     print("{\"stage\": \"\(stage)\", \"nanoseconds_per_request\": \(Int(nanoseconds))}")
 }
 print("{\"stage\": \"total\", \"nanoseconds_per_request\": \(Int(parse + decode + score + encode))}")
+
+let bigBody = Array((0..<10_000).map { _ in featureRow(&generator) }.joined(separator: "\n").utf8)
+let decodeRows = measure {
+    features = try! InvocationCodec.decode(bigBody, format: .csv, columnCount: evaluator.columnCount).features
+}
+print("{\"stage\": \"decode 10k rows\", \"nanoseconds_per_row\": \(Int(decodeRows / 10_000))}")
+
+/// A small seeded generator, so every run decodes the same body.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

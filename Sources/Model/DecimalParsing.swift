@@ -11,6 +11,15 @@ import Darwin
 /// representable power of ten). Everything else goes to `strtod`, which rounds correctly.
 package enum DecimalParsing {
 
+    /// 10^0…10^22 in memory, for a load instead of `exactPowerOfTen`'s jump table in loops:
+    /// its indirect jump mispredicted whenever consecutive CSV fields had different fraction
+    /// lengths. A pointer, not an array, so reading it is neither a retain nor a release.
+    nonisolated(unsafe) package static let exactPowersOfTen: UnsafePointer<Double> = {
+        let table = UnsafeMutablePointer<Double>.allocate(capacity: 23)
+        for exponent in 0...22 { table[exponent] = exactPowerOfTen(exponent) }
+        return UnsafePointer(table)
+    }()
+
     /// 10^exponent for 0…22, all exactly representable. A switch of constants becomes a table in
     /// read-only data; indexing the static array instead cost a retain/release per call.
     @inline(__always)

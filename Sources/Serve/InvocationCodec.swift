@@ -115,8 +115,11 @@ public enum InvocationCodec {
             let lineNumber = firstLineNumber + lineIndex - 1
             let count: Int
             do throws(CSVError) {
+                // The text goes on after the line: the row parser may read ahead within it.
+                let readable = bytes.baseAddress! + bytes.count - line.baseAddress!
                 count = try CSVRowParser.parse(
-                    line: line, lineNumber: lineNumber, into: output + rowCount * columnCount, capacity: columnCount)
+                    line: line, lineNumber: lineNumber, into: output + rowCount * columnCount, capacity: columnCount,
+                    readableCount: readable)
             } catch {
                 throw .badRequest("CSV \(error.description)")
             }

@@ -102,3 +102,81 @@ struct ParsingTests {
         #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }
     }
 }
+
+@Suite("Short decimals, eight bytes at a time")
+struct ShortDecimalScannerTests {
+    @Test("leading digit counts and digit values agree with a byte-by-byte reading")
+    func wordArithmetic() {
+        var generator = SeededGenerator(seed: 11)
+        let alphabet = Array("0123456789.,-e\r\n \u{7F}".utf8) + [0x00, 0x2F, 0x3A, 0x80, 0xB9, 0xBA, 0xFF]
+        for _ in 0..<20_000 {
+            var bytes = (0..<8).map { _ in alphabet.randomElement(using: &generator)! }
+            // Mostly digits, so every run length 0…8 is common.
+            let digitRun = Int.random(in: 0...8, using: &generator)
+            for index in 0..<digitRun { bytes[index] = UInt8.random(in: 0x30...0x39, using: &generator) }
+            let word = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+            let expectedCount = bytes.prefix { $0 >= 0x30 && $0 <= 0x39 }.count
+            #expect(ShortDecimalScanner.leadingDigitCount(word) == expectedCount, "\(bytes)")
+            let expectedValue = bytes.prefix(expectedCount).reduce(UInt64(0)) { $0 * 10 + UInt64($1 - 0x30) }
+            #expect(ShortDecimalScanner.value(of: word, digitCount: expectedCount) == expectedValue, "\(bytes)")
+        }
+    }
+
+    @Test("rows read with the buffer's bytes ahead give the same floats as without, and as strtod")
+    func rowsWithReadAhead() throws {
+        var generator = SeededGenerator(seed: 12)
+        var fields = ["0", "-0", "5.", "-5.", ".5", "1234567", "-1234567", "12345678", "1.1234567", "1.12345678", "1234567.1234567",
+                      "12345678.1", "0.0000001", "1e3", "1.5e-3", "-0.402374", "7", "", "NaN", "\"2.5\"", "3.25 "]
+        for _ in 0..<4000 {
+            fields.append(String(format: "%.6g", Double.random(in: -50...50, using: &generator) * pow(10, Double(Int.random(in: -6...3, using: &generator)))))
+            fields.append(String(format: "%.\(Int.random(in: 0...8, using: &generator))f", Double.random(in: -2000...2000, using: &generator)))
+        }
+        fields.shuffle(using: &generator)
+        // Lines of 1–9 fields, each followed by more text, as in a request body.
+        var start = 0
+        while start < fields.count {
+            let row = Array(fields[start..<min(start + Int.random(in: 1...9, using: &generator), fields.count)])
+            start += row.count
+            let lineText = row.joined(separator: ",") + (Bool.random(using: &generator) ? "\r" : "")
+            let buffer = Array((lineText + "\n123456789,987654321,0.5\n").utf8)
+            let lineLength = lineText.utf8.count
+            var withReadAhead = [Float](repeating: 0, count: row.count)
+            var withoutReadAhead = [Float](repeating: 0, count: row.count)
+            let counts = try buffer.withUnsafeBufferPointer { bytes in
+                let line = UnsafeBufferPointer(rebasing: bytes[..<lineLength])
+                let ahead = try withReadAhead.withUnsafeMutableBufferPointer { output in
+                    try CSVRowParser.parse(line: line, lineNumber: 1, into: output.baseAddress!, capacity: row.count, readableCount: bytes.count)
+                }
+                let within = try withoutReadAhead.withUnsafeMutableBufferPointer { output in
+                    try CSVRowParser.parse(line: line, lineNumber: 1, into: output.baseAddress!, capacity: row.count)
+                }
+                return (ahead, within)
+            }
+            #expect(counts.0 == row.count && counts.1 == row.count, "\(lineText.debugDescription)")
+            for (index, text) in row.enumerated() {
+                let trimmed = text.trimmingCharacters(in: CharacterSet(charactersIn: " \""))
+                let expected = trimmed.isEmpty || trimmed == "NaN" ? Float.nan : Float(strtod(trimmed, nil))
+                #expect(withReadAhead[index].bitPattern == expected.bitPattern, "\(text) in \(lineText.debugDescription)")
+                #expect(withoutReadAhead[index].bitPattern == expected.bitPattern, "\(text) in \(lineText.debugDescription)")
+            }
+        }
+    }
+
+    @Test("a number run into other text is still refused, read-ahead or not", arguments: ["1.5x", "12a", "-3.25.1", "1.5-2", "7 8"])
+    func junkAfterNumber(field: String) {
+        let buffer = Array("\(field),1\n0.5,0.25,0.125,0.0625\n".utf8)
+        let lineLength = field.utf8.count + 2
+        for readable in [lineLength, buffer.count] {
+            #expect(throws: CSVError.self) {
+                var output = [Float](repeating: 0, count: 2)
+                _ = try buffer.withUnsafeBufferPointer { bytes in
+                    try output.withUnsafeMutableBufferPointer { out in
+                        try CSVRowParser.parse(
+                            line: UnsafeBufferPointer(rebasing: bytes[..<lineLength]), lineNumber: 1, into: out.baseAddress!, capacity: 2,
+                            readableCount: readable)
+                    }
+                }
+            }
+        }
+    }
+}
