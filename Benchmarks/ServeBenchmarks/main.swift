@@ -9,6 +9,7 @@
 import IOUring
 import Model
 import Serve
+import Foundation  // String(format:) for the bodies only, outside every timed loop
 
 #if canImport(Glibc)
 import Glibc
@@ -29,16 +30,16 @@ do {
     print("ServeBenchmarks: \(error)")
     exit(1)
 }
-// Feature text as clients write it: signs and lengths vary from field to field (1–7
-// significant digits, 0–6 decimals, as numpy's "%.6g" in compare_serve.py's bodies), so a
-// parser that branches on them mispredicts as it would on real data.
+// Feature text as compare_serve.py's bodies have it (numpy's "%.6g" of standard normals), so
+// signs and lengths vary from field to field and a parser that branches on them mispredicts
+// as it would on real data.
 var generator = SplitMix64(seed: 42)
 func featureRow(_ generator: inout SplitMix64) -> String {
     (0..<evaluator.columnCount).map { _ in
-        let digits = Int(generator.next() % 7) + 1
-        let scale = [1.0, 10, 100, 1_000, 10_000, 100_000, 1_000_000][Int(generator.next() % 7)]
-        let magnitude = Double(generator.next() % UInt64([1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000][digits])) / scale
-        return (generator.next() % 2 == 0 ? "-" : "") + "\(magnitude)"
+        // Box–Muller from two uniforms in (0, 1].
+        let u1 = Double(generator.next() >> 11 + 1) * 0x1p-53
+        let u2 = Double(generator.next() >> 11) * 0x1p-53
+        return String(format: "%.6g", (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2))
     }.joined(separator: ",")
 }
 let row = featureRow(&generator)

@@ -103,8 +103,8 @@ struct ParsingTests {
     }
 }
 
-@Suite("Short decimals, eight bytes at a time")
-struct ShortDecimalScannerTests {
+@Suite("CSV number fast paths: eight bytes at a time, comma masks, vector digits")
+struct CSVFastPathTests {
     @Test("leading digit counts and digit values agree with a byte-by-byte reading")
     func wordArithmetic() {
         var generator = SeededGenerator(seed: 11)
@@ -122,8 +122,13 @@ struct ShortDecimalScannerTests {
         }
     }
 
-    @Test("rows read with the buffer's bytes ahead give the same floats as without, and as strtod")
-    func rowsWithReadAhead() throws {
+    /// What follows each line: too little for comma masks (so fields near a line's end are
+    /// scanned byte by byte, the rest eight bytes at a time), or enough for every line (whole
+    /// 64-byte windows and 16 bytes more), with commas to be masked off.
+    static let textsAfterLine = ["\n123456789,987654321,0.5\n", "\n" + Array(repeating: "0.125,-2,3", count: 12).joined(separator: ",") + "\n"]
+
+    @Test("rows read with the buffer's bytes ahead give the same floats as without, and as strtod", arguments: textsAfterLine)
+    func rowsWithReadAhead(textAfterLine: String) throws {
         var generator = SeededGenerator(seed: 12)
         var fields = ["0", "-0", "5.", "-5.", ".5", "1234567", "-1234567", "12345678", "1.1234567", "1.12345678", "1234567.1234567",
                       "12345678.1", "0.0000001", "1e3", "1.5e-3", "-0.402374", "7", "", "NaN", "\"2.5\"", "3.25 "]
@@ -132,13 +137,14 @@ struct ShortDecimalScannerTests {
             fields.append(String(format: "%.\(Int.random(in: 0...8, using: &generator))f", Double.random(in: -2000...2000, using: &generator)))
         }
         fields.shuffle(using: &generator)
-        // Lines of 1–9 fields, each followed by more text, as in a request body.
+        // Lines of 1–12 fields (up to three 64-byte windows), each followed by more text, as in
+        // a request body.
         var start = 0
         while start < fields.count {
-            let row = Array(fields[start..<min(start + Int.random(in: 1...9, using: &generator), fields.count)])
+            let row = Array(fields[start..<min(start + Int.random(in: 1...12, using: &generator), fields.count)])
             start += row.count
             let lineText = row.joined(separator: ",") + (Bool.random(using: &generator) ? "\r" : "")
-            let buffer = Array((lineText + "\n123456789,987654321,0.5\n").utf8)
+            let buffer = Array((lineText + textAfterLine).utf8)
             let lineLength = lineText.utf8.count
             var withReadAhead = [Float](repeating: 0, count: row.count)
             var withoutReadAhead = [Float](repeating: 0, count: row.count)
@@ -164,9 +170,9 @@ struct ShortDecimalScannerTests {
 
     @Test("a number run into other text is still refused, read-ahead or not", arguments: ["1.5x", "12a", "-3.25.1", "1.5-2", "7 8"])
     func junkAfterNumber(field: String) {
-        let buffer = Array("\(field),1\n0.5,0.25,0.125,0.0625\n".utf8)
+        let buffer = Array("\(field),1\n0.5,0.25,0.125,0.0625\n".utf8) + Array(repeating: UInt8(ascii: ","), count: 80)
         let lineLength = field.utf8.count + 2
-        for readable in [lineLength, buffer.count] {
+        for readable in [lineLength, lineLength + 10, buffer.count] {
             #expect(throws: CSVError.self) {
                 var output = [Float](repeating: 0, count: 2)
                 _ = try buffer.withUnsafeBufferPointer { bytes in
@@ -179,4 +185,33 @@ struct ShortDecimalScannerTests {
             }
         }
     }
+
+    #if arch(x86_64)
+    @Test("a field read as one vector of digits agrees with a byte-by-byte reading")
+    func vectorDigits() {
+        var generator = SeededGenerator(seed: 13)
+        let alphabet = Array("0123456789.,-+e\r\n \u{7F}".utf8) + [0x00, 0x2F, 0x3A, 0x80, 0xB9, 0xBA, 0xFF]
+        for _ in 0..<50_000 {
+            let length = Int.random(in: 0...16, using: &generator)
+            // Mostly digits and at most a point, so accepted fields of every shape are common.
+            var bytes = (0..<16).map { _ in UInt8.random(in: 0x30...0x39, using: &generator) }
+            if length > 0, Bool.random(using: &generator) { bytes[Int.random(in: 0..<length, using: &generator)] = UInt8(ascii: ".") }
+            for _ in 0..<Int.random(in: 0...2, using: &generator) {
+                bytes[Int.random(in: 0..<16, using: &generator)] = alphabet.randomElement(using: &generator)!
+            }
+            let field = bytes.prefix(length)
+            let digits = field.filter { $0 != UInt8(ascii: ".") }
+            let points = field.count - digits.count
+            let expected: (UInt64, Int)?
+            if (1...15).contains(length), points <= 1, !digits.isEmpty, digits.allSatisfy({ (0x30...0x39).contains($0) }) {
+                let fraction = points == 0 ? 0 : length - 1 - field.firstIndex(of: UInt8(ascii: "."))!
+                expected = (digits.reduce(UInt64(0)) { $0 * 10 + UInt64($1 - 0x30) }, fraction)
+            } else {
+                expected = nil
+            }
+            let found = bytes.withUnsafeBufferPointer { plainDecimal($0.baseAddress!, length: length) }
+            #expect(found?.mantissa == expected?.0 && found?.fractionDigitCount == expected?.1, "\(bytes) length \(length)")
+        }
+    }
+    #endif
 }

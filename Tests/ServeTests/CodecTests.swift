@@ -28,6 +28,11 @@ struct CodecTests {
         (PayloadFormat.csv, "1,2,3\n4,x,6\n", "line 2, column 2"),
         (.csv, "1,2,3\n4,5\n", "line 2: 2 columns"),
         (.csv, "  \n", "empty"),
+        // Followed by enough text for the row parser's comma masks.
+        (.csv, "1,2,3\n4,x,6\n" + String(repeating: "7,8,9\n", count: 20), "line 2, column 2"),
+        (.csv, "1,2,3\n4,5\n" + String(repeating: "7,8,9\n", count: 20), "line 2: 2 columns"),
+        (.csv, "1,2,3\n4,5,6,-\n" + String(repeating: "7,8,9\n", count: 20), "line 2, column 4"),
+        (.csv, "1,2,3\n4,5,6,7\n" + String(repeating: "7,8,9\n", count: 20), "line 2: 4 columns"),
         (.json, "{\"instances\": [[1,2,3],[4,\"a\",6]]}", "row 2, column 2"),
         (.json, "{\"instances\": [[1,2,3],[4,6]]}", "row 2: 2 columns"),
         (.json, "{\"rows\": []}", "expected"),
