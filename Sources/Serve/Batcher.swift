@@ -109,34 +109,49 @@ actor Batcher {
         }
     }
 
-    /// Decodes every job (a bad body gets its 4xx reply), evaluates all decoded rows in one
-    /// pass, then formats one response per job.
+    /// Answers large CSV bodies slice by slice (`ParallelDecoding.answerCSV`); decodes every
+    /// other job (a bad body gets its 4xx reply), evaluates all their rows in one pass, then
+    /// formats one response per job.
     static func evaluate(_ jobs: [InferenceJob], evaluator: Evaluator, parallelism: Int) async -> [InferenceReply] {
-        if jobs.count == 1, jobs[0].inputFormat == .csv {
-            let job = jobs[0]
-            do throws(InvocationError) {
-                if let body = try await ParallelDecoding.answerCSV(
-                    job.body, evaluator: evaluator, outputFormat: job.outputFormat, parallelism: parallelism)
-                {
-                    return [InferenceReply(
-                        connection: job.connection, sequence: job.sequence,
-                        response: HTTPResponse(status: 200, contentType: job.outputFormat.rawValue, body: body))]
+        var responses = [HTTPResponse?](repeating: nil, count: jobs.count)
+        // Coalescing pays for small bodies, whose fixed costs it shares; a large body's rows are
+        // scored where they were decoded instead of being copied into a joint matrix.
+        let large = jobs.indices.filter {
+            jobs[$0].inputFormat == .csv && ParallelDecoding.sliceCount(byteCount: jobs[$0].body.count, parallelism: parallelism) > 1
+        }
+        if !large.isEmpty {
+            let answers = await ParallelDecoding.answerCSV(
+                large.map { jobs[$0].body }, outputFormats: large.map { jobs[$0].outputFormat }, evaluator: evaluator,
+                parallelism: parallelism)
+            for (index, answer) in zip(large, answers) {
+                switch answer {
+                case .success(let body): responses[index] = HTTPResponse(status: 200, contentType: jobs[index].outputFormat.rawValue, body: body)
+                case .failure(let error): responses[index] = .error(error.status, error.message)
                 }
-            } catch {
-                return [InferenceReply(connection: job.connection, sequence: job.sequence, response: .error(error.status, error.message))]
             }
         }
-        var responses = [HTTPResponse?](repeating: nil, count: jobs.count)
         var decoded: [(job: Int, features: [Float], rowCount: Int)] = []
-        for (index, job) in jobs.enumerated() {
+        for (index, job) in jobs.enumerated() where responses[index] == nil {
             do throws(InvocationError) {
-                let rows = try await ParallelDecoding.decode(
-                    job.body, format: job.inputFormat, columnCount: evaluator.columnCount, parallelism: parallelism)
+                let rows = try InvocationCodec.decode(job.body, format: job.inputFormat, columnCount: evaluator.columnCount)
                 decoded.append((index, rows.features, rows.rowCount))
             } catch {
                 responses[index] = .error(error.status, error.message)
             }
         }
+        if !decoded.isEmpty {
+            await evaluateTogether(decoded, of: jobs, evaluator: evaluator, parallelism: parallelism, into: &responses)
+        }
+        return jobs.indices.map { index in
+            InferenceReply(connection: jobs[index].connection, sequence: jobs[index].sequence, response: responses[index]!)
+        }
+    }
+
+    /// One evaluation pass over the rows of every decoded job, then one response per job.
+    private static func evaluateTogether(
+        _ decoded: [(job: Int, features: [Float], rowCount: Int)], of jobs: [InferenceJob], evaluator: Evaluator,
+        parallelism: Int, into responses: inout [HTTPResponse?]
+    ) async {
         let rowCount = decoded.reduce(0) { $0 + $1.rowCount }
         let features: [Float]
         if decoded.count == 1 {
@@ -156,9 +171,6 @@ actor Batcher {
             let format = jobs[rows.job].outputFormat
             let body = await ParallelEncoding.encode(slice, format: format, parallelism: parallelism)
             responses[rows.job] = HTTPResponse(status: 200, contentType: format.rawValue, body: body)
-        }
-        return jobs.indices.map { index in
-            InferenceReply(connection: jobs[index].connection, sequence: jobs[index].sequence, response: responses[index]!)
         }
     }
 }

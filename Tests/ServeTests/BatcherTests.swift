@@ -53,47 +53,75 @@ struct BatcherTests {
         #expect(String(decoding: replies[2].response.body, as: UTF8.self).contains("line 2, column 2"))
     }
 
-    @Test("a large CSV body is decoded in slices: same rows, blank lines dropped, the first bad line reported")
-    func parallelDecoding() async throws {
+    @Test("large CSV bodies are answered in slices: same answers, blank lines dropped, the first bad line reported")
+    func slicedAnswers() async throws {
         let model = try TestModel()
         let input = rows(60_000, seed: 9)
         var lines = input.map { $0.map { "\($0)" }.joined(separator: ",") }
         lines.insert("", at: 10)  // blank lines in both halves
         lines.insert("  ", at: 50_000)
         let body = Array((lines.joined(separator: "\r\n") + "\n\n").utf8)
-        #expect(body.count >= 2 * ParallelDecoding.bytesPerSliceMin)
-        let decoded = try await ParallelDecoding.decode(body, format: .csv, columnCount: 3, parallelism: 2)
+        #expect(ParallelDecoding.sliceCount(byteCount: body.count, parallelism: 2) == 2)
+        let decoded = try InvocationCodec.decode(body, format: .csv, columnCount: 3)
         #expect(decoded.rowCount == input.count)
         #expect(decoded.features == input.flatMap { $0 })
+        let predictions = model.evaluator.predict(features: decoded.features, rowCount: decoded.rowCount)
+        #expect(await ParallelEvaluation.predict(
+            evaluator: model.evaluator, features: decoded.features, rowCount: decoded.rowCount, parallelism: 2) == predictions)
 
-        let predictions = await ParallelEvaluation.predict(
-            evaluator: model.evaluator, features: decoded.features, rowCount: decoded.rowCount, parallelism: 2)
-        #expect(predictions == model.evaluator.predict(features: decoded.features, rowCount: decoded.rowCount))
-
-        for format in PayloadFormat.allCases {
-            let answered = try await ParallelDecoding.answerCSV(body, evaluator: model.evaluator, outputFormat: format, parallelism: 2)
-            #expect(answered == InvocationCodec.encode(predictions[...], format: format), "\(format)")
-        }
         // A slice of blank lines contributes no items (and, in JSON, no stray comma).
         let padded = Array((lines.prefix(3).joined(separator: "\n") + "\n" + String(repeating: " \n", count: 200_000)).utf8)
-        let short = try await ParallelDecoding.answerCSV(padded, evaluator: model.evaluator, outputFormat: .json, parallelism: 2)
-        let expected = model.evaluator.predict(features: Array(input.prefix(3).joined()), rowCount: 3)
-        #expect(short == InvocationCodec.encode(expected[...], format: .json))
-
+        let paddedExpected = model.evaluator.predict(features: Array(input.prefix(3).joined()), rowCount: 3)
+        // Bad lines in the second slice, then in both (the first in the text is reported).
         var broken = lines
         broken[40_000] = "1,2"
         broken[55_000] = "1,2,zz"
-        await #expect(throws: InvocationError.badRequest("CSV line 40001: 2 columns, the model expects 3 (no label column)")) {
-            _ = try await ParallelDecoding.decode(Array(broken.joined(separator: "\n").utf8), format: .csv, columnCount: 3, parallelism: 2)
-        }
+        let brokenLate = Array(broken.joined(separator: "\n").utf8)
         broken[40_000] = lines[40_000]
-        await #expect(throws: InvocationError.badRequest("CSV line 55001, column 3: 'zz' is not a number")) {
-            _ = try await ParallelDecoding.decode(Array(broken.joined(separator: "\n").utf8), format: .csv, columnCount: 3, parallelism: 2)
+        broken[5] = "1,,2,3"
+        let brokenEarly = Array(broken.joined(separator: "\n").utf8)
+
+        let bodies = [body, body, body, padded, brokenLate, brokenEarly, Array("  \n".utf8)]
+        let formats: [PayloadFormat] = [.csv, .json, .jsonLines, .json, .csv, .csv, .csv]
+        let answers = await ParallelDecoding.answerCSV(bodies, outputFormats: formats, evaluator: model.evaluator, parallelism: 2)
+        for index in 0..<3 {
+            #expect(try answers[index].get() == InvocationCodec.encode(predictions[...], format: formats[index]), "\(formats[index])")
         }
-        await #expect(throws: InvocationError.badRequest("CSV line 55001, column 3: 'zz' is not a number")) {
-            _ = try await ParallelDecoding.answerCSV(
-                Array(broken.joined(separator: "\n").utf8), evaluator: model.evaluator, outputFormat: .csv, parallelism: 2)
+        #expect(try answers[3].get() == InvocationCodec.encode(paddedExpected[...], format: .json))
+        #expect(throws: InvocationError.badRequest("CSV line 40001: 2 columns, the model expects 3 (no label column)")) {
+            try answers[4].get()
         }
+        #expect(throws: InvocationError.badRequest("CSV line 6: 4 columns, the model expects 3 (no label column)")) { try answers[5].get() }
+        #expect(throws: InvocationError.badRequest("empty request body: send at least one row")) { try answers[6].get() }
+        // The later error alone.
+        let onlyLate = await ParallelDecoding.answerCSV(
+            [Array(lines.enumerated().map { $0.offset == 55_000 ? "1,2,zz" : $0.element }.joined(separator: "\n").utf8)],
+            outputFormats: [.csv], evaluator: model.evaluator, parallelism: 2)
+        #expect(throws: InvocationError.badRequest("CSV line 55001, column 3: 'zz' is not a number")) { try onlyLate[0].get() }
+    }
+
+    @Test("one pass with large and small bodies: the large answered in slices, the small coalesced, each its own answer")
+    func mixedPass() async throws {
+        let model = try TestModel()
+        let large = rows(40_000, seed: 4)
+        let small = [rows(3, seed: 5), rows(1, seed: 6)]
+        #expect(ParallelDecoding.sliceCount(byteCount: csv(large).utf8.count, parallelism: 2) == 2)
+        let bodies = [csv(small[0]), csv(large), "[[0.5, 1, -1]]", csv(small[1]), csv(large) + "1,x,2\n"]
+        let formats: [PayloadFormat] = [.csv, .csv, .json, .csv, .csv]
+        let jobs = bodies.enumerated().map { index, body in
+            InferenceJob(
+                connection: ConnectionID(slot: UInt32(index), generation: 1), sequence: UInt64(index), body: Array(body.utf8),
+                inputFormat: formats[index], outputFormat: .csv)
+        }
+        let replies = await Batcher.evaluate(jobs, evaluator: model.evaluator, parallelism: 2)
+        #expect(replies.map(\.sequence) == [0, 1, 2, 3, 4])
+        #expect(replies.map(\.response.status) == [200, 200, 200, 200, 400])
+        let answers = replies.map { parseCSV(String(decoding: $0.response.body, as: UTF8.self)) }
+        #expect(same(answers[0], model.expected(small[0])))
+        #expect(same(answers[1], model.expected(large)))
+        #expect(same(answers[2], model.expected([[0.5, 1, -1]])))
+        #expect(same(answers[3], model.expected(small[1])))
+        #expect(String(decoding: replies[4].response.body, as: UTF8.self).contains("line 40001, column 2"))
     }
 }
 
