@@ -4,7 +4,7 @@ import Model
 /// own rows, so there is one join (of response bytes) instead of one per stage, and each
 /// slice's rows are still in cache when they are scored. Every slice task shares its body
 /// (copy-on-write, so never copied) and returns its own output array.
-enum ParallelDecoding {
+enum SlicedCSV {
     /// Below this, splitting a body costs more than it saves (starting a task is microseconds;
     /// parsing runs at ~1 GB/s per core).
     static let bytesPerSliceMin = 128 * 1024
@@ -14,77 +14,57 @@ enum ParallelDecoding {
         max(1, min(parallelism, byteCount / bytesPerSliceMin))
     }
 
-    /// Each body's response bytes in `outputFormats`, or the 4xx naming its first bad line.
-    /// The slices of all the bodies run in one task group, so a core that finishes one body's
-    /// slice goes on with the next body's instead of waiting for the other core.
-    static func answerCSV(
-        _ bodies: [[UInt8]], outputFormats: [PayloadFormat], evaluator: Evaluator, parallelism: Int
-    ) async -> [Result<[UInt8], InvocationError>] {
+    /// The body's response bytes in `outputFormat`, or the 4xx naming its first bad line.
+    static func answer(
+        _ body: [UInt8], outputFormat: PayloadFormat, evaluator: Evaluator, parallelism: Int
+    ) async throws(InvocationError) -> [UInt8] {
         struct Slice: Sendable {
             var bytes: [UInt8]
             var rowCount: Int
         }
+        try InvocationCodec.requireContent(body)
         let columnCount = evaluator.columnCount
-        var answers = [Result<[UInt8], InvocationError>?](repeating: nil, count: bodies.count)
-        var bounds = [[Int]](repeating: [], count: bodies.count)
-        for (index, body) in bodies.enumerated() {
-            do throws(InvocationError) {
-                try InvocationCodec.requireContent(body)
-                bounds[index] = sliceBounds(body, sliceCount: sliceCount(byteCount: body.count, parallelism: parallelism))
-            } catch {
-                answers[index] = .failure(error)
-            }
-        }
-        var slices = bounds.map { [Slice?](repeating: nil, count: max($0.count - 1, 0)) }
-        await withTaskGroup(of: (Int, Int, Slice?).self) { group in
-            for (index, body) in bodies.enumerated() where answers[index] == nil {
-                let format = outputFormats[index]
-                for slice in 0..<(bounds[index].count - 1) {
-                    let range = bounds[index][slice]..<bounds[index][slice + 1]
-                    group.addTask {
-                        // Line numbers count from the slice's start: errors are rare, and the
-                        // one reported is decoded again with its real line numbers below.
-                        let answer = body.withUnsafeBufferPointer { bytes -> Slice? in
-                            let rows: (features: [Float], rowCount: Int)
-                            do throws(InvocationError) {
-                                rows = try InvocationCodec.decodeCSV(
-                                    UnsafeBufferPointer(rebasing: bytes[range]), firstLineNumber: 1, columnCount: columnCount)
-                            } catch {
-                                return nil
-                            }
-                            let predictions = evaluator.predict(features: rows.features, rowCount: rows.rowCount)
-                            var encoded: [UInt8] = []
-                            encoded.reserveCapacity(rows.rowCount * 24)
-                            InvocationCodec.appendItems(predictions, format: format, first: true, to: &encoded)
-                            return Slice(bytes: encoded, rowCount: rows.rowCount)
+        let bounds = sliceBounds(body, sliceCount: sliceCount(byteCount: body.count, parallelism: parallelism))
+        var slices = [Slice?](repeating: nil, count: bounds.count - 1)
+        await withTaskGroup(of: (Int, Slice?).self) { group in
+            for slice in slices.indices {
+                let range = bounds[slice]..<bounds[slice + 1]
+                group.addTask {
+                    // Line numbers count from the slice's start: errors are rare, and the one
+                    // reported is decoded again with its real line numbers below.
+                    let answer = body.withUnsafeBufferPointer { bytes -> Slice? in
+                        let rows: (features: [Float], rowCount: Int)
+                        do throws(InvocationError) {
+                            rows = try InvocationCodec.decodeCSV(
+                                UnsafeBufferPointer(rebasing: bytes[range]), firstLineNumber: 1, columnCount: columnCount)
+                        } catch {
+                            return nil
                         }
-                        return (index, slice, answer)
+                        let predictions = evaluator.predict(features: rows.features, rowCount: rows.rowCount)
+                        var encoded: [UInt8] = []
+                        encoded.reserveCapacity(rows.rowCount * 24)
+                        InvocationCodec.appendItems(predictions, format: outputFormat, first: true, to: &encoded)
+                        return Slice(bytes: encoded, rowCount: rows.rowCount)
                     }
+                    return (slice, answer)
                 }
             }
-            for await (index, slice, answer) in group {
-                if let answer { slices[index][slice] = answer }
-            }
+            for await (slice, answer) in group { slices[slice] = answer }
         }
-        for (index, body) in bodies.enumerated() where answers[index] == nil {
-            if let failed = slices[index].firstIndex(where: { $0 == nil }) {
-                answers[index] = .failure(firstError(in: body, bounds: bounds[index], slice: failed, columnCount: columnCount))
-                continue
-            }
-            let format = outputFormats[index]
-            var response: [UInt8] = []
-            response.reserveCapacity(slices[index].reduce(32) { $0 + $1!.bytes.count })
-            response.appendLiteral(InvocationCodec.prefix(format))
-            var itemsWritten = false
-            for case let encoded? in slices[index] where encoded.rowCount > 0 {
-                if itemsWritten, format == .json { response.append(UInt8(ascii: ",")) }
-                response.append(contentsOf: encoded.bytes)
-                itemsWritten = true
-            }
-            response.appendLiteral(InvocationCodec.suffix(format))
-            answers[index] = .success(response)
+        if let failed = slices.firstIndex(where: { $0 == nil }) {
+            throw firstError(in: body, bounds: bounds, slice: failed, columnCount: columnCount)
         }
-        return answers.map { $0! }
+        var response: [UInt8] = []
+        response.reserveCapacity(slices.reduce(32) { $0 + $1!.bytes.count })
+        response.appendLiteral(InvocationCodec.prefix(outputFormat))
+        var itemsWritten = false
+        for case let encoded? in slices where encoded.rowCount > 0 {
+            if itemsWritten, outputFormat == .json { response.append(UInt8(ascii: ",")) }
+            response.append(contentsOf: encoded.bytes)
+            itemsWritten = true
+        }
+        response.appendLiteral(InvocationCodec.suffix(outputFormat))
+        return response
     }
 
     /// The error of the first slice that failed, its lines numbered from the body's start.

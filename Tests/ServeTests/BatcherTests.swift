@@ -61,7 +61,7 @@ struct BatcherTests {
         lines.insert("", at: 10)  // blank lines in both halves
         lines.insert("  ", at: 50_000)
         let body = Array((lines.joined(separator: "\r\n") + "\n\n").utf8)
-        #expect(ParallelDecoding.sliceCount(byteCount: body.count, parallelism: 2) == 2)
+        #expect(SlicedCSV.sliceCount(byteCount: body.count, parallelism: 2) == 2)
         let decoded = try InvocationCodec.decode(body, format: .csv, columnCount: 3)
         #expect(decoded.rowCount == input.count)
         #expect(decoded.features == input.flatMap { $0 })
@@ -81,31 +81,37 @@ struct BatcherTests {
         broken[5] = "1,,2,3"
         let brokenEarly = Array(broken.joined(separator: "\n").utf8)
 
-        let bodies = [body, body, body, padded, brokenLate, brokenEarly, Array("  \n".utf8)]
-        let formats: [PayloadFormat] = [.csv, .json, .jsonLines, .json, .csv, .csv, .csv]
-        let answers = await ParallelDecoding.answerCSV(bodies, outputFormats: formats, evaluator: model.evaluator, parallelism: 2)
-        for index in 0..<3 {
-            #expect(try answers[index].get() == InvocationCodec.encode(predictions[...], format: formats[index]), "\(formats[index])")
+        func answer(_ body: [UInt8], _ format: PayloadFormat) async throws(InvocationError) -> [UInt8] {
+            try await SlicedCSV.answer(body, outputFormat: format, evaluator: model.evaluator, parallelism: 2)
         }
-        #expect(try answers[3].get() == InvocationCodec.encode(paddedExpected[...], format: .json))
-        #expect(throws: InvocationError.badRequest("CSV line 40001: 2 columns, the model expects 3 (no label column)")) {
-            try answers[4].get()
+        for format in PayloadFormat.allCases {
+            #expect(try await answer(body, format) == InvocationCodec.encode(predictions[...], format: format), "\(format)")
         }
-        #expect(throws: InvocationError.badRequest("CSV line 6: 4 columns, the model expects 3 (no label column)")) { try answers[5].get() }
-        #expect(throws: InvocationError.badRequest("empty request body: send at least one row")) { try answers[6].get() }
+        #expect(try await answer(padded, .json) == InvocationCodec.encode(paddedExpected[...], format: .json))
+        await #expect(throws: InvocationError.badRequest("CSV line 40001: 2 columns, the model expects 3 (no label column)")) {
+            try await answer(brokenLate, .csv)
+        }
+        await #expect(throws: InvocationError.badRequest("CSV line 6: 4 columns, the model expects 3 (no label column)")) {
+            try await answer(brokenEarly, .csv)
+        }
+        await #expect(throws: InvocationError.badRequest("empty request body: send at least one row")) {
+            try await answer(Array("  \n".utf8), .csv)
+        }
         // The later error alone.
-        let onlyLate = await ParallelDecoding.answerCSV(
-            [Array(lines.enumerated().map { $0.offset == 55_000 ? "1,2,zz" : $0.element }.joined(separator: "\n").utf8)],
-            outputFormats: [.csv], evaluator: model.evaluator, parallelism: 2)
-        #expect(throws: InvocationError.badRequest("CSV line 55001, column 3: 'zz' is not a number")) { try onlyLate[0].get() }
+        let onlyLate = Array(lines.enumerated().map { $0.offset == 55_000 ? "1,2,zz" : $0.element }.joined(separator: "\n").utf8)
+        await #expect(throws: InvocationError.badRequest("CSV line 55001, column 3: 'zz' is not a number")) {
+            try await answer(onlyLate, .csv)
+        }
     }
 
-    @Test("one pass with large and small bodies: the large answered in slices, the small coalesced, each its own answer")
-    func mixedPass() async throws {
+    @Test("large bodies are answered alone, the small ones around them coalesced into one pass, each its own answer")
+    func largeAlone() async throws {
         let model = try TestModel()
+        let handOff = HandOff()
+        let batcher = Batcher(
+            evaluator: model.evaluator, handOff: handOff, waker: Waker(fd: eventfdForTest()), byteBudget: 8 << 20, parallelism: 2)
         let large = rows(40_000, seed: 4)
         let small = [rows(3, seed: 5), rows(1, seed: 6)]
-        #expect(ParallelDecoding.sliceCount(byteCount: csv(large).utf8.count, parallelism: 2) == 2)
         let bodies = [csv(small[0]), csv(large), "[[0.5, 1, -1]]", csv(small[1]), csv(large) + "1,x,2\n"]
         let formats: [PayloadFormat] = [.csv, .csv, .json, .csv, .csv]
         let jobs = bodies.enumerated().map { index, body in
@@ -113,7 +119,19 @@ struct BatcherTests {
                 connection: ConnectionID(slot: UInt32(index), generation: 1), sequence: UInt64(index), body: Array(body.utf8),
                 inputFormat: formats[index], outputFormat: .csv)
         }
-        let replies = await Batcher.evaluate(jobs, evaluator: model.evaluator, parallelism: 2)
+        #expect(jobs.map { Batcher.isAnsweredAlone($0, parallelism: 2) } == [false, true, false, false, true])
+        _ = handOff.submit(jobs)
+        await batcher.drain()
+        #expect(await batcher.passCount == 1)
+        #expect(await batcher.jobCount == 5)
+        // The large bodies' replies come when their slices are done, after `drain` returns.
+        var replies: [InferenceReply] = []
+        for _ in 0..<1000 where replies.count < jobs.count {
+            replies += handOff.collect()
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(handOff.isIdle)
+        replies.sort { $0.sequence < $1.sequence }
         #expect(replies.map(\.sequence) == [0, 1, 2, 3, 4])
         #expect(replies.map(\.response.status) == [200, 200, 200, 200, 400])
         let answers = replies.map { parseCSV(String(decoding: $0.response.body, as: UTF8.self)) }
