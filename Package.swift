@@ -105,7 +105,7 @@ if Context.environment["SYMMETREE_BENCHMARKS"] == "1" {
     package.targets.append(
         .executableTarget(
             name: "ServeBenchmarks",
-            dependencies: ["Model", "Serve", "IOUring"],
+            dependencies: ["Model", "Serve", "IOUring", "Train"],
             path: "Benchmarks/ServeBenchmarks",
             swiftSettings: swiftSettings
         )

@@ -9,6 +9,7 @@
 import IOUring
 import Model
 import Serve
+import Train  // RandomGenerator
 import Foundation  // String(format:) for the bodies only, outside every timed loop
 
 #if canImport(Glibc)
@@ -33,12 +34,13 @@ do {
 // Feature text as compare_serve.py's bodies have it (numpy's "%.6g" of standard normals), so
 // signs and lengths vary from field to field and a parser that branches on them mispredicts
 // as it would on real data.
-var generator = SplitMix64(seed: 42)
-func featureRow(_ generator: inout SplitMix64) -> String {
+// Seeded, so every run decodes the same body.
+var generator = RandomGenerator(seed: 42)
+func featureRow(_ generator: inout RandomGenerator) -> String {
     (0..<evaluator.columnCount).map { _ in
-        // Box–Muller from two uniforms in (0, 1].
-        let u1 = Double(generator.next() >> 11 + 1) * 0x1p-53
-        let u2 = Double(generator.next() >> 11) * 0x1p-53
+        // Box–Muller from two uniforms, the first in (0, 1].
+        let u1 = 1 - Double.random(in: 0..<1, using: &generator)
+        let u2 = Double.random(in: 0..<1, using: &generator)
         return String(format: "%.6g", (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2))
     }.joined(separator: ",")
 }
@@ -100,16 +102,3 @@ let decodeRows = measure {
     features = try! InvocationCodec.decode(bigBody, format: .csv, columnCount: evaluator.columnCount).features
 }
 print("{\"stage\": \"decode 10k rows\", \"nanoseconds_per_row\": \(Int(decodeRows / 10_000))}")
-
-/// A small seeded generator, so every run decodes the same body.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
