@@ -104,8 +104,20 @@ package enum CSVRowParser {
         let readable = max(readableCount ?? line.count, line.count)
         #if arch(x86_64)
         // Whole 64-byte windows over the line, and a scan's 16 bytes from its last field.
-        if readable >= max((end &+ 63) & ~63, end &+ ShortDecimalScanner.readableBytesMin) {
+        let maskedBytes = max((end &+ 63) & ~63, end &+ ShortDecimalScanner.readableBytesMin)
+        if readable >= maskedBytes {
             return try parseByCommaMask(bytes, end: end, lineNumber: lineNumber, into: output, capacity: capacity)
+        }
+        // A line with nothing readable after it (a one-row body, a body's last line, a training
+        // file's line) is copied next to zeros: a copy costs less than the per-byte path.
+        if maskedBytes <= Self.copiedLineBytesMax {
+            return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maskedBytes) { (padded) throws(CSVError) in
+                let base = padded.baseAddress!
+                base.initialize(from: bytes, count: end)
+                (base + end).initialize(repeating: 0, count: maskedBytes &- end)
+                defer { base.deinitialize(count: maskedBytes) }
+                return try parseByCommaMask(base, end: end, lineNumber: lineNumber, into: output, capacity: capacity)
+            }
         }
         #endif
         let scanEnd = readable &- ShortDecimalScanner.readableBytesMin
@@ -170,6 +182,11 @@ package enum CSVRowParser {
             position &+= 1  // the comma
         }
     }
+
+    /// The longest line `parse` copies to read it by comma masks, x86-64 only (on the stack,
+    /// where `withUnsafeTemporaryAllocation` finds room); longer ones without text after them
+    /// are read field by field.
+    static let copiedLineBytesMax = 16 * 1024
 
     #if arch(x86_64)
     /// `parse` for a line whose 64-byte windows and a further 16 bytes may be read: field ends

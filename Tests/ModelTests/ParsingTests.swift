@@ -168,6 +168,34 @@ struct CSVFastPathTests {
         }
     }
 
+    @Test("a line too long to copy, with nothing after it, is read field by field to the same floats")
+    func longLineWithoutReadAhead() throws {
+        var generator = SeededGenerator(seed: 14)
+        var fields: [String] = []
+        var length = 0
+        while length <= 20_000 {
+            let field = Bool.random(using: &generator)
+                ? String(format: "%.6g", Double.random(in: -50...50, using: &generator))
+                : String(format: "%.\(Int.random(in: 0...8, using: &generator))f", Double.random(in: -2000...2000, using: &generator))
+            fields.append(field)
+            length += field.utf8.count + 1
+        }
+        fields += ["", "NaN", "1e3", "-0"]
+        let line = Array(fields.joined(separator: ",").utf8)
+        #expect(line.count > CSVRowParser.copiedLineBytesMax)
+        var output = [Float](repeating: 0, count: fields.count)
+        let count = try line.withUnsafeBufferPointer { bytes in
+            try output.withUnsafeMutableBufferPointer { out in
+                try CSVRowParser.parse(line: bytes, lineNumber: 1, into: out.baseAddress!, capacity: fields.count)
+            }
+        }
+        #expect(count == fields.count)
+        for (index, text) in fields.enumerated() {
+            let expected = text.isEmpty || text == "NaN" ? Float.nan : Float(strtod(text, nil))
+            #expect(output[index].bitPattern == expected.bitPattern, "\(text)")
+        }
+    }
+
     @Test("a number run into other text is still refused, read-ahead or not", arguments: ["1.5x", "12a", "-3.25.1", "1.5-2", "7 8"])
     func junkAfterNumber(field: String) {
         let buffer = Array("\(field),1\n0.5,0.25,0.125,0.0625\n".utf8) + Array(repeating: UInt8(ascii: ","), count: 80)
