@@ -133,9 +133,10 @@ package enum CSVRowParser {
             if position <= scanEnd, let number = ShortDecimalScanner.scan(bytes + position), position &+ number.length <= end,
                 position &+ number.length == end || bytes[position &+ number.length] == UInt8(ascii: ",")
             {
-                // Clinger's fast path, as below: at most 14 digits, so the mantissa is exact.
-                let magnitude = Double(Int64(bitPattern: number.mantissa)) / powersOfTen[number.fractionDigitCount]
-                if column < capacity { output[column] = Float(Double(bitPattern: magnitude.bitPattern | signBit)) }
+                // At most 14 digits, so the mantissa is exact.
+                if column < capacity {
+                    output[column] = float(number.mantissa, fractionDigitCount: number.fractionDigitCount, signBit: signBit, powersOfTen)
+                }
                 column &+= 1
                 position &+= number.length
                 if position >= end { return column }
@@ -165,10 +166,7 @@ package enum CSVRowParser {
             if position == end || bytes[position] == UInt8(ascii: ","),
                 totalDigitCount > 0, totalDigitCount <= 19, mantissa <= 1 << 53, fractionDigitCount <= 22
             {
-                // Clinger's fast path: an exact integer divided by an exact power of ten, one rounding.
-                // Int64 → Double is one instruction; the unsigned conversion is a dozen.
-                let magnitude = Double(Int64(bitPattern: mantissa)) / powersOfTen[fractionDigitCount]
-                value = Float(Double(bitPattern: magnitude.bitPattern | signBit))
+                value = float(mantissa, fractionDigitCount: fractionDigitCount, signBit: signBit, powersOfTen)
             } else {
                 position = fieldStart
                 while position < end, bytes[position] != UInt8(ascii: ",") { position &+= 1 }
@@ -181,6 +179,18 @@ package enum CSVRowParser {
             if position >= end { return column }
             position &+= 1  // the comma
         }
+    }
+
+    /// Clinger's fast path: an exact integer (≤ 2^53) divided by an exact power of ten
+    /// (`fractionDigitCount` ≤ 22) is the correctly rounded `Double`, then rounded to `Float` as
+    /// numpy's float64 → float32 does; `signBit` is the `Double`'s sign bit.
+    @inline(__always)
+    private static func float(
+        _ mantissa: UInt64, fractionDigitCount: Int, signBit: UInt64, _ powersOfTen: UnsafePointer<Double>
+    ) -> Float {
+        // Int64 → Double is one instruction; the unsigned conversion is a dozen.
+        let magnitude = Double(Int64(bitPattern: mantissa)) / powersOfTen[fractionDigitCount]
+        return Float(Double(bitPattern: magnitude.bitPattern | signBit))
     }
 
     /// The longest line `parse` copies to read it by comma masks, x86-64 only (on the stack,
@@ -203,8 +213,7 @@ package enum CSVRowParser {
             let digitsStart = start &+ Int(truncatingIfNeeded: signBit >> 63)
             let value: Float
             if let number = plainDecimal(bytes + digitsStart, length: fieldEnd &- digitsStart) {
-                let magnitude = Double(Int64(bitPattern: number.mantissa)) / powersOfTen[number.fractionDigitCount]
-                value = Float(Double(bitPattern: magnitude.bitPattern | signBit))
+                value = float(number.mantissa, fractionDigitCount: number.fractionDigitCount, signBit: signBit, powersOfTen)
             } else {
                 value = try parseField(
                     UnsafeBufferPointer(start: bytes + start, count: fieldEnd &- start), line: lineNumber, column: column &+ 1)

@@ -1,5 +1,5 @@
 // The single-row evaluator's x86-64 kernel: SSSE3 byte shuffles reached through clang's
-// intrinsics, the only C import in Model. Other architectures walk the split lists.
+// intrinsics (with CSVRowKernels, the only intrinsics in Model). Other architectures walk the split lists.
 #if arch(x86_64)
 import _Builtin_intrinsics.intel
 

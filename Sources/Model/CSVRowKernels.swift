@@ -1,6 +1,6 @@
 // The CSV row parser's x86-64 kernels: where a line's commas are, and a field's digits as one
 // number, by SSE2/SSSE3 byte operations reached through clang's intrinsics (with
-// ShuffleKernel, the only C imports in Model). Other architectures parse rows field by field.
+// ShuffleKernel, the only intrinsics in Model). Other architectures parse rows field by field.
 #if arch(x86_64)
 import _Builtin_intrinsics.intel
 
