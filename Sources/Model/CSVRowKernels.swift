@@ -26,19 +26,23 @@ func commaMask(_ bytes: UnsafePointer<UInt8>) -> UInt64 {
 /// Branch-free but for the verdict: the point is found by a compare, the digits are moved
 /// past it and to the end of a vector by one byte shuffle, and 16 digits become a number in
 /// four multiply-adds (simdjson's and fast_float's eight-digit steps, twice over).
+/// Bytes `plainDecimal` reads from a field's start, whatever the field's length: one vector.
+let plainDecimalReadableBytes = 16
+
 @inline(__always)
 func plainDecimal(_ start: UnsafePointer<UInt8>, length: Int) -> (mantissa: UInt64, fractionDigitCount: Int)? {
     guard length &- 1 < 15 else { return nil }
     let digits = _mm_sub_epi8(load16(start), _mm_set1_epi8(Int8(UInt8(ascii: "0"))))
-    // Lanes holding 0…9 (`digits ≤ 9` unsigned: saturating 9 - digit... is zero).
+    // Lanes holding 0…9: there the saturating `digit - 9` is zero.
     let isDigit = _mm_cmpeq_epi8(_mm_subs_epu8(digits, _mm_set1_epi8(9)), _mm_setzero_si128())
     let inField = UInt32(1) &<< UInt32(length) &- 1
     let others = ~UInt32(truncatingIfNeeded: _mm_movemask_epi8(isDigit)) & inField
     // At most one non-digit, and it must be the point.
     guard others & (others &- 1) == 0 else { return nil }
+    let pointCount = others == 0 ? 0 : 1
     let point = others == 0 ? length : others.trailingZeroBitCount
     guard others == 0 || start[point] == UInt8(ascii: ".") else { return nil }
-    let digitCount = length &- (others == 0 ? 0 : 1)
+    let digitCount = length &- pointCount
     guard digitCount > 0 else { return nil }
     // Output lane j takes digit k = j - (16 - digitCount), read from byte k, or k + 1 at and
     // after the point; lanes with k < 0 get a negative index, which the shuffle zeroes.
@@ -52,7 +56,7 @@ func plainDecimal(_ start: UnsafePointer<UInt8>, length: Int) -> (mantissa: UInt
     let eights = _mm_madd_epi16(_mm_packus_epi32(fours, fours), _mm_set1_epi32(0x0001_2710))
     let halves = UInt64(bitPattern: _mm_cvtsi128_si64(eights))
     let mantissa = (halves & 0xFFFF_FFFF) &* 100_000_000 &+ halves >> 32
-    return (mantissa, length &- point &- (others == 0 ? 0 : 1))
+    return (mantissa, length &- point &- pointCount)
 }
 
 @inline(__always)

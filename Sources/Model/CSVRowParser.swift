@@ -103,8 +103,8 @@ package enum CSVRowParser {
         if end > 0, bytes[end &- 1] == UInt8(ascii: "\r") { end &-= 1 }
         let readable = max(readableCount ?? line.count, line.count)
         #if arch(x86_64)
-        // Whole 64-byte windows over the line, and a scan's 16 bytes from its last field.
-        let maskedBytes = max((end &+ 63) & ~63, end &+ ShortDecimalScanner.readableBytesMin)
+        // Whole 64-byte windows over the line, and a vector's 16 bytes from its last field.
+        let maskedBytes = max((end &+ 63) & ~63, end &+ plainDecimalReadableBytes)
         if readable >= maskedBytes {
             return try parseByCommaMask(bytes, end: end, lineNumber: lineNumber, into: output, capacity: capacity)
         }
@@ -126,9 +126,7 @@ package enum CSVRowParser {
         var column = 0
         while true {
             let fieldStart = position
-            // The sign without a branch: it is a coin toss in typical features, and a
-            // mispredicted branch on it (here and when applying it) cost more than the digits.
-            let signBit: UInt64 = position < end && bytes[position] == UInt8(ascii: "-") ? 1 << 63 : 0
+            let signBit = minusSignBit(bytes, at: position, end: end)
             position &+= Int(truncatingIfNeeded: signBit >> 63)
             if position <= scanEnd, let number = ShortDecimalScanner.scan(bytes + position), position &+ number.length <= end,
                 position &+ number.length == end || bytes[position &+ number.length] == UInt8(ascii: ",")
@@ -181,6 +179,14 @@ package enum CSVRowParser {
         }
     }
 
+    /// A `Double`'s sign bit when a field starting at `position` (before `end`) opens with `-`,
+    /// else 0. Without a branch: the sign is a coin toss in typical features, and a
+    /// mispredicted branch on it (here and when applying it) cost more than the digits.
+    @inline(__always)
+    private static func minusSignBit(_ bytes: UnsafePointer<UInt8>, at position: Int, end: Int) -> UInt64 {
+        position < end && bytes[position] == UInt8(ascii: "-") ? 1 << 63 : 0
+    }
+
     /// Clinger's fast path: an exact integer (≤ 2^53) divided by an exact power of ten
     /// (`fractionDigitCount` ≤ 22) is the correctly rounded `Double`, then rounded to `Float` as
     /// numpy's float64 → float32 does; `signBit` is the `Double`'s sign bit.
@@ -208,8 +214,7 @@ package enum CSVRowParser {
         let powersOfTen = DecimalParsing.exactPowersOfTen
         var column = 0
         @inline(__always) func field(from start: Int, to fieldEnd: Int) throws(CSVError) {
-            // The sign as a bit, as in `parse`: a coin toss in typical features.
-            let signBit: UInt64 = start < fieldEnd && bytes[start] == UInt8(ascii: "-") ? 1 << 63 : 0
+            let signBit = minusSignBit(bytes, at: start, end: fieldEnd)
             let digitsStart = start &+ Int(truncatingIfNeeded: signBit >> 63)
             let value: Float
             if let number = plainDecimal(bytes + digitsStart, length: fieldEnd &- digitsStart) {
