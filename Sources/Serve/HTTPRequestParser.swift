@@ -54,6 +54,14 @@ public struct HTTPLimits: Sendable {
     /// Request line plus headers.
     public var headerBytesMax = 16 * 1024
     public var bodyBytesMax = 6 * 1024 * 1024
+    /// The bytes of a chunked body that are not data: size lines with their extensions, the
+    /// CRLFs after data and the trailer section. Counted on their own so that one-byte chunks
+    /// with long extensions cannot make a client's few body bytes cost the server gigabytes.
+    /// A client sending 6 MB in 64-byte chunks spends about 0.6 MB on framing.
+    public var chunkFramingBytesMax = 1024 * 1024
+    /// Trailer fields after the last chunk (RFC 9112 §7.1.2); their bytes count against
+    /// `headerBytesMax` as well.
+    public var trailerFieldCountMax = 64
 
     public init(headerBytesMax: Int = 16 * 1024, bodyBytesMax: Int = 6 * 1024 * 1024) {
         self.headerBytesMax = headerBytesMax
@@ -101,14 +109,9 @@ public struct HTTPRequestParser: Sendable {
 
     enum Framing {
         case length(Int)
-        case chunked(ChunkedState)
+        case chunked(ChunkedBodyDecoder)
     }
 
-    struct ChunkedState {
-        var body: [UInt8] = []
-        var consumed = 0  // bytes of the input already decoded into `body`
-        var finished = false
-    }
 
     public init(limits: HTTPLimits = HTTPLimits()) {
         self.limits = limits
@@ -176,21 +179,20 @@ public struct HTTPRequestParser: Sendable {
                 Self.removeFront(headBytes + length, of: &input)
             }
             return .request(current.request(body: body))
-        case .chunked(var state):
+        case .chunked(var decoder):
             Self.removeFront(headBytes, of: &input)
-            switch decodeChunks(input, state: &state) {
-            case .failure(let error):
+            let receivedBefore = decoder.rawByteCount
+            if let error = decoder.decode(&input) {
                 head = current
                 return .failure(error)
-            case .success:
-                if !state.finished {
-                    current.framing = .chunked(state)
-                    head = current
-                    return current.expectsContinue && !continueSent && state.consumed == 0 ? markContinue() : .needMore
-                }
-                input.removeFirst(state.consumed)
-                return .request(current.request(body: state.body))
             }
+            guard decoder.isFinished else {
+                let firstBytes = receivedBefore == 0 && decoder.rawByteCount == 0
+                current.framing = .chunked(decoder)
+                head = current
+                return current.expectsContinue && !continueSent && firstBytes ? markContinue() : .needMore
+            }
+            return .request(current.request(body: decoder.takeBody()))
         }
     }
 
@@ -336,7 +338,7 @@ public struct HTTPRequestParser: Sendable {
                 return .failure(HTTPParseError(status: 501, reason: "Transfer-Encoding \(encodings.joined(separator: ", ")) is not supported"))
             }
             guard minor == 1 else { return bad("chunked encoding in an HTTP/1.0 request") }
-            framing = .chunked(ChunkedState())
+            framing = .chunked(ChunkedBodyDecoder(limits: limits))
         } else if let first = lengths.first {
             let values = Set(lengths.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: " \t") } })
             guard values.count == 1, let only = values.first, !only.isEmpty, only.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
@@ -377,56 +379,6 @@ public struct HTTPRequestParser: Sendable {
     private func bodyLimitError(length: Int) -> HTTPParseError? {
         guard length > limits.bodyBytesMax else { return nil }
         return HTTPParseError(status: 413, reason: "body of \(length) bytes exceeds the limit of \(limits.bodyBytesMax)")
-    }
-
-    /// Decodes as many complete chunks as `input` holds, after `state.consumed`.
-    private func decodeChunks(_ input: [UInt8], state: inout ChunkedState) -> Result<Void, HTTPParseError> {
-        func bad(_ reason: String) -> Result<Void, HTTPParseError> { .failure(HTTPParseError(status: 400, reason: reason)) }
-        while !state.finished {
-            let start = state.consumed
-            guard let lineEnd = crlf(input, from: start) else {
-                return input.count - start > 1024 ? bad("chunk size line too long") : .success(())
-            }
-            var sizeField = input[start..<lineEnd]
-            if let semicolon = sizeField.firstIndex(of: 0x3B) { sizeField = sizeField[..<semicolon] }  // chunk extensions
-            while let last = sizeField.last, last == 0x20 || last == 0x09 { sizeField = sizeField.dropLast() }
-            guard !sizeField.isEmpty, sizeField.count <= 15, let size = Int(String(decoding: sizeField, as: UTF8.self), radix: 16),
-                size >= 0
-            else { return bad("invalid chunk size") }
-            if size == 0 {
-                // Trailer section: header lines until an empty line.
-                var position = lineEnd + 2
-                while true {
-                    guard let end = crlf(input, from: position) else {
-                        return input.count - position > limits.headerBytesMax ? bad("chunked trailers too long") : .success(())
-                    }
-                    if end == position {
-                        state.consumed = end + 2
-                        state.finished = true
-                        return .success(())
-                    }
-                    position = end + 2
-                }
-            }
-            guard state.body.count + size <= limits.bodyBytesMax else {
-                return .failure(HTTPParseError(status: 413, reason: "chunked body exceeds the limit of \(limits.bodyBytesMax) bytes"))
-            }
-            let dataStart = lineEnd + 2
-            guard input.count >= dataStart + size + 2 else { return .success(()) }
-            guard input[dataStart + size] == 0x0D, input[dataStart + size + 1] == 0x0A else { return bad("chunk not followed by CRLF") }
-            state.body.append(contentsOf: input[dataStart..<(dataStart + size)])
-            state.consumed = dataStart + size + 2
-        }
-        return .success(())
-    }
-
-    private func crlf(_ input: [UInt8], from start: Int) -> Int? {
-        var index = start
-        while index + 1 < input.count {
-            if input[index] == 0x0D, input[index + 1] == 0x0A { return index }
-            index += 1
-        }
-        return nil
     }
 }
 
