@@ -4,6 +4,9 @@ public struct HTTPResponse: Sendable, Equatable {
     public var contentType: String?
     public var body: [UInt8]
     public var extraHeaders: [(String, String)] = []
+    /// The answer to a HEAD request: the headers GET would send, Content-Length included, and
+    /// no body (RFC 9110 §9.3.2); a body here would be read as the next response.
+    public var omitsBody = false
 
     public init(status: Int, contentType: String? = nil, body: [UInt8] = [], extraHeaders: [(String, String)] = []) {
         self.status = status
@@ -32,7 +35,7 @@ public struct HTTPResponse: Sendable, Equatable {
         // The fixed text is 87 bytes, plus up to 20 digits each for the status and the length.
         var headBytesMax = 128 + reason.utf8CodeUnitCount + (contentType?.utf8.count ?? 0)
         for (name, value) in extraHeaders { headBytesMax += name.utf8.count + value.utf8.count + 4 }
-        bytes.reserveCapacity(bytes.count + headBytesMax + body.count)
+        bytes.reserveCapacity(bytes.count + headBytesMax + (omitsBody ? 0 : body.count))
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: headBytesMax) { scratch in
             var head = ByteWriter(scratch)
             head.write("HTTP/1.1 ")
@@ -58,7 +61,14 @@ public struct HTTPResponse: Sendable, Equatable {
             head.write("\r\n")
             bytes.append(contentsOf: UnsafeBufferPointer(start: scratch.baseAddress, count: head.count))
         }
-        bytes.append(contentsOf: body)
+        if !omitsBody { bytes.append(contentsOf: body) }
+    }
+
+    /// This response as the answer to a HEAD request.
+    var withoutBody: HTTPResponse {
+        var copy = self
+        copy.omitsBody = true
+        return copy
     }
 
     /// The interim answer to `Expect: 100-continue`.
@@ -89,6 +99,7 @@ public struct HTTPResponse: Sendable, Equatable {
     public static func == (lhs: HTTPResponse, rhs: HTTPResponse) -> Bool {
         lhs.status == rhs.status && lhs.contentType == rhs.contentType && lhs.body == rhs.body
             && lhs.extraHeaders.map(\.0) == rhs.extraHeaders.map(\.0) && lhs.extraHeaders.map(\.1) == rhs.extraHeaders.map(\.1)
+            && lhs.omitsBody == rhs.omitsBody
     }
 }
 
@@ -113,6 +124,8 @@ public struct HTTPConnection: Sendable {
     private var input: [UInt8] = []
     public private(set) var isAwaitingResponse = false
     private var currentKeepAlive = true
+    /// The request being answered is a HEAD: its response goes out without a body.
+    private var currentIsHead = false
     public private(set) var isClosing = false
     /// Answer what is in progress, then close (server draining or peer half-closed).
     public private(set) var closeWhenIdle = false
@@ -150,6 +163,7 @@ public struct HTTPConnection: Sendable {
     public mutating func respond(_ response: HTTPResponse, into actions: inout [Action]) {
         precondition(isAwaitingResponse, "respond without a request")
         isAwaitingResponse = false
+        let response = currentIsHead ? response.withoutBody : response
         guard currentKeepAlive else {
             isClosing = true
             actions.append(.send(response, keepAlive: false))
@@ -222,6 +236,7 @@ public struct HTTPConnection: Sendable {
             case .request(let request):
                 isAwaitingResponse = true
                 currentKeepAlive = request.keepAlive
+                currentIsHead = request.method == "HEAD"
                 actions.append(.handle(request))
             case .failure(let error):
                 return fail(error, into: &actions)

@@ -230,3 +230,21 @@ struct HTTPHeadTests {
         #expect(HTTPResponse(status: 204, contentType: "").serialized(keepAlive: true) == Array("HTTP/1.1 204 Status\r\nContent-Type: \r\nContent-Length: 0\r\n\r\n".utf8))
     }
 }
+
+@Suite("HEAD answers")
+struct HeadAnswerTests {
+    @Test("a HEAD answer carries the GET headers and no body, so the next answer on the connection parses")
+    func headWithoutBody() {
+        let actions = drive("HEAD /nope HTTP/1.1\r\n\r\nGET /ping HTTP/1.1\r\n\r\n")
+        #expect(requests(actions).map(\.method) == ["HEAD", "GET"])
+        // drive() answers every request with its (empty) body; give the HEAD answer a body.
+        var connection = HTTPConnection()
+        var actionsOut: [HTTPConnection.Action] = []
+        Array("HEAD /nope HTTP/1.1\r\n\r\n".utf8).withUnsafeBytes { connection.received($0, into: &actionsOut) }
+        connection.respond(.error(404, "no such resource"), into: &actionsOut)
+        let text = sentText(actionsOut)
+        #expect(text.hasPrefix("HTTP/1.1 404 Not Found\r\n"))
+        #expect(text.contains("Content-Length: 17\r\n"))
+        #expect(text.hasSuffix("\r\n\r\n"), "no body after the head: \(text)")
+    }
+}
