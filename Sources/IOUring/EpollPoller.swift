@@ -83,14 +83,34 @@ final class EpollPoller: Poller {
     }
 
     private func acceptAll(loop: EventLoop) {
-        while true {
+        while loop.accepting, loop.acceptPausedUntil == nil {
             let fd = accept4(listenFD, nil, nil, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
-            if fd < 0 {
-                if errno == EINTR || errno == ECONNABORTED { continue }
-                return  // EAGAIN, or EMFILE: retried on the next readiness
+            if fd >= 0 {
+                loop.accepted(fd: fd)
+                continue
             }
-            loop.accepted(fd: fd)
+            switch AcceptOutcome(errno: errno) {
+            case .retry: continue
+            case .exhausted(let code):
+                // Level-triggered: the listener stays readable, so retrying now would spin.
+                loop.acceptFailed(errno: code)
+                return
+            case .empty: return
+            }
         }
+    }
+
+    func pauseAccepting() {
+        _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, nil)
+    }
+
+    func resumeAccepting() {
+        _ = add(fd: listenFD, events: EPOLLIN.rawValue, tag: Self.listenTag)
+    }
+
+    func receivingChanged(slot: Int, loop: EventLoop) {
+        let events = readEvents(slot: slot, loop: loop) | (writeArmed[slot] ? EPOLLOUT.rawValue : 0)
+        modify(fd: loop.connections[slot].fd, events: events, tag: UInt64(slot))
     }
 
     private func receive(slot: Int, loop: EventLoop) {
@@ -151,7 +171,7 @@ final class EpollPoller: Poller {
     }
 
     private func readEvents(slot: Int, loop: EventLoop) -> UInt32 {
-        loop.connections[slot].peerClosed ? 0 : EPOLLIN.rawValue | EPOLLRDHUP.rawValue
+        loop.connections[slot].peerClosed || loop.connections[slot].receivePaused ? 0 : EPOLLIN.rawValue | EPOLLRDHUP.rawValue
     }
 
     func close(slot: Int, loop: EventLoop) {

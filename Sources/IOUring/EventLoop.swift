@@ -27,6 +27,11 @@ public protocol EventLoopDelegate: AnyObject {
     func connectionPeerClosed(_ connection: ConnectionID)
     /// The connection is gone (closed by us, reset, or error); its ID is never reused.
     func connectionClosed(_ connection: ConnectionID)
+    /// Everything queued for the connection has been sent, after `notifyWhenDrained` asked.
+    func connectionDrained(_ connection: ConnectionID)
+    /// accept failed for lack of descriptors or memory (`errno`): the loop stops accepting until
+    /// a connection closes or `acceptRetryMilliseconds` pass, and keeps serving the open ones.
+    func acceptPaused(errno: Int32)
     /// `EventLoop.Waker.wake()` was called from some thread since the last turn.
     func loopWoken()
     /// Once per loop turn, after all completions: timers, hand-offs, draining.
@@ -90,6 +95,10 @@ struct ConnectionState {
     var closeRequested = false
     var peerClosed = false
     var dirty = false
+    /// The delegate stopped reading this connection until it says otherwise (backpressure).
+    var receivePaused = false
+    /// Tell the delegate once the output is all sent.
+    var drainWanted = false
 
     /// Makes the queued output the in-flight buffer; the drained in-flight buffer (capacity
     /// kept) takes new output. A swap, so neither buffer is retained or copied.
@@ -113,7 +122,12 @@ protocol Poller: AnyObject {
     func send(slot: Int, loop: EventLoop)
     /// Tear down the connection's kernel side; `loop.release(slot)` must follow once nothing is armed.
     func close(slot: Int, loop: EventLoop)
+    /// Stop or resume reading the connection (`loop.connections[slot].receivePaused` says which).
+    func receivingChanged(slot: Int, loop: EventLoop)
     func stopAccepting(listenFD: Int32)
+    /// Stop accepting for a while (descriptors ran out) or start again.
+    func pauseAccepting()
+    func resumeAccepting()
     /// Finishes a turn. io_uring keeps the turn's submissions for the next `poll`, which submits
     /// and waits in one system call.
     func endTurn()
@@ -137,7 +151,13 @@ public final class EventLoop {
     /// The time this turn's events are stamped with, read once per turn.
     private var turnNanoseconds: UInt64?
     var accepting = true
+    /// Accepting paused until this time (monotonic ns) or a connection closes; nil when not paused.
+    var acceptPausedUntil: UInt64?
+    /// How long accepting rests after EMFILE/ENFILE when no connection closes meanwhile.
+    public var acceptRetryMilliseconds: UInt64 = 100
     var running = true
+    /// Why io_uring was not used under `.auto` (nil when it is, or when epoll was asked for).
+    public let ioUringUnavailableReason: String?
     /// Held strongly while the loop runs (a weak reference cost an atomic load per event) and
     /// dropped when `run()` returns, which ends the cycle with a delegate that owns the loop.
     public var delegate: (any EventLoopDelegate)?
@@ -146,25 +166,51 @@ public final class EventLoop {
 
     /// Creates the loop's kernel objects. Call on the thread that will call `run()` (an
     /// io_uring created with SINGLE_ISSUER accepts submissions only from its creating thread).
-    public init(listenFD: Int32, maxConnections: Int, preference: BackendPreference) throws(EventLoopError) {
+    /// Under `.auto`, any io_uring set-up step that fails (seccomp's EPERM or ENOSYS, an old
+    /// kernel's EINVAL, ENOMEM for the buffer ring) leaves epoll in charge, with the reason in
+    /// `ioUringUnavailableReason`; under `.ioUring` it is the error thrown.
+    public convenience init(listenFD: Int32, maxConnections: Int, preference: BackendPreference) throws(EventLoopError) {
+        try self.init(listenFD: listenFD, maxConnections: maxConnections, preference: preference, injectedFailure: nil)
+    }
+
+    /// `injectedFailure` makes one io_uring set-up step fail with an errno, as an old kernel or a
+    /// seccomp profile would (tests; `strace -e inject=` does the same to the real binary).
+    package init(
+        listenFD: Int32, maxConnections: Int, preference: BackendPreference, injectedFailure: URingSetupFailure?
+    ) throws(EventLoopError) {
         self.listenFD = listenFD
         let wakeFD = eventfd(0, Int32(EFD_CLOEXEC))
         guard wakeFD >= 0 else { throw .errno("eventfd") }
         waker = Waker(fd: wakeFD)
         connections = Array(repeating: ConnectionState(), count: maxConnections)
         var chosen: (any Poller)?
+        var unavailable: String?
         if preference != .epoll {
-            do {
-                chosen = try URingPoller(entries: 2048, bufferCount: 1024, bufferSize: 16 * 1024)
+            do throws(EventLoopError) {
+                let uring = try URingPoller(entries: 2048, bufferCount: 1024, bufferSize: 16 * 1024, injectedFailure: injectedFailure)
+                try uring.start(listenFD: listenFD, wakeFD: wakeFD)
+                chosen = uring
             } catch {
-                if preference == .ioUring { throw error }
-                // Seccomp (EPERM/ENOSYS), the sysctl, or an old kernel: fall back.
+                guard preference == .auto else {
+                    Glibc.close(wakeFD)
+                    throw error
+                }
+                unavailable = error.description
             }
         }
-        if chosen == nil { chosen = try EpollPoller() }
+        if chosen == nil {
+            do throws(EventLoopError) {
+                let epoll = try EpollPoller()
+                try epoll.start(listenFD: listenFD, wakeFD: wakeFD)
+                chosen = epoll
+            } catch {
+                Glibc.close(wakeFD)
+                throw error
+            }
+        }
         poller = chosen!
         backend = poller.backend
-        try poller.start(listenFD: listenFD, wakeFD: wakeFD)
+        ioUringUnavailableReason = unavailable
     }
 
     /// Runs until `stop()`; returns after closing every connection.
@@ -172,8 +218,12 @@ public final class EventLoop {
         while running {
             turnNanoseconds = nil
             poller.poll(loop: self, timeoutMilliseconds: tickMilliseconds)
-            delegate?.loopTurnEnded(nowNanoseconds: nowNanoseconds)
-            flush()
+            let now = nowNanoseconds
+            if let until = acceptPausedUntil, now >= until { resumeAccepting() }
+            delegate?.loopTurnEnded(nowNanoseconds: now)
+            // A drained connection's delegate may queue more output (a held request answered):
+            // it goes out this turn, not after the next wait.
+            for _ in 0..<4 where !dirtySlots.isEmpty { flush() }
             poller.endTurn()
         }
         for slot in connections.indices where connections[slot].open {
@@ -236,7 +286,34 @@ public final class EventLoop {
     public func stopAccepting() {
         guard accepting else { return }
         accepting = false
+        if acceptPausedUntil != nil {
+            acceptPausedUntil = nil
+            poller.resumeAccepting()  // lets the poller drop its paused state before stopping
+        }
         poller.stopAccepting(listenFD: listenFD)
+    }
+
+    /// Stops reading the connection (its output is backed up): the kernel's receive buffer
+    /// fills and TCP's flow control holds the client back. Bytes already on their way may still
+    /// be reported.
+    public func pauseReceiving(_ connection: ConnectionID) {
+        guard let slot = validSlot(connection), !connections[slot].receivePaused else { return }
+        connections[slot].receivePaused = true
+        poller.receivingChanged(slot: slot, loop: self)
+    }
+
+    public func resumeReceiving(_ connection: ConnectionID) {
+        guard let slot = validSlot(connection), connections[slot].receivePaused else { return }
+        connections[slot].receivePaused = false
+        poller.receivingChanged(slot: slot, loop: self)
+    }
+
+    /// Calls `connectionDrained` once nothing is queued or in flight for the connection (at the
+    /// end of this turn if that is already so).
+    public func notifyWhenDrained(_ connection: ConnectionID) {
+        guard let slot = validSlot(connection) else { return }
+        connections[slot].drainWanted = true
+        markDirty(slot)
     }
 
     public func stop() { running = false }
@@ -277,6 +354,8 @@ public final class EventLoop {
         connections[slot].open = true
         connections[slot].closeRequested = false
         connections[slot].peerClosed = false
+        connections[slot].receivePaused = false
+        connections[slot].drainWanted = false
         connections[slot].sending = false
         connections[slot].inFlight.removeAll(keepingCapacity: true)
         connections[slot].inFlightOffset = 0
@@ -288,6 +367,21 @@ public final class EventLoop {
     func received(slot: Int, _ bytes: UnsafeRawBufferPointer) {
         guard connections[slot].open, !connections[slot].closeRequested else { return }
         delegate?.connectionReceived(id(of: slot), bytes)
+    }
+
+    /// accept failed with `code`: descriptors or memory ran out, so retrying at once would only
+    /// spin. Paused until a connection closes or the retry interval passes.
+    func acceptFailed(errno code: Int32) {
+        guard accepting, acceptPausedUntil == nil else { return }
+        acceptPausedUntil = nowNanoseconds + acceptRetryMilliseconds * 1_000_000
+        poller.pauseAccepting()
+        delegate?.acceptPaused(errno: code)
+    }
+
+    private func resumeAccepting() {
+        guard acceptPausedUntil != nil else { return }
+        acceptPausedUntil = nil
+        if accepting { poller.resumeAccepting() }
     }
 
     func peerClosed(slot: Int) {
@@ -331,6 +425,7 @@ public final class EventLoop {
         connections[slot].pending = []
         connections[slot].inFlight = []
         delegate?.connectionClosed(connection)
+        resumeAccepting()  // a descriptor is free again
     }
 
     func woken() { delegate?.loopWoken() }
@@ -350,6 +445,9 @@ public final class EventLoop {
             let drained = !connections[slot].sending && connections[slot].pending.isEmpty
             if drained, connections[slot].closeRequested {
                 poller.close(slot: slot, loop: self)
+            } else if drained, connections[slot].drainWanted {
+                connections[slot].drainWanted = false
+                delegate?.connectionDrained(id(of: slot))
             }
         }
     }

@@ -12,22 +12,23 @@ import CURing
 final class URingPoller: Poller {
     let backend = Backend.ioUring
     private var ring = io_uring()
-    private let bufferRing: UnsafeMutablePointer<io_uring_buf_ring>
-    private let bufferRingBytes: Int
-    private let buffers: UnsafeMutableRawPointer
-    private let bufferCount: Int
-    private let bufferSize: Int
+    /// Set once `ring` is initialised: from then on deinit must exit it, whatever fails later.
+    private var ringIsOpen = false
+    private let provided: ProvidedBuffers
     private var buffersToReturn: Int32 = 0
     private static let bufferGroup: UInt16 = 0
     private var listenFD: Int32 = -1
     private var wakeFD: Int32 = -1
     private var wakeValue: UInt64 = 0
+    /// Whether the multishot accept is armed (its last CQE comes without IORING_CQE_F_MORE).
+    private var acceptArmed = false
     private var cqes = [UnsafeMutablePointer<io_uring_cqe>?](repeating: nil, count: 512)
     /// Per slot: is a multishot recv armed, the bytes of the send in flight (owned here until
     /// its CQE), and whether the slot waits to be released once nothing is armed.
     private var recvArmed: [Bool] = []
     private var sendBuffers: [UnsafeMutableRawBufferPointer?] = []
     private var releasing: [Bool] = []
+    private let injectedFailure: URingSetupFailure?
 
     enum Operation: UInt64 {
         case accept = 1, recv, send, wake, cancel
@@ -38,8 +39,12 @@ final class URingPoller: Poller {
         operation.rawValue << 56 | UInt64(generation & 0xFF_FFFF) << 32 | UInt64(UInt32(slot))
     }
 
-    init(entries: UInt32, bufferCount: Int, bufferSize: Int) throws(EventLoopError) {
-        precondition(bufferCount > 0 && bufferCount <= 32768 && bufferCount & (bufferCount - 1) == 0)
+    /// Each step that can fail throws with its errno and leaves nothing to free twice: the
+    /// buffers belong to `ProvidedBuffers` (freed by its own deinit), the ring to deinit here
+    /// once `ringIsOpen` is set.
+    init(entries: UInt32, bufferCount: Int, bufferSize: Int, injectedFailure: URingSetupFailure? = nil) throws(EventLoopError) {
+        self.injectedFailure = injectedFailure
+        provided = try ProvidedBuffers(count: bufferCount, size: bufferSize)
         var params = io_uring_params()
         var result: Int32 = -EINVAL
         // Newest flags first; EINVAL means an older kernel, so drop flags one by one.
@@ -53,47 +58,26 @@ final class URingPoller: Poller {
             params = io_uring_params()
             params.flags = flags
             params.cq_entries = entries * 8
-            result = io_uring_queue_init_params(entries, &ring, &params)
+            result = injectedFailure?.result(at: .queueInit) ?? io_uring_queue_init_params(entries, &ring, &params)
             if result != -EINVAL { break }
         }
         guard result == 0 else {
             // -EPERM/-EACCES: seccomp or kernel.io_uring_disabled; -ENOSYS: seccomp or no io_uring.
             throw EventLoopError.errno("io_uring_queue_init_params", -result)
         }
-        self.bufferCount = bufferCount
-        self.bufferSize = bufferSize
-        bufferRingBytes = bufferCount * MemoryLayout<io_uring_buf>.stride
-        let mapped = mmap(nil, bufferRingBytes, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0)
-        guard let mapped, mapped != MAP_FAILED else {
-            io_uring_queue_exit(&ring)
-            throw .errno("mmap buffer ring")
-        }
-        bufferRing = mapped.bindMemory(to: io_uring_buf_ring.self, capacity: 1)
-        buffers = UnsafeMutableRawPointer.allocate(byteCount: bufferCount * bufferSize, alignment: 4096)
+        ringIsOpen = true
         var registration = io_uring_buf_reg()
-        registration.ring_addr = UInt64(UInt(bitPattern: mapped))
+        registration.ring_addr = UInt64(UInt(bitPattern: provided.ring))
         registration.ring_entries = UInt32(bufferCount)
         registration.bgid = Self.bufferGroup
-        let registered = io_uring_register_buf_ring(&ring, &registration, 0)
-        guard registered == 0 else {
-            munmap(mapped, bufferRingBytes)
-            buffers.deallocate()
-            io_uring_queue_exit(&ring)
-            throw EventLoopError.errno("io_uring_register_buf_ring", -registered)
-        }
-        io_uring_buf_ring_init(bufferRing)
-        let mask = io_uring_buf_ring_mask(UInt32(bufferCount))
-        for index in 0..<bufferCount {
-            io_uring_buf_ring_add(
-                bufferRing, buffers + index * bufferSize, UInt32(bufferSize), UInt16(index), mask, Int32(index))
-        }
-        io_uring_buf_ring_advance(bufferRing, Int32(bufferCount))
+        // -EINVAL before Linux 5.19 (no IORING_REGISTER_PBUF_RING), -ENOMEM, -EPERM.
+        let registered = injectedFailure?.result(at: .registerBufferRing) ?? io_uring_register_buf_ring(&ring, &registration, 0)
+        guard registered == 0 else { throw EventLoopError.errno("io_uring_register_buf_ring", -registered) }
+        provided.fill()
     }
 
     deinit {
-        io_uring_queue_exit(&ring)
-        munmap(UnsafeMutableRawPointer(bufferRing), bufferRingBytes)
-        buffers.deallocate()
+        if ringIsOpen { io_uring_queue_exit(&ring) }
         for buffer in sendBuffers { buffer?.deallocate() }
     }
 
@@ -110,7 +94,7 @@ final class URingPoller: Poller {
         self.wakeFD = wakeFD
         armAccept()
         armWake()
-        let submitted = io_uring_submit(&ring)
+        let submitted = injectedFailure?.result(at: .submit) ?? io_uring_submit(&ring)
         guard submitted >= 0 else { throw .errno("io_uring_submit", -submitted) }
     }
 
@@ -118,6 +102,13 @@ final class URingPoller: Poller {
         let sqe = submissionEntry()
         io_uring_prep_multishot_accept(sqe, listenFD, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
         io_uring_sqe_set_data64(sqe, Self.userData(.accept))
+        acceptArmed = true
+    }
+
+    private func cancel(_ userData: UInt64) {
+        let sqe = submissionEntry()
+        io_uring_prep_cancel64(sqe, userData, 0)
+        io_uring_sqe_set_data64(sqe, Self.userData(.cancel))
     }
 
     private func armWake() {
@@ -174,8 +165,16 @@ final class URingPoller: Poller {
         let generation = UInt32((userData >> 32) & 0xFF_FFFF)
         switch Operation(rawValue: userData >> 56) {
         case .accept:
-            if result >= 0 { loop.accepted(fd: result) }
-            if flags & IORING_CQE_F_MORE == 0, loop.accepting { armAccept() }
+            if result >= 0 {
+                loop.accepted(fd: result)
+            } else if case .exhausted(let code) = AcceptOutcome(errno: -result) {
+                // Re-arming at once would fail the same way, one CQE after another.
+                loop.acceptFailed(errno: code)
+            }
+            if flags & IORING_CQE_F_MORE == 0 {
+                acceptArmed = false
+                if loop.accepting, loop.acceptPausedUntil == nil { armAccept() }
+            }
         case .recv:
             guard loop.connections[slot].open, loop.connections[slot].generation & 0xFF_FFFF == generation else {
                 if result > 0, flags & IORING_CQE_F_BUFFER != 0 { returnBuffer(flags: flags) }
@@ -185,19 +184,21 @@ final class URingPoller: Poller {
             if result > 0 {
                 if flags & IORING_CQE_F_BUFFER != 0 {
                     let id = Int(flags >> IORING_CQE_BUFFER_SHIFT)
-                    loop.received(slot: slot, UnsafeRawBufferPointer(start: buffers + id * bufferSize, count: Int(result)))
+                    loop.received(slot: slot, UnsafeRawBufferPointer(start: provided.buffer(id), count: Int(result)))
                     returnBuffer(flags: flags)
                 }
             } else if result == 0 {
                 recvArmed[slot] = false
                 loop.peerClosed(slot: slot)
-            } else if result != -ENOBUFS {
+            } else if result != -ENOBUFS, result != -ECANCELED {
                 recvArmed[slot] = false
                 if !releasing[slot] { loop.failed(slot: slot) }
             }
             if !more {
                 recvArmed[slot] = false
-                let rearm = (result > 0 || result == -ENOBUFS) && !releasing[slot] && loop.connections[slot].open
+                // -ECANCELED: paused by `receivingChanged`, perhaps resumed since.
+                let rearm = (result > 0 || result == -ENOBUFS || result == -ECANCELED) && !releasing[slot]
+                    && loop.connections[slot].open && !loop.connections[slot].receivePaused
                 if rearm { armRecv(slot: slot, loop: loop) }
             }
             finishReleaseIfIdle(slot: slot, loop: loop)
@@ -221,11 +222,29 @@ final class URingPoller: Poller {
     }
 
     private func returnBuffer(flags: UInt32) {
-        let id = Int(flags >> IORING_CQE_BUFFER_SHIFT)
-        io_uring_buf_ring_add(
-            bufferRing, buffers + id * bufferSize, UInt32(bufferSize), UInt16(id),
-            io_uring_buf_ring_mask(UInt32(bufferCount)), buffersToReturn)
+        provided.give(back: Int(flags >> IORING_CQE_BUFFER_SHIFT), at: buffersToReturn)
         buffersToReturn += 1
+    }
+
+    func receivingChanged(slot: Int, loop: EventLoop) {
+        guard !releasing[slot] else { return }
+        if loop.connections[slot].receivePaused {
+            guard recvArmed[slot] else { return }
+            cancel(Self.userData(.recv, slot: slot, generation: loop.connections[slot].generation))
+            // Now, not at the turn's end: until the cancel is seen the kernel keeps copying the
+            // socket's bytes into provided buffers, for the connection to hold.
+            submitNow()
+        } else if !recvArmed[slot] {
+            armRecv(slot: slot, loop: loop)
+        }
+    }
+
+    func pauseAccepting() {
+        if acceptArmed { cancel(Self.userData(.accept)) }
+    }
+
+    func resumeAccepting() {
+        if !acceptArmed { armAccept() }
     }
 
     func send(slot: Int, loop: EventLoop) {
@@ -257,14 +276,12 @@ final class URingPoller: Poller {
     }
 
     func stopAccepting(listenFD: Int32) {
-        let sqe = submissionEntry()
-        io_uring_prep_cancel64(sqe, Self.userData(.accept), 0)
-        io_uring_sqe_set_data64(sqe, Self.userData(.cancel))
+        if acceptArmed { cancel(Self.userData(.accept)) }
     }
 
     func endTurn() {
         if buffersToReturn > 0 {
-            io_uring_buf_ring_advance(bufferRing, buffersToReturn)
+            provided.advance(by: buffersToReturn)
             buffersToReturn = 0
         }
     }

@@ -27,6 +27,12 @@ public struct ServerConfiguration: Sendable {
     public var parallelism = ServerConfiguration.onlineProcessorCount
     /// After SIGTERM, in-flight requests get this long to finish.
     public var drainTimeoutSeconds = 30.0
+    /// A connection whose unsent answers pass this many bytes is not read, and its next
+    /// request not answered, until they are all sent: a client that pipelines requests and
+    /// never reads holds at most this much (plus one answer) of the server's memory.
+    public var queuedOutputBytesMax = 256 * 1024
+    /// Makes one io_uring set-up step fail (tests of the epoll fallback).
+    package var ioUringSetupFailure: URingSetupFailure?
     public var maxConcurrentTransforms = ServerConfiguration.onlineProcessorCount
 
     static var onlineProcessorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
@@ -36,21 +42,31 @@ public struct ServerConfiguration: Sendable {
     /// SageMaker's environment: SAGEMAKER_BIND_TO_PORT, SAGEMAKER_MODEL_SERVER_TIMEOUT,
     /// SAGEMAKER_MAX_PAYLOAD_IN_MB (batch transform, ≤ 100), SYMMETREE_IO_BACKEND, SM_MODEL_DIR.
     public static func fromEnvironment() throws(ServeError) -> ServerConfiguration {
+        try fromEnvironment { getenv($0).map { String(cString: $0) } }
+    }
+
+    /// The longest SAGEMAKER_MODEL_SERVER_TIMEOUT taken: a week. SageMaker's own invocation
+    /// limits stop far below it (60 s real-time, 3,600 s batch transform).
+    public static let modelServerTimeoutSecondsMax = 7.0 * 24 * 3600
+
+    /// `fromEnvironment` over any lookup (tests pass a dictionary's).
+    public static func fromEnvironment(_ value: (String) -> String?) throws(ServeError) -> ServerConfiguration {
         var configuration = ServerConfiguration()
-        func value(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
         if let port = value("SAGEMAKER_BIND_TO_PORT") {
-            guard let parsed = UInt16(port) else { throw ServeError("SAGEMAKER_BIND_TO_PORT=\(port) is not a port number") }
+            guard let parsed = UInt16(port), parsed > 0 else { throw ServeError("SAGEMAKER_BIND_TO_PORT=\(port) is not a port number (1…65535)") }
             configuration.port = parsed
         }
         if let timeout = value("SAGEMAKER_MODEL_SERVER_TIMEOUT") {
-            guard let seconds = Double(timeout), seconds > 0 else {
-                throw ServeError("SAGEMAKER_MODEL_SERVER_TIMEOUT=\(timeout) is not a positive number of seconds")
+            // `Double` reads "inf", "nan" and "1e300": each passes `> 0` or fails oddly later.
+            guard let seconds = Double(timeout), seconds.isFinite, seconds > 0, seconds <= modelServerTimeoutSecondsMax else {
+                throw ServeError(
+                    "SAGEMAKER_MODEL_SERVER_TIMEOUT=\(timeout) is not a number of seconds in (0, \(Int(modelServerTimeoutSecondsMax))]")
             }
             configuration.modelServerTimeoutSeconds = seconds
         }
         if let payload = value("SAGEMAKER_MAX_PAYLOAD_IN_MB") {
             guard let megabytes = Int(payload), megabytes >= 1, megabytes <= 100 else {
-                throw ServeError("SAGEMAKER_MAX_PAYLOAD_IN_MB=\(payload) must be 1…100")
+                throw ServeError("SAGEMAKER_MAX_PAYLOAD_IN_MB=\(payload) must be a whole number of megabytes, 1…100")
             }
             configuration.limits.bodyBytesMax = megabytes * 1024 * 1024
         }
@@ -181,6 +197,9 @@ final class InferenceServer: EventLoopDelegate {
         var requestStartedAt: UInt64?
         /// The invocation waiting for the batcher: its sequence and when it was dispatched.
         var awaiting: (sequence: UInt64, since: UInt64)?
+        /// A request parsed while the connection's answers were backed up: answered once they
+        /// are sent (`connectionDrained`); `since` times a client that never reads them.
+        var held: (request: HTTPRequest, since: UInt64)?
     }
 
     let configuration: ServerConfiguration
@@ -228,7 +247,9 @@ final class InferenceServer: EventLoopDelegate {
             defer { finished.signal() }
             let loop: EventLoop
             do throws(EventLoopError) {
-                loop = try EventLoop(listenFD: listener.fd, maxConnections: maxConnections, preference: configuration.backend)
+                loop = try EventLoop(
+                    listenFD: listener.fd, maxConnections: maxConnections, preference: configuration.backend,
+                    injectedFailure: configuration.ioUringSetupFailure)
             } catch {
                 started.publish(.failure(ServeError("cannot start the event loop: \(error.description)")))
                 return
@@ -237,6 +258,7 @@ final class InferenceServer: EventLoopDelegate {
                 configuration: configuration, loop: loop, handOff: handOff, model: model,
                 ticks: continuation, stopRequested: stopFlag, log: log)
             loop.delegate = server
+            if let reason = loop.ioUringUnavailableReason { log("io_uring is not available (\(reason)); using epoll") }
             started.publish(.success((loop.backend, loop.waker)))
             loop.run()
             continuation.finish()
@@ -308,6 +330,23 @@ final class InferenceServer: EventLoopDelegate {
         clients[connection] = nil
     }
 
+    func connectionDrained(_ connection: ConnectionID) {
+        guard let held = clients[connection]?.held else { return }
+        clients[connection]?.held = nil
+        loop.resumeReceiving(connection)
+        actions.append(.handle(held.request))
+        perform(for: connection)
+    }
+
+    private var acceptPauseLogged = false
+
+    func acceptPaused(errno code: Int32) {
+        guard !acceptPauseLogged else { return }
+        acceptPauseLogged = true
+        log("Cannot accept connections: \(String(cString: strerror(code))); pausing accepts until a connection closes "
+            + "(raise the descriptor limit, ulimit -n, for more connections; logged once)")
+    }
+
     func loopWoken() {
         for reply in handOff.collect() {
             guard clients[reply.connection]?.awaiting?.sequence == reply.sequence else { continue }
@@ -354,6 +393,13 @@ final class InferenceServer: EventLoopDelegate {
             case .close: loop.close(connection)
             case .handle(let request):
                 assert(index == actions.count, "a request is the last action of its batch")
+                if loop.queuedByteCount(connection) > configuration.queuedOutputBytesMax {
+                    // Backpressure: stop reading and hold this request until the answers drain.
+                    clients[connection]?.held = (request, loop.nowNanoseconds)
+                    loop.pauseReceiving(connection)
+                    loop.notifyWhenDrained(connection)
+                    continue
+                }
                 guard let response = handle(request, connection: connection) else { continue }
                 clients[connection]?.http.respond(response, into: &actions)
             }
@@ -370,7 +416,7 @@ final class InferenceServer: EventLoopDelegate {
             case .loading: return .error(503, "model is loading")
             case .failed(let reason): return .error(500, "model failed to load: \(reason)")
             }
-        case ("GET", "/execution-parameters"):
+        case ("GET", "/execution-parameters"), ("HEAD", "/execution-parameters"):
             let body = "{\"MaxConcurrentTransforms\":\(configuration.maxConcurrentTransforms),\"BatchStrategy\":\"MULTI_RECORD\","
                 + "\"MaxPayloadInMB\":\(configuration.limits.bodyBytesMax / (1024 * 1024))}"
             return HTTPResponse(status: 200, contentType: "application/json", body: Array(body.utf8))
@@ -434,12 +480,16 @@ final class InferenceServer: EventLoopDelegate {
     // MARK: - Timeouts and shutdown
 
     private func sweepTimeouts(now: UInt64) {
-        let idle = UInt64(configuration.idleTimeoutSeconds * 1e9)
-        let slow = UInt64(configuration.requestTimeoutSeconds * 1e9)
-        let model = UInt64(configuration.modelServerTimeoutSeconds * 1e9)
+        let idle = Nanoseconds.saturating(seconds: configuration.idleTimeoutSeconds)
+        let slow = Nanoseconds.saturating(seconds: configuration.requestTimeoutSeconds)
+        let model = Nanoseconds.saturating(seconds: configuration.modelServerTimeoutSeconds)
         for connection in clients.connections {
             guard let client = clients[connection] else { continue }
-            if let awaiting = client.awaiting {
+            if let held = client.held {
+                // Answers unread for the idle timeout: the client is gone or hostile.
+                if now - held.since > idle { loop.abort(connection) }
+                continue
+            } else if let awaiting = client.awaiting {
                 guard now - awaiting.since > model else { continue }
                 clients[connection]?.awaiting = nil
                 clients[connection]?.http.respond(
@@ -457,7 +507,7 @@ final class InferenceServer: EventLoopDelegate {
 
     private func beginDrain(now: UInt64) {
         draining = true
-        drainDeadline = now + UInt64(configuration.drainTimeoutSeconds * 1e9)
+        drainDeadline = Nanoseconds.adding(seconds: configuration.drainTimeoutSeconds, to: now)
         loop.stopAccepting()
         log("Shutting down: no new connections; finishing \(clients.count) open connection(s)")
         for connection in clients.connections {
@@ -501,7 +551,17 @@ final class StartResult: Sendable {
 /// Finds the model SageMaker unpacked into /opt/ml/model: ours first, then CatBoost's.
 public enum ModelLocator {
     public static func find(in directory: String) throws(ServeError) -> String {
-        guard let handle = opendir(directory) else { throw ServeError("model directory \(directory) does not exist") }
+        var status = stat()
+        guard stat(directory, &status) == 0 else {
+            if errno == ENOENT { throw ServeError("model directory \(directory) does not exist") }
+            throw ServeError("model directory \(directory) cannot be read: \(String(cString: strerror(errno)))")
+        }
+        guard status.st_mode & S_IFMT == S_IFDIR else {
+            throw ServeError("model directory \(directory) is not a directory (name the folder that holds the model)")
+        }
+        guard let handle = opendir(directory) else {
+            throw ServeError("model directory \(directory) cannot be read: \(String(cString: strerror(errno)))")
+        }
         var names: [String] = []
         while let entry = readdir(handle) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
@@ -509,9 +569,18 @@ public enum ModelLocator {
         }
         closedir(handle)
         names.sort()
-        let preferred = ["model.symmetree"] + names.filter { $0.hasSuffix(".symmetree") } + names.filter { $0.hasSuffix(".cbm") }
-            + ["model.json"] + names.filter { $0.hasSuffix(".json") }
-        for name in preferred where names.contains(name) { return directory + "/" + name }
-        throw ServeError("no model in \(directory): expected model.symmetree, a CatBoost .cbm or CatBoost JSON (found: \(names.joined(separator: ", ")))")
+        // Only regular files (symlinks followed) are candidates: a FIFO would block the load forever.
+        let files = names.filter { name in
+            var status = stat()
+            return stat(directory + "/" + name, &status) == 0 && status.st_mode & S_IFMT == S_IFREG
+        }
+        let preferred = ["model.symmetree"] + files.filter { $0.hasSuffix(".symmetree") } + files.filter { $0.hasSuffix(".cbm") }
+            + ["model.json"] + files.filter { $0.hasSuffix(".json") }
+        for name in preferred where files.contains(name) { return directory + "/" + name }
+        let skipped = names.filter { !files.contains($0) }
+        throw ServeError(
+            "no model in \(directory): expected model.symmetree, a CatBoost .cbm or CatBoost JSON as a regular file (found: "
+                + (files.isEmpty ? "no regular files" : files.joined(separator: ", "))
+                + (skipped.isEmpty ? "" : "; not regular files: \(skipped.joined(separator: ", "))") + ")")
     }
 }

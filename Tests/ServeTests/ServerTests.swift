@@ -38,7 +38,7 @@ final class RawClient {
     }
 
     /// Reads one response: (status, headers lower-cased, body); nil at EOF.
-    func readResponse() -> (status: Int, headers: [String: String], body: String)? {
+    func readResponse(headOnly: Bool = false) -> (status: Int, headers: [String: String], body: String)? {
         while true {
             if let end = headerEnd() {
                 let head = String(decoding: buffer[..<end], as: UTF8.self)
@@ -49,7 +49,7 @@ final class RawClient {
                     let parts = line.split(separator: ":", maxSplits: 1)
                     headers[parts[0].lowercased()] = parts[1].trimmingCharacters(in: .whitespaces)
                 }
-                let length = Int(headers["content-length"] ?? "0") ?? 0
+                let length = headOnly ? 0 : Int(headers["content-length"] ?? "0") ?? 0
                 while buffer.count < end + 4 + length { guard fill() else { return nil } }
                 let body = String(decoding: buffer[(end + 4)..<(end + 4 + length)], as: UTF8.self)
                 buffer.removeFirst(end + 4 + length)
@@ -85,7 +85,7 @@ final class RawClient {
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
         text += "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
         write(text)
-        return readResponse()
+        return readResponse(headOnly: method == "HEAD")
     }
 }
 
@@ -152,193 +152,195 @@ func same(_ actual: [Double]?, _ expected: [Double]) -> Bool {
     return zip(actual, expected).allSatisfy { abs($0 - $1) <= 1e-9 * max(1, abs($1)) }
 }
 
-/// The whole contract runs on both backends (io_uring is allowed on this project's machines;
-/// inside default container seccomp only epoll is, and `auto` picks it there).
-@Suite("Inference server", .serialized)
-struct ServerTests {
-    static let backends: [BackendPreference] = [.ioUring, .epoll]
+extension LiveServerSuites {
+    /// The whole contract runs on both backends (io_uring is allowed on this project's machines;
+    /// inside default container seccomp only epoll is, and `auto` picks it there).
+    @Suite("Inference server", .serialized)
+    struct ServerTests {
+        static let backends: [BackendPreference] = [.ioUring, .epoll]
 
-    @Test("backend is the one asked for", arguments: backends)
-    func backendChoice(backend: BackendPreference) throws {
-        let model = try TestModel()
-        let server = try startServer(backend: backend, model: model)
-        defer { server.shutdown(); server.wait() }
-        #expect(server.backend.rawValue == backend.rawValue)
-    }
-
-    @Test("ping, predictions in every format, and the errors SageMaker clients see", arguments: backends)
-    func contract(backend: BackendPreference) throws {
-        let model = try TestModel()
-        let server = try startServer(backend: backend, model: model)
-        defer { server.shutdown(); server.wait() }
-        let client = try RawClient(port: server.port)
-        #expect(client.request("GET", "/ping")?.status == 200)
-
-        let input = rows(5)
-        let expected = model.expected(input)
-        let csvResponse = try #require(client.request("POST", "/invocations", body: csv(input), headers: ["Content-Type": "text/csv"]))
-        #expect(csvResponse.status == 200)
-        #expect(csvResponse.headers["content-type"] == "text/csv")
-        #expect(same(parseCSV(csvResponse.body), expected))
-
-        let json = "{\"instances\": [" + input.map { "[" + $0.map { "\($0)" }.joined(separator: ",") + "]" }.joined(separator: ",") + "]}"
-        let jsonResponse = try #require(client.request(
-            "POST", "/invocations", body: json, headers: ["Content-Type": "application/json", "Accept": "application/json"]))
-        #expect(jsonResponse.status == 200)
-        let decoded = try JSONSerialization.jsonObject(with: Data(jsonResponse.body.utf8)) as? [String: [[String: Double]]]
-        #expect(same(decoded?["predictions"]?.compactMap { $0["score"] }, expected))
-
-        let lines = input.map { "{\"features\": [" + $0.map { "\($0)" }.joined(separator: ",") + "]}" }.joined(separator: "\n")
-        let linesResponse = try #require(client.request(
-            "POST", "/invocations", body: lines, headers: ["Content-Type": "application/jsonlines", "Accept": "text/csv"]))
-        #expect(same(parseCSV(linesResponse.body), expected))
-
-        let bad = client.request("POST", "/invocations", body: "1,2,3\n1,oops,3\n", headers: ["Content-Type": "text/csv"])
-        #expect(bad?.status == 400)
-        #expect(bad?.body.contains("line 2, column 2") == true)
-        #expect(client.request("POST", "/invocations", body: "1,2\n", headers: ["Content-Type": "text/csv"])?.body.contains("2 columns") == true)
-        #expect(client.request("POST", "/invocations", body: "", headers: ["Content-Type": "text/csv"])?.status == 400)
-        #expect(client.request("POST", "/invocations", body: "x", headers: ["Content-Type": "image/png"])?.status == 415)
-        #expect(client.request("POST", "/invocations", body: "1,2,3", headers: ["Content-Type": "text/csv", "Accept": "image/png"])?.status == 406)
-        #expect(client.request("GET", "/invocations")?.status == 405)
-        #expect(client.request("GET", "/nope")?.status == 404)
-        let parameters = try #require(client.request("GET", "/execution-parameters"))
-        #expect(parameters.body.contains("\"BatchStrategy\":\"MULTI_RECORD\""))
-        // The connection survived every 4xx above (they are answers, not protocol errors).
-        #expect(client.request("GET", "/ping")?.status == 200)
-    }
-
-    @Test("pipelined requests on one connection come back in order", arguments: backends)
-    func pipelined(backend: BackendPreference) throws {
-        let model = try TestModel()
-        let server = try startServer(backend: backend, model: model)
-        defer { server.shutdown(); server.wait() }
-        let client = try RawClient(port: server.port)
-        let batches = (0..<20).map { rows(1 + $0 % 4, seed: $0) }
-        var text = ""
-        for batch in batches {
-            let body = csv(batch)
-            text += "POST /invocations HTTP/1.1\r\nContent-Type: text/csv\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        @Test("backend is the one asked for", arguments: backends)
+        func backendChoice(backend: BackendPreference) throws {
+            let model = try TestModel()
+            let server = try startServer(backend: backend, model: model)
+            defer { server.shutdown(); server.wait() }
+            #expect(server.backend.rawValue == backend.rawValue)
         }
-        client.write(text)
-        for batch in batches {
+
+        @Test("ping, predictions in every format, and the errors SageMaker clients see", arguments: backends)
+        func contract(backend: BackendPreference) throws {
+            let model = try TestModel()
+            let server = try startServer(backend: backend, model: model)
+            defer { server.shutdown(); server.wait() }
+            let client = try RawClient(port: server.port)
+            #expect(client.request("GET", "/ping")?.status == 200)
+
+            let input = rows(5)
+            let expected = model.expected(input)
+            let csvResponse = try #require(client.request("POST", "/invocations", body: csv(input), headers: ["Content-Type": "text/csv"]))
+            #expect(csvResponse.status == 200)
+            #expect(csvResponse.headers["content-type"] == "text/csv")
+            #expect(same(parseCSV(csvResponse.body), expected))
+
+            let json = "{\"instances\": [" + input.map { "[" + $0.map { "\($0)" }.joined(separator: ",") + "]" }.joined(separator: ",") + "]}"
+            let jsonResponse = try #require(client.request(
+                "POST", "/invocations", body: json, headers: ["Content-Type": "application/json", "Accept": "application/json"]))
+            #expect(jsonResponse.status == 200)
+            let decoded = try JSONSerialization.jsonObject(with: Data(jsonResponse.body.utf8)) as? [String: [[String: Double]]]
+            #expect(same(decoded?["predictions"]?.compactMap { $0["score"] }, expected))
+
+            let lines = input.map { "{\"features\": [" + $0.map { "\($0)" }.joined(separator: ",") + "]}" }.joined(separator: "\n")
+            let linesResponse = try #require(client.request(
+                "POST", "/invocations", body: lines, headers: ["Content-Type": "application/jsonlines", "Accept": "text/csv"]))
+            #expect(same(parseCSV(linesResponse.body), expected))
+
+            let bad = client.request("POST", "/invocations", body: "1,2,3\n1,oops,3\n", headers: ["Content-Type": "text/csv"])
+            #expect(bad?.status == 400)
+            #expect(bad?.body.contains("line 2, column 2") == true)
+            #expect(client.request("POST", "/invocations", body: "1,2\n", headers: ["Content-Type": "text/csv"])?.body.contains("2 columns") == true)
+            #expect(client.request("POST", "/invocations", body: "", headers: ["Content-Type": "text/csv"])?.status == 400)
+            #expect(client.request("POST", "/invocations", body: "x", headers: ["Content-Type": "image/png"])?.status == 415)
+            #expect(client.request("POST", "/invocations", body: "1,2,3", headers: ["Content-Type": "text/csv", "Accept": "image/png"])?.status == 406)
+            #expect(client.request("GET", "/invocations")?.status == 405)
+            #expect(client.request("GET", "/nope")?.status == 404)
+            let parameters = try #require(client.request("GET", "/execution-parameters"))
+            #expect(parameters.body.contains("\"BatchStrategy\":\"MULTI_RECORD\""))
+            // The connection survived every 4xx above (they are answers, not protocol errors).
+            #expect(client.request("GET", "/ping")?.status == 200)
+        }
+
+        @Test("pipelined requests on one connection come back in order", arguments: backends)
+        func pipelined(backend: BackendPreference) throws {
+            let model = try TestModel()
+            let server = try startServer(backend: backend, model: model)
+            defer { server.shutdown(); server.wait() }
+            let client = try RawClient(port: server.port)
+            let batches = (0..<20).map { rows(1 + $0 % 4, seed: $0) }
+            var text = ""
+            for batch in batches {
+                let body = csv(batch)
+                text += "POST /invocations HTTP/1.1\r\nContent-Type: text/csv\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            }
+            client.write(text)
+            for batch in batches {
+                let response = try #require(client.readResponse())
+                #expect(same(parseCSV(response.body), model.expected(batch)))
+            }
+        }
+
+        @Test("large bodies go through the batcher; many concurrent clients all get their own answers", arguments: backends)
+        func concurrentAndLarge(backend: BackendPreference) throws {
+            let model = try TestModel()
+            let server = try startServer(backend: backend, model: model) { $0.inlineBodyBytesMax = 64 }
+            defer { server.shutdown(); server.wait() }
+            let big = rows(10_000, seed: 3)
+            let client = try RawClient(port: server.port)
+            let response = try #require(client.request("POST", "/invocations", body: csv(big), headers: ["Content-Type": "text/csv"]))
+            #expect(same(parseCSV(response.body), model.expected(big)))
+
+            // Blocking clients on their own threads: on Swift's 2-thread cooperative pool they would
+            // starve the server's batcher task, which is not what a real deployment looks like.
+            let port = server.port
+            let failureCount = Mutex(0)
+            let done = DispatchGroup()
+            for worker in 0..<32 {
+                done.enter()
+                Thread.detachNewThread {
+                    defer { done.leave() }
+                    guard let client = try? RawClient(port: port) else {
+                        failureCount.withLock { $0 += 1 }
+                        return
+                    }
+                    for round in 0..<20 {
+                        let input = rows(1 + (worker + round) % 40, seed: worker * 100 + round)
+                        let answer = client.request("POST", "/invocations", body: csv(input), headers: ["Content-Type": "text/csv"])
+                        if !same(answer.map({ parseCSV($0.body) }), model.expected(input)) { failureCount.withLock { $0 += 1 } }
+                    }
+                }
+            }
+            done.wait()
+            let failures = failureCount.withLock { $0 }
+            #expect(failures == 0)
+        }
+
+        @Test("abrupt disconnects mid-body and oversized bodies do not disturb other clients", arguments: backends)
+        func badClients(backend: BackendPreference) throws {
+            let model = try TestModel()
+            let server = try startServer(backend: backend, model: model) { $0.limits.bodyBytesMax = 64 * 1024 }
+            defer { server.shutdown(); server.wait() }
+            for _ in 0..<50 {
+                let quitter = try RawClient(port: server.port)
+                quitter.write("POST /invocations HTTP/1.1\r\nContent-Type: text/csv\r\nContent-Length: 1000\r\n\r\n1,2,")
+            }
+            let huge = try RawClient(port: server.port)
+            huge.write("POST /invocations HTTP/1.1\r\nContent-Type: text/csv\r\nContent-Length: 10000000\r\n\r\n")
+            #expect(huge.readResponse()?.status == 413)
+            #expect(huge.isClosedByPeer())
+            let client = try RawClient(port: server.port)
+            let input = rows(3)
+            #expect(same(parseCSV(client.request("POST", "/invocations", body: csv(input), headers: ["Content-Type": "text/csv"])?.body ?? ""), model.expected(input)))
+        }
+
+        @Test("a slow client gets 408", arguments: backends)
+        func slowClient(backend: BackendPreference) throws {
+            let model = try TestModel()
+            let server = try startServer(backend: backend, model: model) { $0.requestTimeoutSeconds = 0.3 }
+            defer { server.shutdown(); server.wait() }
+            let client = try RawClient(port: server.port)
+            client.write("POST /invocations HTTP/1.1\r\nContent-Length: 10\r\n\r\n1,")
+            #expect(client.readResponse()?.status == 408)
+            // Slowloris: a byte every 100 ms keeps the connection active but must not extend the request.
+            let loris = try RawClient(port: server.port)
+            var status: Int?
+            for byte in Array("POST /invocations HTTP/1.1\r\nContent-Length: 10\r\nX-Slow: aaaaaaaaaaaaaaaa".utf8) {
+                loris.write([byte])
+                usleep(100_000)
+                var ready = pollfd(fd: loris.fd, events: Int16(POLLIN), revents: 0)
+                if poll(&ready, 1, 0) > 0 {
+                    status = loris.readResponse()?.status
+                    break
+                }
+            }
+            #expect(status == 408)
+        }
+
+        @Test("shutdown finishes a request still arriving, then stops", arguments: backends)
+        func drain(backend: BackendPreference) throws {
+            let model = try TestModel()
+            let server = try startServer(backend: backend, model: model)
+            let client = try RawClient(port: server.port)
+            let body = csv(rows(2))
+            client.write("POST /invocations HTTP/1.1\r\nContent-Type: text/csv\r\nContent-Length: \(body.utf8.count)\r\n\r\n")
+            usleep(50_000)
+            server.shutdown()
+            usleep(50_000)
+            client.write(body)
             let response = try #require(client.readResponse())
-            #expect(same(parseCSV(response.body), model.expected(batch)))
+            #expect(response.status == 200)
+            #expect(same(parseCSV(response.body), model.expected(rows(2))))
+            #expect(response.headers["connection"] == "close")
+            server.wait()
+            #expect(throws: (any Error).self) { try RawClient(port: server.port) }
         }
-    }
 
-    @Test("large bodies go through the batcher; many concurrent clients all get their own answers", arguments: backends)
-    func concurrentAndLarge(backend: BackendPreference) throws {
-        let model = try TestModel()
-        let server = try startServer(backend: backend, model: model) { $0.inlineBodyBytesMax = 64 }
-        defer { server.shutdown(); server.wait() }
-        let big = rows(10_000, seed: 3)
-        let client = try RawClient(port: server.port)
-        let response = try #require(client.request("POST", "/invocations", body: csv(big), headers: ["Content-Type": "text/csv"]))
-        #expect(same(parseCSV(response.body), model.expected(big)))
-
-        // Blocking clients on their own threads: on Swift's 2-thread cooperative pool they would
-        // starve the server's batcher task, which is not what a real deployment looks like.
-        let port = server.port
-        let failureCount = Mutex(0)
-        let done = DispatchGroup()
-        for worker in 0..<32 {
-            done.enter()
-            Thread.detachNewThread {
-                defer { done.leave() }
-                guard let client = try? RawClient(port: port) else {
-                    failureCount.withLock { $0 += 1 }
-                    return
-                }
-                for round in 0..<20 {
-                    let input = rows(1 + (worker + round) % 40, seed: worker * 100 + round)
-                    let answer = client.request("POST", "/invocations", body: csv(input), headers: ["Content-Type": "text/csv"])
-                    if !same(answer.map({ parseCSV($0.body) }), model.expected(input)) { failureCount.withLock { $0 += 1 } }
-                }
+        @Test("a missing model: /ping says why, /invocations is 503", arguments: backends)
+        func missingModel(backend: BackendPreference) throws {
+            var configuration = ServerConfiguration()
+            configuration.host = "127.0.0.1"
+            configuration.port = 0
+            configuration.backend = backend
+            configuration.modelDirectory = NSTemporaryDirectory() + "no-such-model-\(UUID().uuidString)"
+            let server = try InferenceService.start(configuration: configuration, log: { _ in })
+            defer { server.shutdown(); server.wait() }
+            let client = try RawClient(port: server.port)
+            var ping = client.request("GET", "/ping")
+            for _ in 0..<100 where ping?.status == 503 {
+                usleep(10_000)
+                ping = client.request("GET", "/ping")
             }
+            #expect(ping?.status == 500)
+            #expect(ping?.body.contains("does not exist") == true)
+            #expect(client.request("POST", "/invocations", body: "1,2,3", headers: ["Content-Type": "text/csv"])?.status == 503)
         }
-        done.wait()
-        let failures = failureCount.withLock { $0 }
-        #expect(failures == 0)
-    }
-
-    @Test("abrupt disconnects mid-body and oversized bodies do not disturb other clients", arguments: backends)
-    func badClients(backend: BackendPreference) throws {
-        let model = try TestModel()
-        let server = try startServer(backend: backend, model: model) { $0.limits.bodyBytesMax = 64 * 1024 }
-        defer { server.shutdown(); server.wait() }
-        for _ in 0..<50 {
-            let quitter = try RawClient(port: server.port)
-            quitter.write("POST /invocations HTTP/1.1\r\nContent-Type: text/csv\r\nContent-Length: 1000\r\n\r\n1,2,")
-        }
-        let huge = try RawClient(port: server.port)
-        huge.write("POST /invocations HTTP/1.1\r\nContent-Type: text/csv\r\nContent-Length: 10000000\r\n\r\n")
-        #expect(huge.readResponse()?.status == 413)
-        #expect(huge.isClosedByPeer())
-        let client = try RawClient(port: server.port)
-        let input = rows(3)
-        #expect(same(parseCSV(client.request("POST", "/invocations", body: csv(input), headers: ["Content-Type": "text/csv"])?.body ?? ""), model.expected(input)))
-    }
-
-    @Test("a slow client gets 408", arguments: backends)
-    func slowClient(backend: BackendPreference) throws {
-        let model = try TestModel()
-        let server = try startServer(backend: backend, model: model) { $0.requestTimeoutSeconds = 0.3 }
-        defer { server.shutdown(); server.wait() }
-        let client = try RawClient(port: server.port)
-        client.write("POST /invocations HTTP/1.1\r\nContent-Length: 10\r\n\r\n1,")
-        #expect(client.readResponse()?.status == 408)
-        // Slowloris: a byte every 100 ms keeps the connection active but must not extend the request.
-        let loris = try RawClient(port: server.port)
-        var status: Int?
-        for byte in Array("POST /invocations HTTP/1.1\r\nContent-Length: 10\r\nX-Slow: aaaaaaaaaaaaaaaa".utf8) {
-            loris.write([byte])
-            usleep(100_000)
-            var ready = pollfd(fd: loris.fd, events: Int16(POLLIN), revents: 0)
-            if poll(&ready, 1, 0) > 0 {
-                status = loris.readResponse()?.status
-                break
-            }
-        }
-        #expect(status == 408)
-    }
-
-    @Test("shutdown finishes a request still arriving, then stops", arguments: backends)
-    func drain(backend: BackendPreference) throws {
-        let model = try TestModel()
-        let server = try startServer(backend: backend, model: model)
-        let client = try RawClient(port: server.port)
-        let body = csv(rows(2))
-        client.write("POST /invocations HTTP/1.1\r\nContent-Type: text/csv\r\nContent-Length: \(body.utf8.count)\r\n\r\n")
-        usleep(50_000)
-        server.shutdown()
-        usleep(50_000)
-        client.write(body)
-        let response = try #require(client.readResponse())
-        #expect(response.status == 200)
-        #expect(same(parseCSV(response.body), model.expected(rows(2))))
-        #expect(response.headers["connection"] == "close")
-        server.wait()
-        #expect(throws: (any Error).self) { try RawClient(port: server.port) }
-    }
-
-    @Test("a missing model: /ping says why, /invocations is 503", arguments: backends)
-    func missingModel(backend: BackendPreference) throws {
-        var configuration = ServerConfiguration()
-        configuration.host = "127.0.0.1"
-        configuration.port = 0
-        configuration.backend = backend
-        configuration.modelDirectory = NSTemporaryDirectory() + "no-such-model-\(UUID().uuidString)"
-        let server = try InferenceService.start(configuration: configuration, log: { _ in })
-        defer { server.shutdown(); server.wait() }
-        let client = try RawClient(port: server.port)
-        var ping = client.request("GET", "/ping")
-        for _ in 0..<100 where ping?.status == 503 {
-            usleep(10_000)
-            ping = client.request("GET", "/ping")
-        }
-        #expect(ping?.status == 500)
-        #expect(ping?.body.contains("does not exist") == true)
-        #expect(client.request("POST", "/invocations", body: "1,2,3", headers: ["Content-Type": "text/csv"])?.status == 503)
     }
 }
