@@ -148,6 +148,11 @@ public struct Evaluator: Sendable {
             let splitStart = compiled.treeSplitStarts[tree]
             let leaves = leafBase + compiled.treeLeafStarts[tree]
             if depth > 8 {
+                // The trees still pending come first: every row adds its leaves in tree order.
+                addPendingLeafValues(
+                    indices: indices, pendingLeaves: pendingLeaves, pendingCount: pendingCount, rowCount: rowCount,
+                    sums: sums)
+                pendingCount = 0
                 addDeepTreeLeafValues(
                     quantizedBlock: quantized, splitBuckets: splitBucketBase + splitStart,
                     splitThresholds: thresholdBase + splitStart, depth: depth, leaves: leaves,
@@ -174,10 +179,20 @@ public struct Evaluator: Sendable {
             }
             tree += 1
         }
-        let pending = [pendingLeaves.0, pendingLeaves.1, pendingLeaves.2]
+        addPendingLeafValues(
+            indices: indices, pendingLeaves: pendingLeaves, pendingCount: pendingCount, rowCount: rowCount, sums: sums)
+    }
+
+    /// Adds the leaves of the first `pendingCount` (< 4) trees waiting for the four-tree kernel, in order.
+    @inline(__always)
+    private func addPendingLeafValues(
+        indices: UnsafeMutablePointer<UInt8>,
+        pendingLeaves: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>),
+        pendingCount: Int, rowCount: Int, sums: UnsafeMutablePointer<Double>
+    ) {
         for slot in 0..<pendingCount {
-            addLeafValues(
-                indices: indices + slot * blockRowCountMax, leaves: pending[slot], rowCount: rowCount, into: sums)
+            let leaves = slot == 0 ? pendingLeaves.0 : slot == 1 ? pendingLeaves.1 : pendingLeaves.2
+            addLeafValues(indices: indices + slot * blockRowCountMax, leaves: leaves, rowCount: rowCount, into: sums)
         }
     }
 

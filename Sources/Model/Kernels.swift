@@ -250,26 +250,32 @@ func addLeafValues4(
     rowCount: Int, into sums: UnsafeMutablePointer<Double>
 ) {
     // Two rows per step in SIMD2<Double> lanes: one vector add where two scalar adds were, and
-    // half the loads and stores of the row sums. Same additions per row, in the same order.
+    // half the loads and stores of the row sums. Each row adds the four trees' leaves to its
+    // running sum one at a time, in tree order, as CatBoost does (GatherAddLeafSSE, once per
+    // tree, in catboost/libs/model/cpu/evaluator_impl.cpp): a row's bits then do not depend on
+    // which path or batch it went through.
     @inline(__always) func pair(_ leaves: UnsafePointer<Double>, _ tree: Int, _ row: Int) -> SIMD2<Double> {
         SIMD2(leaves[Int(indices[tree &* blockRowCountMax &+ row])], leaves[Int(indices[tree &* blockRowCountMax &+ row &+ 1])])
     }
     let raw = UnsafeMutableRawPointer(sums)
     var row = 0
     while row &+ 2 <= rowCount {
-        let tree01 = pair(leaves0, 0, row) + pair(leaves1, 1, row)
-        let tree23 = pair(leaves2, 2, row) + pair(leaves3, 3, row)
         let offset = row &* 8
-        raw.storeBytes(
-            of: raw.loadUnaligned(fromByteOffset: offset, as: SIMD2<Double>.self) + (tree01 + tree23),
-            toByteOffset: offset, as: SIMD2<Double>.self)
+        var sum = raw.loadUnaligned(fromByteOffset: offset, as: SIMD2<Double>.self)
+        sum += pair(leaves0, 0, row)
+        sum += pair(leaves1, 1, row)
+        sum += pair(leaves2, 2, row)
+        sum += pair(leaves3, 3, row)
+        raw.storeBytes(of: sum, toByteOffset: offset, as: SIMD2<Double>.self)
         row &+= 2
     }
     if row < rowCount {
-        let tree01 = leaves0[Int(indices[row])] + leaves1[Int(indices[row &+ blockRowCountMax])]
-        let tree23 =
-            leaves2[Int(indices[row &+ 2 &* blockRowCountMax])] + leaves3[Int(indices[row &+ 3 &* blockRowCountMax])]
-        sums[row] += tree01 + tree23
+        var sum = sums[row]
+        sum += leaves0[Int(indices[row])]
+        sum += leaves1[Int(indices[row &+ blockRowCountMax])]
+        sum += leaves2[Int(indices[row &+ 2 &* blockRowCountMax])]
+        sum += leaves3[Int(indices[row &+ 3 &* blockRowCountMax])]
+        sums[row] = sum
     }
 }
 
@@ -334,19 +340,14 @@ func sumLeafValuesBySplitLists(
         }
         bucket &+= 1
     }
-    // Four running sums: one chain of dependent adds would take four cycles per tree.
-    var sums = (0.0, 0.0, 0.0, 0.0)
+    // One running sum in tree order, as CatBoost's single-document walk adds (CalcTreesSingleDocImpl
+    // in catboost/libs/model/cpu/evaluator_impl.cpp): several partial sums would be faster (each
+    // add waits on the one before) but would round differently from the batch path and CatBoost.
+    var sum = 0.0
     var tree = 0
-    while tree &+ 4 <= treeCount {
-        sums.0 += leafValues[treeLeafStarts[tree] &+ Int(leafIndices[tree])]
-        sums.1 += leafValues[treeLeafStarts[tree &+ 1] &+ Int(leafIndices[tree &+ 1])]
-        sums.2 += leafValues[treeLeafStarts[tree &+ 2] &+ Int(leafIndices[tree &+ 2])]
-        sums.3 += leafValues[treeLeafStarts[tree &+ 3] &+ Int(leafIndices[tree &+ 3])]
-        tree &+= 4
-    }
     while tree < treeCount {
-        sums.0 += leafValues[treeLeafStarts[tree] &+ Int(leafIndices[tree])]
+        sum += leafValues[treeLeafStarts[tree] &+ Int(leafIndices[tree])]
         tree &+= 1
     }
-    return (sums.0 + sums.1) + (sums.2 + sums.3)
+    return sum
 }

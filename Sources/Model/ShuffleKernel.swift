@@ -66,20 +66,17 @@ private func sumLeafValues(
         let pair = leafValues + (group &<< (leafStrideShift &+ 1))
         return SIMD2(pair[indexes & 0xFF], pair[(1 &<< leafStrideShift) &+ (indexes &>> 8)])
     }
-    // Two running sums of pairs: one chain of dependent adds would wait on each add's latency
-    // (four measured no faster).
-    var sums = (SIMD2<Double>(), SIMD2<Double>())
+    // One running sum in tree order (CatBoost's, and the batch path's): each pair's first tree,
+    // then its second. Partial sums per lane would round differently.
+    var sum = 0.0
     let fullGroupCount = treeCount / 2
     var group = 0
-    while group &+ 2 <= fullGroupCount {
-        sums.0 += leafPair(group)
-        sums.1 += leafPair(group &+ 1)
-        group &+= 2
+    while group < fullGroupCount {
+        let pair = leafPair(group)
+        sum += pair[0]
+        sum += pair[1]
+        group &+= 1
     }
-    if group < fullGroupCount {
-        sums.0 += leafPair(group)
-    }
-    var sum = (sums.0 + sums.1).sum()
     if treeCount % 2 == 1 {
         sum += leafValues[(treeCount &- 1) &<< leafStrideShift &+ (leafIndexPair(fullGroupCount) & 0xFF)]
     }

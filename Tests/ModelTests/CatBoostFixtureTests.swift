@@ -31,6 +31,32 @@ struct CatBoostFixtureTests {
         }
     }
 
+    /// CatBoost adds a document's leaves one tree at a time, in order, from 0, then the bias
+    /// (evaluator_impl.cpp, scale_and_bias.cpp); so does every path here. A row's bits therefore
+    /// do not depend on its path or on the rows batched with it, and they are CatBoost's.
+    @Test("every path gives the same bits, and they are CatBoost's", arguments: Fixtures.cases)
+    func predictionBits(name: String) throws {
+        let ensemble = try ModelLoader.load(path: Fixtures.path("\(name).cbm"))
+        let rows = try Fixtures.features(name)
+        let expected = try Fixtures.expected(name)
+        let fast = Evaluator(ensemble)
+        let reference = ReferenceEvaluator(ensemble)
+        var batch = [Double](repeating: 0, count: rows.count)
+        fast.predictRaw(features: rows.flatMap { $0 }, rowCount: rows.count, into: &batch)
+        // The rows again, in a different company: reversed, so each sits elsewhere in its block.
+        var reversed = [Double](repeating: 0, count: rows.count)
+        fast.predictRaw(features: rows.reversed().flatMap { $0 }, rowCount: rows.count, into: &reversed)
+        var equalToCatBoost = 0
+        for (index, row) in rows.enumerated() {
+            let bits = fast.predictRaw(row: row).bitPattern
+            #expect(batch[index].bitPattern == bits, "row \(index): batch \(batch[index]) vs single \(fast.predictRaw(row: row))")
+            #expect(reversed[rows.count - 1 - index].bitPattern == bits, "row \(index) in the reversed batch")
+            #expect(reference.predictRaw(row: row).bitPattern == bits, "row \(index): reference")
+            if bits == expected[index].raw.bitPattern { equalToCatBoost += 1 }
+        }
+        #expect(equalToCatBoost == rows.count, "\(name): \(equalToCatBoost) of \(rows.count) rows equal CatBoost's bits")
+    }
+
     @Test("JSON and .cbm decode to the same ensemble", arguments: Fixtures.cases)
     func formatsAgree(name: String) throws {
         var fromJSON = try ModelLoader.load(path: Fixtures.path("\(name).json"))

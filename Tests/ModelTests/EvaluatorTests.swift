@@ -121,17 +121,19 @@ struct EvaluatorTests {
         let rows = RandomModels.rows(for: ensemble, count: rowCount, generator: &generator)
         let batch = fast.predict(features: rows, rowCount: rowCount)
         #expect(batch.count == rowCount)
-        let leafMagnitude = ensemble.trees.reduce(0.0) { $0 + ($1.leafValues.map(abs).max() ?? 0) }
+        // Every path adds the leaves in tree order, so the bits agree, not just the values.
+        let alone = (0..<rowCount).map { row in
+            fast.predict(features: Array(rows[(row * columnCount)..<((row + 1) * columnCount)]), rowCount: 1)[0]
+        }
         for row in 0..<rowCount {
             let values = Array(rows[(row * columnCount)..<((row + 1) * columnCount)])
-            let want = reference.predict(row: values)
-            // Only the summation order differs between the two.
-            let tolerance = 1e-12 * max(1, leafMagnitude)
-            #expect(abs(batch[row] - want) <= tolerance, "row \(row) of \(rowCount): \(batch[row]) vs \(want)")
-            #expect(abs(fast.predict(row: values) - want) <= tolerance, "single row \(row)")
+            let want = reference.predict(row: values).bitPattern
+            #expect(batch[row].bitPattern == want, "row \(row) of \(rowCount): \(batch[row]) vs \(reference.predict(row: values))")
+            #expect(alone[row].bitPattern == want, "row \(row) in a batch of one")
+            #expect(fast.predict(row: values).bitPattern == want, "single row \(row)")
             for method in Evaluator.SingleRowMethod.allCases where fast.supports(method) {
                 let raw = values.withUnsafeBufferPointer { fast.predictRaw(singleRow: $0, method: method) }
-                #expect(abs(fast.predictionTransform.apply(raw) - want) <= tolerance, "single row \(row), \(method)")
+                #expect(fast.predictionTransform.apply(raw).bitPattern == want, "single row \(row), \(method)")
             }
         }
     }
