@@ -1,4 +1,3 @@
-import CZlib
 import Model
 
 /// Loads headerless numeric CSV files (plain or gzip: zlib's `gzread` reads both) into a
@@ -12,12 +11,10 @@ public enum CSVDataLoader {
         var expectedFieldCount: Int?
         var fields: [Float] = []
         for path in files {
-            guard let file = gzopen(path, "rb") else {
-                throw TrainingError("cannot open training file \(path)")
-            }
-            defer { gzclose(file) }
-            gzbuffer(file, 1 << 20)
-            var reader = LineReader(readChunk: { pointer, count in Int(gzread(file, pointer, UInt32(count))) })
+            let file = try GzipFile(path: path)
+            var reader = LineReader(
+                readChunk: { pointer, count in file.read(into: pointer, count: count) },
+                failureDescription: { file.failureDescription() })
             do throws(LineReaderError<CSVError>) {
                 try reader.forEachLine { (line, lineNumber) throws(CSVError) in
                     if hasHeader, lineNumber == 1 { return }
