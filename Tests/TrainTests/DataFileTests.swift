@@ -53,4 +53,45 @@ struct DataFileTests {
         let description = error?.description ?? ""
         #expect(description.contains("train.csv.gz") && description.contains("corrupt") && description.contains(reason), "\(description)")
     }
+
+    @Test("a link back to an ancestor folder, or a second link to a file, does not read any file twice")
+    func linksReadOnce() throws {
+        let ml = try MLRoot()
+        defer { ml.remove() }
+        let channel = ml.root + "/input/data/training"
+        try ml.write(ContractTests.rows, to: "input/data/training/part/a.csv")
+        try FileManager.default.createSymbolicLink(atPath: channel + "/part/loop", withDestinationPath: "..")
+        try FileManager.default.createSymbolicLink(atPath: channel + "/same.csv", withDestinationPath: "part/a.csv")
+        let files = try SageMakerTraining(root: ml.root, log: { _ in }).dataFiles(channel: "training", required: true)
+        #expect(files == [channel + "/part/a.csv"])
+        let table = try CSVDataLoader.load(files: files, labelColumn: 0, hasHeader: false)
+        #expect(table.rowCount == 200)
+    }
+
+    @Test("a channel holding only a FIFO and a dangling link fails naming both; beside data they are skipped")
+    func nonRegularEntries() async throws {
+        let ml = try MLRoot()
+        defer { ml.remove() }
+        let channel = ml.root + "/input/data/training"
+        #expect(mkfifo(channel + "/pipe.csv", 0o644) == 0)
+        try FileManager.default.createSymbolicLink(atPath: channel + "/gone.csv", withDestinationPath: "nowhere.csv")
+        #expect(await ml.run() == 1)
+        let failure = try #require(ml.failure)
+        #expect(failure.contains("pipe.csv (a FIFO)") && failure.contains("gone.csv"), "\(failure)")
+
+        try FileManager.default.removeItem(atPath: ml.root + "/output/failure")
+        try ml.write(ContractTests.rows, to: "input/data/training/train.csv")
+        try ml.hyperparameters(["iterations": "5"])
+        #expect(await ml.run() == 0, "\(ml.failure ?? "")")
+    }
+
+    @Test("a channel path that is a file is reported as not a directory")
+    func channelIsAFile() async throws {
+        let ml = try MLRoot()
+        defer { ml.remove() }
+        try FileManager.default.removeItem(atPath: ml.root + "/input/data/training")
+        try ml.write(ContractTests.rows, to: "input/data/training")
+        #expect(await ml.run() == 1)
+        #expect(ml.failure?.contains("is not a directory") == true, "\(ml.failure ?? "nil")")
+    }
 }
