@@ -75,10 +75,11 @@ public enum FileIO {
 
     /// Writes `bytes` so that `path` holds either the old content or all of the new, never a mix:
     /// a temporary file in the same directory, `fsync`, `rename`, then `fsync` of the directory
-    /// so the rename itself survives a crash.
+    /// so the rename itself survives a crash. A symbolic link is written through (its target is
+    /// replaced, the link stays); a FIFO, device, socket or folder is refused, never replaced.
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(ModelError) {
-        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
-        let temporaryPath = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let target = try outputTarget(path: path)
+        let temporaryPath = "\(target).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ModelError("cannot create \(temporaryPath): \(errnoDescription())") }
         var failure: String? = nil
@@ -96,18 +97,82 @@ public enum FileIO {
         }
         if failure == nil, fsync(fd) != 0 { failure = "cannot fsync \(temporaryPath): \(errnoDescription())" }
         if close(fd) != 0, failure == nil { failure = "cannot close \(temporaryPath): \(errnoDescription())" }
-        if failure == nil, rename(temporaryPath, path) != 0 {
-            failure = "cannot rename \(temporaryPath) to \(path): \(errnoDescription())"
+        if failure == nil, rename(temporaryPath, target) != 0 {
+            failure = "cannot rename \(temporaryPath) to \(target): \(errnoDescription())"
         }
         if let failure {
             unlink(temporaryPath)
             throw ModelError(failure)
         }
-        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let directoryFD = open(directory(of: target), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directoryFD >= 0 {
             _ = fsync(directoryFD)
             close(directoryFD)
         }
+    }
+
+    /// Linux's limit on symbolic links followed in one path lookup (MAXSYMLINKS).
+    static let symbolicLinkHopMax = 40
+
+    /// The file a write to `path` must replace: `path` itself, or the end of its chain of
+    /// symbolic links (each relative link read against its own folder), which may not exist yet.
+    /// Renaming over the link itself would turn it into a plain file and leave its target stale;
+    /// renaming over a FIFO or a device node would destroy it, so those are refused.
+    package static func outputTarget(path: String) throws(ModelError) -> String {
+        var current = path
+        for _ in 0..<symbolicLinkHopMax {
+            var status = stat()
+            guard lstat(current, &status) == 0 else {
+                guard errno == ENOENT else { throw ModelError("cannot write \(current): \(errnoDescription())") }
+                return current
+            }
+            if status.st_mode & S_IFMT == S_IFLNK {
+                let link = try readLink(current)
+                current = link.hasPrefix("/") ? link : directory(of: current) + "/" + link
+                continue
+            }
+            if let kind = nonRegularKind(mode: UInt32(status.st_mode)) {
+                let which = current == path ? path : "\(path) (a link to \(current))"
+                throw ModelError("\(which) is \(kind), not a regular file; refusing to replace it")
+            }
+            return current
+        }
+        throw ModelError("cannot write \(path): more than \(symbolicLinkHopMax) levels of symbolic links")
+    }
+
+    /// Whether two paths name one regular file (same device and inode, so a hard link or a
+    /// symbolic link to it counts); false when either is missing or not a regular file.
+    package static func isSameRegularFile(_ path: String, _ other: String) -> Bool {
+        var status = stat()
+        guard stat(other, &status) == 0 else { return false }
+        return isSameRegularFile(path, as: status)
+    }
+
+    /// Whether `path` names the regular file open as `fd`.
+    package static func isSameRegularFile(_ path: String, fd: Int32) -> Bool {
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { return false }
+        return isSameRegularFile(path, as: status)
+    }
+
+    private static func isSameRegularFile(_ path: String, as other: stat) -> Bool {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return false }
+        guard status.st_mode & S_IFMT == S_IFREG, other.st_mode & S_IFMT == S_IFREG else { return false }
+        return status.st_dev == other.st_dev && status.st_ino == other.st_ino
+    }
+
+    private static func readLink(_ path: String) throws(ModelError) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count >= 0 else { throw ModelError("cannot read the symbolic link \(path): \(errnoDescription())") }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The folder part of a path ("." for a bare name, "/" for a file at the root).
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     static func errnoDescription() -> String {
