@@ -4,7 +4,10 @@ import Model
 /// `DataTable`: the target from `labelColumn`, every other column a feature. Files stream
 /// through a fixed-size buffer; a bad field is reported with its file, line and column.
 public enum CSVDataLoader {
-    public static func load(files: [String], labelColumn: Int, hasHeader: Bool) throws(TrainingError) -> DataTable {
+    /// `channel` (training or validation) names the files' role in errors.
+    public static func load(files: [String], labelColumn: Int, hasHeader: Bool, channel: String = "training") throws(TrainingError)
+        -> DataTable
+    {
         guard !files.isEmpty else { throw TrainingError("no CSV files to load") }
         var columns: [[Float]] = []
         var targets: [Float] = []
@@ -55,7 +58,9 @@ public enum CSVDataLoader {
                 }
             }
         }
-        guard !targets.isEmpty else { throw TrainingError("the training files hold no data rows: \(files.joined(separator: ", "))") }
+        guard !targets.isEmpty else {
+            throw TrainingError("the \(channel) channel holds no data rows: \(files.joined(separator: ", "))")
+        }
         return DataTable(columns: columns, targets: targets)
     }
 

@@ -51,12 +51,13 @@ public struct SageMakerTraining: Sendable {
         let trainingFiles = try dataFiles(channel: "training", required: true)
         log("Loading \(trainingFiles.count) training file(s)")
         let learn = try CSVDataLoader.load(
-            files: trainingFiles, labelColumn: parameters.labelColumn, hasHeader: parameters.csvHeader)
+            files: trainingFiles, labelColumn: parameters.labelColumn, hasHeader: parameters.csvHeader, channel: "training")
         let validationFiles = try dataFiles(channel: "validation", required: false)
         let eval: DataTable? =
             validationFiles.isEmpty
             ? nil
-            : try CSVDataLoader.load(files: validationFiles, labelColumn: parameters.labelColumn, hasHeader: parameters.csvHeader)
+            : try CSVDataLoader.load(
+                files: validationFiles, labelColumn: parameters.labelColumn, hasHeader: parameters.csvHeader, channel: "validation")
         log("Training rows: \(learn.rowCount), features: \(learn.featureCount)"
             + (eval.map { ", validation rows: \($0.rowCount)" } ?? ""))
 
