@@ -100,55 +100,9 @@ package struct JSONParser {
         guard position < bytes.count else { throw error("unexpected end of input") }
         switch bytes[position] {
         case UInt8(ascii: "{"):
-            position += 1
-            var members: [(String, JSONValue)] = []
-            skipWhitespace()
-            if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
-                position += 1
-                return .object(members)
-            }
-            while true {
-                skipWhitespace()
-                guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
-                    throw error("expected a string key")
-                }
-                let key = try parseString()
-                skipWhitespace()
-                guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
-                position += 1
-                members.append((key, try parseValue(depth: depth + 1)))
-                skipWhitespace()
-                guard position < bytes.count else { throw error("unterminated object") }
-                if bytes[position] == UInt8(ascii: ",") {
-                    position += 1
-                } else if bytes[position] == UInt8(ascii: "}") {
-                    position += 1
-                    return .object(members)
-                } else {
-                    throw error("expected ',' or '}'")
-                }
-            }
+            return try parseObject(depth: depth)
         case UInt8(ascii: "["):
-            position += 1
-            var elements: [JSONValue] = []
-            skipWhitespace()
-            if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
-                position += 1
-                return .array(elements)
-            }
-            while true {
-                elements.append(try parseValue(depth: depth + 1))
-                skipWhitespace()
-                guard position < bytes.count else { throw error("unterminated array") }
-                if bytes[position] == UInt8(ascii: ",") {
-                    position += 1
-                } else if bytes[position] == UInt8(ascii: "]") {
-                    position += 1
-                    return .array(elements)
-                } else {
-                    throw error("expected ',' or ']'")
-                }
-            }
+            return try parseArray(depth: depth)
         case UInt8(ascii: "\""):
             return .string(try parseString())
         case UInt8(ascii: "t"):
@@ -165,6 +119,80 @@ package struct JSONParser {
         }
     }
 
+    /// Members with more keys than this are checked for duplicates through a set; below it a
+    /// linear scan of the keys so far is cheaper than hashing.
+    static let linearKeyScanCountMax = 16
+
+    mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+        assert(bytes[position] == UInt8(ascii: "{"))
+        position += 1
+        var members: [(String, JSONValue)] = []
+        var keys: Set<String> = []
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+            position += 1
+            return .object(members)
+        }
+        while true {
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                throw error("expected a string key")
+            }
+            let keyPosition = position
+            let key = try parseString()
+            // RFC 8259 leaves duplicate names to the reader; the first or the last winning
+            // silently would score rows the sender did not mean, so they are refused.
+            if members.count < Self.linearKeyScanCountMax {
+                if members.contains(where: { $0.0 == key }) { throw duplicateKey(key, at: keyPosition) }
+            } else {
+                if keys.isEmpty { keys = Set(members.map(\.0)) }
+                guard keys.insert(key).inserted else { throw duplicateKey(key, at: keyPosition) }
+            }
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
+            position += 1
+            members.append((key, try parseValue(depth: depth + 1)))
+            skipWhitespace()
+            guard position < bytes.count else { throw error("unterminated object") }
+            if bytes[position] == UInt8(ascii: ",") {
+                position += 1
+            } else if bytes[position] == UInt8(ascii: "}") {
+                position += 1
+                return .object(members)
+            } else {
+                throw error("expected ',' or '}'")
+            }
+        }
+    }
+
+    func duplicateKey(_ key: String, at keyPosition: Int) -> JSONParseError {
+        JSONParseError(message: "duplicate key \"\(key)\"", byteOffset: keyPosition)
+    }
+
+    mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+        assert(bytes[position] == UInt8(ascii: "["))
+        position += 1
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
+            position += 1
+            return .array(elements)
+        }
+        while true {
+            elements.append(try parseValue(depth: depth + 1))
+            skipWhitespace()
+            guard position < bytes.count else { throw error("unterminated array") }
+            if bytes[position] == UInt8(ascii: ",") {
+                position += 1
+            } else if bytes[position] == UInt8(ascii: "]") {
+                position += 1
+                return .array(elements)
+            } else {
+                throw error("expected ',' or ']'")
+            }
+        }
+    }
+
     mutating func expectWord(_ word: StaticString) throws(JSONParseError) {
         let length = word.utf8CodeUnitCount
         guard position + length <= bytes.count else { throw error("unexpected end of input") }
@@ -174,28 +202,62 @@ package struct JSONParser {
         position += length
     }
 
-    /// A JSON number (RFC 8259 grammar); also `NaN`/`Infinity`/`-Infinity`, which Python's json
-    /// module writes and CatBoost's model files may contain.
+    /// A JSON number in RFC 8259's grammar, `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`,
+    /// stricter than the CSV reader's `DecimalParsing.parseNumber` (which also takes `+1`, `01`,
+    /// `.5` and `5.`, as numpy does); also `NaN`/`Infinity`/`-Infinity`, which Python's json
+    /// module writes and CatBoost's model files may contain. Errors point at the offending byte.
     package mutating func parseNumber() throws(JSONParseError) -> Double {
         let start = position
-        while position < bytes.count, Self.isNumberByte(bytes[position]) {
+        if bytes[position] == UInt8(ascii: "-") { position += 1 }
+        guard position < bytes.count, bytes[position] &- 48 < 10 else { return try parseSpecialNumber(from: start) }
+        if bytes[position] == UInt8(ascii: "0") {
             position += 1
+            if position < bytes.count, bytes[position] &- 48 < 10 { throw error("a number cannot have a leading zero") }
+        } else {
+            skipDigits()
         }
-        let token = UnsafeBufferPointer(rebasing: bytes[start..<position])
-        if let value = DecimalParsing.parseNumber(token) { return value }
-        if let value = DecimalParsing.parseSpecial(token) { return value }
-        position = start
-        throw error(token.isEmpty ? "unexpected character" : "invalid number")
+        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+            position += 1
+            guard position < bytes.count, bytes[position] &- 48 < 10 else { throw error("expected a digit after '.'") }
+            skipDigits()
+        }
+        if position < bytes.count, bytes[position] | 0x20 == UInt8(ascii: "e") {
+            position += 1
+            if position < bytes.count, bytes[position] == UInt8(ascii: "-") || bytes[position] == UInt8(ascii: "+") { position += 1 }
+            guard position < bytes.count, bytes[position] &- 48 < 10 else { throw error("expected a digit in the exponent") }
+            skipDigits()
+        }
+        guard let value = DecimalParsing.parseNumber(UnsafeBufferPointer(rebasing: bytes[start..<position])) else {
+            position = start
+            throw error("invalid number")
+        }
+        return value
     }
 
     @inline(__always)
-    static func isNumberByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
-            UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
-            true
-        default:
-            false
+    mutating func skipDigits() {
+        while position < bytes.count, bytes[position] &- 48 < 10 { position += 1 }
+    }
+
+    /// `NaN`, `Infinity` or `-Infinity` (any case, as `DecimalParsing.parseSpecial`), starting at
+    /// `start`; anything else where a value was expected is an error at that byte.
+    mutating func parseSpecialNumber(from start: Int) throws(JSONParseError) -> Double {
+        while position < bytes.count, bytes[position] | 0x20 >= UInt8(ascii: "a"), bytes[position] | 0x20 <= UInt8(ascii: "z") {
+            position += 1
+        }
+        if position > start, bytes[start] != UInt8(ascii: "+"),
+            let value = DecimalParsing.parseSpecial(UnsafeBufferPointer(rebasing: bytes[start..<position]))
+        {
+            return value
+        }
+        position = start
+        switch bytes[start] {
+        case UInt8(ascii: "+"): throw error("a number cannot start with '+'")
+        case UInt8(ascii: "."): throw error("a number needs a digit before '.'")
+        case UInt8(ascii: "-"):
+            position = start + 1
+            throw error("expected a digit after '-'")
+        default: throw error("unexpected character")
         }
     }
 

@@ -8,20 +8,29 @@ import Darwin
 /// stream through a fixed amount of memory (the longest line, at least one chunk).
 package struct LineReader {
     package static let chunkByteCount = 1 << 20
-    /// Fills up to `count` bytes at the pointer; returns how many (0 at the end, < 0 with errno set).
+    /// Fills up to `count` bytes at the pointer; returns how many (0 at the end, < 0 on failure).
     let readChunk: (UnsafeMutableRawPointer, Int) -> Int
+    /// Why `readChunk` failed, asked right after it returned < 0.
+    let failureDescription: () -> String
     var buffer: [UInt8] = []
     var lineStart = 0
     var endOfInput = false
     package private(set) var lineNumber = 0
 
     package init(fd: Int32) {
-        readChunk = { read(fd, $0, $1) }
+        readChunk = { pointer, count in
+            var result = 0
+            repeat { result = read(fd, pointer, count) } while result < 0 && errno == EINTR
+            return result
+        }
+        failureDescription = { String(cString: strerror(errno)) }
     }
 
-    /// Reads through any byte source, e.g. zlib's `gzread` for compressed training files.
-    package init(readChunk: @escaping (UnsafeMutableRawPointer, Int) -> Int) {
+    /// Reads through any byte source, e.g. zlib's `gzread` for compressed training files, whose
+    /// failures are described by the source itself (zlib's `gzerror`), not by a stale errno.
+    package init(readChunk: @escaping (UnsafeMutableRawPointer, Int) -> Int, failureDescription: @escaping () -> String) {
         self.readChunk = readChunk
+        self.failureDescription = failureDescription
     }
 
     /// Calls `body` with each line (without its `\n`), in order, until the input ends or `body` throws.
@@ -66,12 +75,9 @@ package struct LineReader {
             scanFrom = buffer.count
             let oldCount = buffer.count
             buffer.append(contentsOf: repeatElement(0, count: Self.chunkByteCount))
-            var readCount = 0
-            repeat {
-                readCount = buffer.withUnsafeMutableBytes { readChunk($0.baseAddress! + oldCount, Self.chunkByteCount) }
-            } while readCount < 0 && errno == EINTR
+            let readCount = buffer.withUnsafeMutableBytes { readChunk($0.baseAddress! + oldCount, Self.chunkByteCount) }
             if readCount < 0 {
-                throw .read(String(cString: strerror(errno)))
+                throw .read(failureDescription())
             }
             buffer.removeSubrange((oldCount + readCount)...)
             if readCount == 0 { endOfInput = true }

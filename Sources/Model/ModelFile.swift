@@ -22,6 +22,7 @@ public enum ModelFile {
     public static let formatVersion: UInt32 = 1
     static let headerByteCount = 32
     /// Sanity bounds so a corrupt count cannot ask for terabytes before the checksum is seen.
+    /// The writer applies the same bounds (`checkLimits`), so every file written reads back.
     static let featureCountMax = 1 << 20
     static let treeCountMax = 1 << 24
     static let borderCountMax = 1 << 16
@@ -29,6 +30,7 @@ public enum ModelFile {
 
     public static func encode(_ ensemble: Ensemble) throws(ModelError) -> [UInt8] {
         try ensemble.validate()
+        try checkLimits(ensemble)
         var payload = ByteWriter()
         // Payload offsets are file offsets: start after the header so alignment holds in the file.
         payload.bytes.reserveCapacity(headerByteCount + 64 + ensemble.trees.count * 600)
@@ -76,6 +78,30 @@ public enum ModelFile {
         header.u32(CRC32.checksum(header.bytes[0..<28]))
         bytes.replaceSubrange(0..<headerByteCount, with: header.bytes)
         return bytes
+    }
+
+    /// Refuses an ensemble that `decode` would refuse for exceeding one of its bounds.
+    static func checkLimits(_ ensemble: Ensemble) throws(ModelError) {
+        func refuse(_ what: String, _ count: Int, _ max: Int) -> ModelError {
+            ModelError(
+                "cannot write a Symmetree model: \(what) is \(count), above the format's limit of \(max); "
+                    + "export CatBoost JSON instead")
+        }
+        guard ensemble.features.count <= featureCountMax else { throw refuse("the feature count", ensemble.features.count, featureCountMax) }
+        guard ensemble.trees.count <= treeCountMax else { throw refuse("the tree count", ensemble.trees.count, treeCountMax) }
+        let lossByteCount = ensemble.lossFunction.utf8.count
+        guard lossByteCount <= textByteCountMax else { throw refuse("the loss function's length", lossByteCount, textByteCountMax) }
+        let parametersByteCount = ensemble.parametersJSON.utf8.count
+        guard parametersByteCount <= textByteCountMax else {
+            throw refuse("the parameters' length", parametersByteCount, textByteCountMax)
+        }
+        for (index, feature) in ensemble.features.enumerated() {
+            guard feature.borders.count <= borderCountMax else {
+                throw refuse("feature \(index)'s border count", feature.borders.count, borderCountMax)
+            }
+            let nameByteCount = feature.name.utf8.count
+            guard nameByteCount <= textByteCountMax else { throw refuse("feature \(index)'s name length", nameByteCount, textByteCountMax) }
+        }
     }
 
     public static func decode(_ bytes: [UInt8]) throws(ModelError) -> Ensemble {

@@ -1,23 +1,23 @@
-import CZlib
 import Model
 
 /// Loads headerless numeric CSV files (plain or gzip: zlib's `gzread` reads both) into a
 /// `DataTable`: the target from `labelColumn`, every other column a feature. Files stream
 /// through a fixed-size buffer; a bad field is reported with its file, line and column.
 public enum CSVDataLoader {
-    public static func load(files: [String], labelColumn: Int, hasHeader: Bool) throws(TrainingError) -> DataTable {
+    /// `channel` (training or validation) names the files' role in errors.
+    public static func load(files: [String], labelColumn: Int, hasHeader: Bool, channel: String = "training") throws(TrainingError)
+        -> DataTable
+    {
         guard !files.isEmpty else { throw TrainingError("no CSV files to load") }
         var columns: [[Float]] = []
         var targets: [Float] = []
         var expectedFieldCount: Int?
         var fields: [Float] = []
         for path in files {
-            guard let file = gzopen(path, "rb") else {
-                throw TrainingError("cannot open training file \(path)")
-            }
-            defer { gzclose(file) }
-            gzbuffer(file, 1 << 20)
-            var reader = LineReader(readChunk: { pointer, count in Int(gzread(file, pointer, UInt32(count))) })
+            let file = try GzipFile(path: path)
+            var reader = LineReader(
+                readChunk: { pointer, count in file.read(into: pointer, count: count) },
+                failureDescription: { file.failureDescription() })
             do throws(LineReaderError<CSVError>) {
                 try reader.forEachLine { (line, lineNumber) throws(CSVError) in
                     if hasHeader, lineNumber == 1 { return }
@@ -58,7 +58,9 @@ public enum CSVDataLoader {
                 }
             }
         }
-        guard !targets.isEmpty else { throw TrainingError("the training files hold no data rows: \(files.joined(separator: ", "))") }
+        guard !targets.isEmpty else {
+            throw TrainingError("the \(channel) channel holds no data rows: \(files.joined(separator: ", "))")
+        }
         return DataTable(columns: columns, targets: targets)
     }
 

@@ -23,17 +23,25 @@ public enum LossFunction: Sendable, Hashable {
     case expectile(alpha: Double)
     case logloss
 
-    /// Parses CatBoost's spelling: `Name` or `Name:key=value;key=value`.
-    public init(parsing text: String) throws(TrainingError) {
-        let (name, parameters) = try Self.split(text)
+    /// The spellings `init(parsing:)` accepts, for error messages.
+    static let spellings = [
+        "RMSE", "MAE", "Quantile:alpha=…", "MAPE", "Poisson", "Huber:delta=…", "Tweedie:variance_power=…",
+        "LogLinQuantile:alpha=…", "Expectile:alpha=…", "Logloss",
+    ]
+
+    /// Parses CatBoost's spelling: `Name` or `Name:key=value;key=value`. Errors name
+    /// `hyperparameter` (`loss_function`, `objective` or `eval_metric`, which also takes
+    /// `otherChoices`) so the user is sent to the setting they actually wrote.
+    public init(parsing text: String, hyperparameter: String = "loss_function", otherChoices: [String] = []) throws(TrainingError) {
+        let (name, parameters) = try Self.split(text, hyperparameter: hyperparameter)
         func value(_ key: String, default fallback: Double?) throws(TrainingError) -> Double {
             if let raw = parameters[key] {
                 guard let number = Double(raw), number.isFinite else {
-                    throw TrainingError("loss_function \(text): \(key)=\(raw) is not a number")
+                    throw TrainingError("\(hyperparameter) \(text): \(key)=\(raw) is not a number")
                 }
                 return number
             }
-            guard let fallback else { throw TrainingError("loss_function \(name) needs \(key)=… (e.g. \(name):\(key)=1.5)") }
+            guard let fallback else { throw TrainingError("\(hyperparameter) \(name) needs \(key)=… (e.g. \(name):\(key)=1.5)") }
             return fallback
         }
         let known: Set<String>
@@ -51,34 +59,34 @@ public enum LossFunction: Sendable, Hashable {
         case "Expectile": self = .expectile(alpha: try value("alpha", default: 0.5)); known = ["alpha"]
         case "Logloss", "CrossEntropy": self = .logloss; known = []
         default:
+            let choices = Self.spellings + otherChoices
             throw TrainingError(
-                "loss_function '\(text)' is not supported; use RMSE, MAE, Quantile:alpha=…, MAPE, Poisson, Huber:delta=…, "
-                    + "Tweedie:variance_power=…, LogLinQuantile:alpha=…, Expectile:alpha=… or Logloss")
+                "\(hyperparameter) '\(text)' is not supported; use \(choices.dropLast().joined(separator: ", ")) or \(choices.last!)")
         }
         for key in parameters.keys where !known.contains(key) {
-            throw TrainingError("loss_function \(text): unknown parameter '\(key)'")
+            throw TrainingError("\(hyperparameter) \(text): unknown parameter '\(key)'")
         }
         switch self {
         case .quantile(let alpha), .logLinQuantile(let alpha), .expectile(let alpha):
-            guard alpha > 0, alpha < 1 else { throw TrainingError("loss_function \(text): alpha must be in (0, 1)") }
+            guard alpha > 0, alpha < 1 else { throw TrainingError("\(hyperparameter) \(text): alpha must be in (0, 1)") }
         case .huber(let delta):
-            guard delta > 0 else { throw TrainingError("loss_function \(text): delta must be positive") }
+            guard delta > 0 else { throw TrainingError("\(hyperparameter) \(text): delta must be positive") }
         case .tweedie(let power):
             guard power > 1, power < 2 else {
-                throw TrainingError("loss_function \(text): variance_power must be in (1, 2)")
+                throw TrainingError("\(hyperparameter) \(text): variance_power must be in (1, 2)")
             }
         default: break
         }
     }
 
-    static func split(_ text: String) throws(TrainingError) -> (String, [String: String]) {
+    static func split(_ text: String, hyperparameter: String) throws(TrainingError) -> (String, [String: String]) {
         let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
-        guard let name = parts.first, !name.isEmpty else { throw TrainingError("empty loss function name") }
+        guard let name = parts.first, !name.isEmpty else { throw TrainingError("\(hyperparameter) is empty") }
         var parameters: [String: String] = [:]
         if parts.count == 2 {
             for pair in parts[1].split(separator: ";") {
                 let keyValue = pair.split(separator: "=", maxSplits: 1).map(String.init)
-                guard keyValue.count == 2 else { throw TrainingError("'\(text)': expected key=value, got '\(pair)'") }
+                guard keyValue.count == 2 else { throw TrainingError("\(hyperparameter) '\(text)': expected key=value, got '\(pair)'") }
                 parameters[keyValue[0]] = keyValue[1]
             }
         }

@@ -7,7 +7,7 @@ public enum Metric: Sendable, Hashable {
         if text == "R2" {
             self = .r2
         } else {
-            self = .loss(try LossFunction(parsing: text))
+            self = .loss(try LossFunction(parsing: text, hyperparameter: "eval_metric", otherChoices: ["R2"]))
         }
     }
 

@@ -51,12 +51,13 @@ public struct SageMakerTraining: Sendable {
         let trainingFiles = try dataFiles(channel: "training", required: true)
         log("Loading \(trainingFiles.count) training file(s)")
         let learn = try CSVDataLoader.load(
-            files: trainingFiles, labelColumn: parameters.labelColumn, hasHeader: parameters.csvHeader)
+            files: trainingFiles, labelColumn: parameters.labelColumn, hasHeader: parameters.csvHeader, channel: "training")
         let validationFiles = try dataFiles(channel: "validation", required: false)
         let eval: DataTable? =
             validationFiles.isEmpty
             ? nil
-            : try CSVDataLoader.load(files: validationFiles, labelColumn: parameters.labelColumn, hasHeader: parameters.csvHeader)
+            : try CSVDataLoader.load(
+                files: validationFiles, labelColumn: parameters.labelColumn, hasHeader: parameters.csvHeader, channel: "validation")
         log("Training rows: \(learn.rowCount), features: \(learn.featureCount)"
             + (eval.map { ", validation rows: \($0.rowCount)" } ?? ""))
 
@@ -182,37 +183,32 @@ public struct SageMakerTraining: Sendable {
         return config["current_host"]?.stringValue
     }
 
-    /// Every regular file under the channel's folder (recursively, sorted), skipping hidden files.
+    /// Every regular file under the channel's folder (recursively, each once, sorted), skipping
+    /// hidden files. What is not a regular file is never read: it fails the job when the channel
+    /// holds nothing else, and is named in the log otherwise.
     func dataFiles(channel: String, required: Bool) throws(TrainingError) -> [String] {
         let directory = path("input", "data", channel)
-        var files: [String] = []
-        guard listFiles(directory, into: &files) else {
-            if required { throw TrainingError("the training channel \(directory) is missing") }
-            return []
-        }
-        if required, files.isEmpty { throw TrainingError("the training channel \(directory) holds no files") }
-        return files.sorted()
-    }
-}
-
-private func listFiles(_ directory: String, into files: inout [String]) -> Bool {
-    guard let handle = opendir(directory) else { return false }
-    defer { closedir(handle) }
-    while let entry = readdir(handle) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-        }
-        if name.hasPrefix(".") { continue }
-        let full = directory + "/" + name
         var status = stat()
-        guard stat(full, &status) == 0 else { continue }
-        if status.st_mode & S_IFMT == S_IFDIR {
-            _ = listFiles(full, into: &files)
-        } else if status.st_mode & S_IFMT == S_IFREG {
-            files.append(full)
+        guard stat(directory, &status) == 0 else {
+            let reason = errno
+            if reason == ENOENT, !required { return [] }
+            if reason == ENOENT { throw TrainingError("the \(channel) channel \(directory) is missing") }
+            throw TrainingError("cannot read the \(channel) channel \(directory): \(String(cString: strerror(reason)))")
         }
+        guard status.st_mode & S_IFMT == S_IFDIR else {
+            throw TrainingError("the \(channel) channel \(directory) is not a directory")
+        }
+        let listing = ChannelListing(directory: directory)
+        if listing.files.isEmpty, !listing.nonRegular.isEmpty {
+            throw TrainingError(
+                "the \(channel) channel \(directory) holds no regular files, only: \(listing.nonRegular.joined(separator: ", "))")
+        }
+        if !listing.nonRegular.isEmpty {
+            log("Skipping what is not a regular file in the \(channel) channel: \(listing.nonRegular.joined(separator: ", "))")
+        }
+        if required, listing.files.isEmpty { throw TrainingError("the \(channel) channel \(directory) holds no files") }
+        return listing.files
     }
-    return true
 }
 
 /// `mkdir -p`: creates every missing folder on the way (existing ones are fine).

@@ -122,7 +122,7 @@ public struct TrainingParameters: Sendable, Hashable {
                 guard share > 0, share <= 1 else { throw TrainingError("hyperparameter \(key)=\(raw): must be in (0, 1]") }
                 rsm = share
             case "boost_from_average": boostFromAverage = try Self.boolean(key, value)
-            case "loss_function", "objective": lossFunction = try LossFunction(parsing: value)
+            case "loss_function", "objective": lossFunction = try LossFunction(parsing: value, hyperparameter: key)
             case "eval_metric": evalMetric = try Metric(parsing: value)
             case "leaf_estimation_method": leafEstimationMethod = try Self.choice(key, value)
             case "leaf_estimation_iterations": leafEstimationIterations = try Self.integer(key, value, in: 1...100)
@@ -139,7 +139,15 @@ public struct TrainingParameters: Sendable, Hashable {
             case "thread_count":
                 threadCount = try Self.integer(key, value, in: -1...1024)
                 guard threadCount != 0 else { throw TrainingError("hyperparameter thread_count=0: use -1 for every core") }
-            case "metric_period", "verbose": metricPeriod = try Self.integer(key, value, in: 0...1_000_000)
+            case "metric_period": metricPeriod = try Self.integer(key, value, in: 0...1_000_000)
+            case "verbose":
+                // CatBoost's Python package takes a bool or an int (`int(verbose)`): True logs
+                // every iteration, False nothing; SageMaker sends Python's str(True), "True".
+                switch value.lowercased() {
+                case "true": metricPeriod = 1
+                case "false": metricPeriod = 0
+                default: metricPeriod = try Self.integer(key, value, in: 0...1_000_000)
+                }
             case "label_column": labelColumn = try Self.integer(key, value, in: 0...1_000_000)
             case "csv_header": csvHeader = try Self.boolean(key, value)
             case "checkpoint_iterations": checkpointIterations = try Self.integer(key, value, in: 0...1_000_000)

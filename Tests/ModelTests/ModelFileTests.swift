@@ -68,6 +68,19 @@ struct ModelFileTests {
         #expect(throws: ModelError.self) { try CatBoostJSON.encode(ensemble) }
     }
 
+    @Test("the writer applies the reader's bounds: a feature with one border too many is refused, the limit round-trips")
+    func writerLimits() throws {
+        var ensemble = Self.sampleEnsemble()
+        ensemble.features[0].borders = (0..<ModelFile.borderCountMax).map { Float($0) }
+        #expect(try ModelFile.decode(ModelFile.encode(ensemble)) == ensemble)
+        ensemble.features[0].borders.append(Float(ModelFile.borderCountMax))
+        let error = #expect(throws: ModelError.self) { try ModelFile.encode(ensemble) }
+        #expect(error?.description.contains("feature 0's border count is 65537, above the format's limit of 65536") == true,
+            "\(error?.description ?? "")")
+        // CatBoost JSON has no such bound: the same model still exports there.
+        #expect(try CatBoostJSON.decode(CatBoostJSON.encode(ensemble)).features[0].borders.count == 65_537)
+    }
+
     @Test("atomic save replaces the file whole and leaves no temporary behind")
     func atomicSave() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("symmetree-\(UUID())")

@@ -101,6 +101,47 @@ struct ParsingTests {
     func malformed(text: String) {
         #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }
     }
+
+    @Test("numbers RFC 8259 forbids are errors at the offending byte", arguments: [
+        ("[+1]", 1, "'+'"), ("[01]", 2, "leading zero"), ("[-01]", 3, "leading zero"), ("[00]", 2, "leading zero"),
+        ("[.5]", 1, "before '.'"), ("[1.]", 3, "after '.'"), ("[1.e5]", 3, "after '.'"), ("[1e]", 3, "exponent"),
+        ("[1e+]", 4, "exponent"), ("[-]", 2, "after '-'"), ("-", 1, "after '-'"), ("[- 1]", 2, "after '-'"),
+        ("[+Infinity]", 1, "'+'"), ("[1, 2.5, -.5]", 10, "after '-'"),
+    ] as [(String, Int, String)])
+    func strictNumbers(text: String, byteOffset: Int, mentions: String) {
+        let error = #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }
+        #expect(error?.byteOffset == byteOffset, "\(error?.description ?? "")")
+        #expect(error?.message.contains(mentions) == true, "\(error?.description ?? "")")
+    }
+
+    @Test("numbers in RFC 8259's grammar, and Python's NaN and Infinity, still parse", arguments: [
+        ("0", 0.0), ("-0", -0.0), ("7", 7), ("-12", -12), ("0.5", 0.5), ("10.25", 10.25), ("1e5", 1e5), ("1E+2", 100),
+        ("2.5e-3", 0.0025), ("-0.0e0", -0.0), ("123456789012345678901234", 1.2345678901234568e23),
+        ("Infinity", .infinity), ("-Infinity", -.infinity),
+    ] as [(String, Double)])
+    func validNumbers(text: String, expected: Double) throws {
+        #expect(try JSONValue.parse(text) == .number(expected))
+        #expect(try JSONValue.parse("[\(text)]") == .array([.number(expected)]))
+        #expect(try JSONValue.parse("NaN").numberValue?.isNaN == true)
+    }
+
+    @Test("a duplicate key is an error at the second key, in small and large objects")
+    func duplicateKeys() {
+        for (text, byteOffset) in [
+            (#"{"instances": [[1]], "instances": [[2]]}"#, 21),
+            (#"{"a": {"b": 1, "b": 2}}"#, 15),
+        ] {
+            let error = #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }
+            #expect(error?.byteOffset == byteOffset, "\(error?.description ?? "")")
+            #expect(error?.message.contains("duplicate key") == true)
+        }
+        let keys = (0..<40).map { "\"k\($0)\": \($0)" }
+        #expect(throws: Never.self) { try JSONValue.parse("{" + keys.joined(separator: ", ") + "}") }
+        let repeated = "{" + (keys + [#""k3": 0"#]).joined(separator: ", ") + "}"
+        let error = #expect(throws: JSONParseError.self) { try JSONValue.parse(repeated) }
+        #expect(error?.message == #"duplicate key "k3""#)
+        #expect(error?.byteOffset == repeated.utf8.count - 8)
+    }
 }
 
 @Suite("CSV number fast paths: eight bytes at a time, comma masks, vector digits")

@@ -49,6 +49,29 @@ struct CodecTests {
         }
     }
 
+    @Test("JSON that RFC 8259 forbids is a 400 naming the byte", arguments: [
+        (PayloadFormat.json, #"{"instances": [[+1, 2, 3]]}"#, "byte 16"),
+        (.json, #"{"instances": [[01, 2, 3]]}"#, "byte 17"),
+        (.json, #"{"instances": [[.5, 2, 3]]}"#, "byte 16"),
+        (.json, #"{"instances": [[1., 2, 3]]}"#, "byte 18"),
+        (.json, #"{"instances": [[1e, 2, 3]]}"#, "byte 18"),
+        (.json, #"{"instances": [[-, 2, 3]]}"#, "byte 17"),
+        (.json, #"{"features": [1, 2, 1.]}"#, "byte 22"),
+        (.json, #"[1, 2, 03]"#, "byte 8"),
+        (.json, #"{"instances": [[1, 2, 3]], "instances": [[4, 5, 6]]}"#, "byte 27"),
+        (.json, #"{"instances": [{"features": [1, 2, 3], "features": [4, 5, 6]}]}"#, "byte 39"),
+        (.jsonLines, "[1, 2, 3]\n[1, +2, 3]\n", "line 2"),
+        (.jsonLines, "[1, 2, 3]\n[1, +2, 3]\n", "byte 4"),
+        (.jsonLines, #"{"features": [1, 2, 3], "features": [1, 2, 3]}"#, "duplicate key"),
+    ])
+    func strictJSON(format: PayloadFormat, body: String, mentions: String) {
+        let error = #expect(throws: InvocationError.self) {
+            try InvocationCodec.decode(Array(body.utf8), format: format, columnCount: 3)
+        }
+        #expect(error?.status == 400)
+        #expect(error?.message.contains(mentions) == true, "\(error?.message ?? "")")
+    }
+
     @Test("Accept negotiation", arguments: [
         (nil, PayloadFormat.csv, PayloadFormat?.some(.csv)),
         ("*/*", .json, .json),

@@ -71,6 +71,17 @@ struct ContractTests {
         #expect(ml.failure?.contains("holds no files") == true, "\(ml.failure ?? "nil")")
     }
 
+    @Test("an empty validation file is reported as the validation channel's, not the training files'")
+    func emptyValidation() async throws {
+        let ml = try MLRoot()
+        defer { ml.remove() }
+        try ml.write(Self.rows, to: "input/data/training/train.csv")
+        try ml.write("\n", to: "input/data/validation/val.csv")
+        #expect(await ml.run() == 1)
+        let failure = try #require(ml.failure)
+        #expect(failure.contains("the validation channel holds no data rows") && failure.contains("val.csv"), "\(failure)")
+    }
+
     @Test("gzip files and several files per channel are read, in name order")
     func gzipAndSeveralFiles() async throws {
         let ml = try MLRoot()

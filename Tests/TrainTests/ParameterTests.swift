@@ -41,6 +41,26 @@ struct ParameterTests {
         #expect(try LossFunction(parsing: text) == expected)
     }
 
+    @Test("a bad loss or metric is reported under the name the user wrote", arguments: [
+        ("eval_metric", "Bogus", "eval_metric 'Bogus' is not supported", "or R2"),
+        ("eval_metric", "Quantile:alpha=3", "eval_metric Quantile:alpha=3: alpha", ""),
+        ("loss_function", "Bogus", "loss_function 'Bogus' is not supported", "or Logloss"),
+        ("objective", "Huber", "objective Huber needs delta", ""),
+    ])
+    func lossAndMetricErrors(key: String, value: String, mentions: String, alsoMentions: String) {
+        let error = #expect(throws: TrainingError.self) { try TrainingParameters(hyperparameters: [key: value]) }
+        let description = error?.description ?? ""
+        #expect(description.contains(mentions) && description.contains(alsoMentions), "\(description)")
+        if key != "loss_function" { #expect(!description.contains("loss_function"), "\(description)") }
+    }
+
+    @Test("verbose takes CatBoost's booleans (True: every iteration, False: silent) and integers", arguments: [
+        ("True", 1), ("true", 1), ("False", 0), ("false", 0), ("0", 0), ("10", 10),
+    ])
+    func verbose(value: String, metricPeriod: Int) throws {
+        #expect(try TrainingParameters(hyperparameters: ["verbose": value]).metricPeriod == metricPeriod)
+    }
+
     @Test("every loss trains and improves on its starting loss", arguments: [
         "RMSE", "MAE", "Quantile:alpha=0.8", "MAPE", "Poisson", "Huber:delta=1", "Tweedie:variance_power=1.5",
         "LogLinQuantile:alpha=0.5", "Expectile:alpha=0.4",
