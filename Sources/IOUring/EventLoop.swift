@@ -156,6 +156,7 @@ public final class EventLoop {
     /// How long accepting rests after EMFILE/ENFILE when no connection closes meanwhile.
     public var acceptRetryMilliseconds: UInt64 = 100
     var running = true
+    private var immediateTurnWanted = false
     /// Why io_uring was not used under `.auto` (nil when it is, or when epoll was asked for).
     public let ioUringUnavailableReason: String?
     /// Held strongly while the loop runs (a weak reference cost an atomic load per event) and
@@ -217,7 +218,9 @@ public final class EventLoop {
     public func run() {
         while running {
             turnNanoseconds = nil
-            poller.poll(loop: self, timeoutMilliseconds: tickMilliseconds)
+            let timeout = immediateTurnWanted ? 0 : tickMilliseconds
+            immediateTurnWanted = false
+            poller.poll(loop: self, timeoutMilliseconds: timeout)
             let now = nowNanoseconds
             if let until = acceptPausedUntil, now >= until { resumeAccepting() }
             delegate?.loopTurnEnded(nowNanoseconds: now)
@@ -317,6 +320,9 @@ public final class EventLoop {
     }
 
     public func stop() { running = false }
+
+    /// The next turn starts without waiting for an event: the delegate left work for it.
+    public func requestImmediateTurn() { immediateTurnWanted = true }
 
     public var openConnectionCount: Int { connections.reduce(0) { $0 + ($1.open ? 1 : 0) } }
 

@@ -30,7 +30,18 @@ public struct ServerConfiguration: Sendable {
     /// A connection whose unsent answers pass this many bytes is not read, and its next
     /// request not answered, until they are all sent: a client that pipelines requests and
     /// never reads holds at most this much (plus one answer) of the server's memory.
-    public var queuedOutputBytesMax = 256 * 1024
+    public var queuedOutputBytesMax = 64 * 1024
+    /// Each loop turn answers every connection's first request, and at most this many more
+    /// (pipelined behind one, or left over from an earlier turn). The rest wait for the next
+    /// turn, so a crowd of pipelining clients cannot stretch a turn, and with it every other
+    /// client's wait, past a few hundred microseconds.
+    public var pipelinedRequestsPerTurn = 64
+    /// Each connection's kernel send buffer (SO_SNDBUF; Linux books twice this). Autotuned, it
+    /// grows to 4 MiB (net.ipv4.tcp_wmem), and a client that pipelines and never reads has the
+    /// server answer that much per connection before backpressure starts: 100 such clients
+    /// kept both cores busy for seconds. 256 KiB still sends 1 GB/s at a 0.5 ms round trip.
+    /// nil: autotuning.
+    public var sendBufferBytes: Int32? = 64 * 1024
     /// Makes one io_uring set-up step fail (tests of the epoll fallback).
     package var ioUringSetupFailure: URingSetupFailure?
     public var maxConcurrentTransforms = ServerConfiguration.onlineProcessorCount
@@ -197,9 +208,11 @@ final class InferenceServer: EventLoopDelegate {
         var requestStartedAt: UInt64?
         /// The invocation waiting for the batcher: its sequence and when it was dispatched.
         var awaiting: (sequence: UInt64, since: UInt64)?
-        /// A request parsed while the connection's answers were backed up: answered once they
-        /// are sent (`connectionDrained`); `since` times a client that never reads them.
-        var held: (request: HTTPRequest, since: UInt64)?
+        /// A request parsed but not answered yet, and why; `since` times a client that never
+        /// reads its answers.
+        var held: (request: HTTPRequest, since: UInt64, reason: HoldReason)?
+        /// The loop turn in which this connection last had a request answered.
+        var lastTurnAnswered: UInt64 = .max
     }
 
     let configuration: ServerConfiguration
@@ -217,6 +230,12 @@ final class InferenceServer: EventLoopDelegate {
     var draining = false
     var drainDeadline: UInt64 = 0
     var lastSweep: UInt64 = 0
+    /// Counts loop turns, for `Client.lastTurnAnswered`.
+    var turn: UInt64 = 0
+    /// What is left this turn of `pipelinedRequestsPerTurn`.
+    var pipelinedBudget: Int
+    /// Connections holding a `.yielded` request, oldest first.
+    var yielded: [ConnectionID] = []
 
     init(
         configuration: ServerConfiguration, loop: EventLoop, handOff: HandOff, model: ModelSlot,
@@ -229,13 +248,15 @@ final class InferenceServer: EventLoopDelegate {
         self.ticks = ticks
         self.stopRequested = stopRequested
         self.log = log
+        pipelinedBudget = configuration.pipelinedRequestsPerTurn
     }
 
     /// Binds, starts the I/O thread and the model load; returns once the loop is running.
     static func start(
         configuration: ServerConfiguration, log: @escaping @Sendable (String) -> Void
     ) throws(ServeError) -> RunningServer {
-        let listener = try ListeningSocket(host: configuration.host, port: configuration.port)
+        let listener = try ListeningSocket(
+            host: configuration.host, port: configuration.port, sendBufferBytes: configuration.sendBufferBytes)
         let maxConnections = DescriptorLimit.current
         let started = StartResult()
         let stopFlag = Flag()
@@ -331,11 +352,32 @@ final class InferenceServer: EventLoopDelegate {
     }
 
     func connectionDrained(_ connection: ConnectionID) {
-        guard let held = clients[connection]?.held else { return }
+        guard let held = clients[connection]?.held, held.reason == .backedUp else { return }
+        release(held.request, of: connection)
+    }
+
+    /// Answers a held request, and those buffered behind it while the turn's budget lasts; the
+    /// connection is read again only once none is held. Reading it sooner would pile up input
+    /// it cannot answer yet, and (io_uring) give the kernel receive work for it every turn.
+    private func release(_ request: HTTPRequest, of connection: ConnectionID) {
         clients[connection]?.held = nil
-        loop.resumeReceiving(connection)
-        actions.append(.handle(held.request))
+        actions.append(.handle(request))
         perform(for: connection)
+        if clients[connection]?.held == nil { loop.resumeReceiving(connection) }
+    }
+
+    /// Gives this turn's leftover budget to the connections that yielded, oldest first.
+    private func resumeYielded() {
+        var taken = 0
+        while taken < yielded.count, pipelinedBudget > 0 {
+            let connection = yielded[taken]
+            taken += 1
+            guard let held = clients[connection]?.held, held.reason == .yielded else { continue }
+            // Already answered one this turn as far as the budget is concerned: it spends budget.
+            clients[connection]?.lastTurnAnswered = turn
+            release(held.request, of: connection)
+        }
+        yielded.removeFirst(taken)
     }
 
     private var acceptPauseLogged = false
@@ -357,6 +399,10 @@ final class InferenceServer: EventLoopDelegate {
     }
 
     func loopTurnEnded(nowNanoseconds now: UInt64) {
+        resumeYielded()
+        turn &+= 1
+        pipelinedBudget = configuration.pipelinedRequestsPerTurn
+        if !yielded.isEmpty { loop.requestImmediateTurn() }
         if !turnJobs.isEmpty {
             if handOff.submit(turnJobs) { ticks.yield() }
             turnJobs.removeAll(keepingCapacity: true)
@@ -395,9 +441,14 @@ final class InferenceServer: EventLoopDelegate {
                 assert(index == actions.count, "a request is the last action of its batch")
                 if loop.queuedByteCount(connection) > configuration.queuedOutputBytesMax {
                     // Backpressure: stop reading and hold this request until the answers drain.
-                    clients[connection]?.held = (request, loop.nowNanoseconds)
-                    loop.pauseReceiving(connection)
+                    hold(request, of: connection, reason: .backedUp)
                     loop.notifyWhenDrained(connection)
+                    continue
+                }
+                guard takeTurnShare(connection) else {
+                    hold(request, of: connection, reason: .yielded)
+                    yielded.append(connection)
+                    loop.requestImmediateTurn()
                     continue
                 }
                 guard let response = handle(request, connection: connection) else { continue }
@@ -405,6 +456,24 @@ final class InferenceServer: EventLoopDelegate {
             }
         }
         actions.removeAll(keepingCapacity: true)
+    }
+
+    /// Stops reading the connection and keeps its request for later.
+    private func hold(_ request: HTTPRequest, of connection: ConnectionID, reason: HoldReason) {
+        clients[connection]?.held = (request, loop.nowNanoseconds, reason)
+        loop.pauseReceiving(connection)
+    }
+
+    /// Whether the connection's request may be answered this turn: its first is, further ones
+    /// while `pipelinedBudget` lasts.
+    private func takeTurnShare(_ connection: ConnectionID) -> Bool {
+        guard clients[connection]?.lastTurnAnswered == turn else {
+            clients[connection]?.lastTurnAnswered = turn
+            return true
+        }
+        guard pipelinedBudget > 0 else { return false }
+        pipelinedBudget -= 1
+        return true
     }
 
     /// The response, or nil when the request went to the batcher (answered in `loopWoken`).
@@ -487,7 +556,7 @@ final class InferenceServer: EventLoopDelegate {
             guard let client = clients[connection] else { continue }
             if let held = client.held {
                 // Answers unread for the idle timeout: the client is gone or hostile.
-                if now - held.since > idle { loop.abort(connection) }
+                if held.reason == .backedUp, now - held.since > idle { loop.abort(connection) }
                 continue
             } else if let awaiting = client.awaiting {
                 guard now - awaiting.since > model else { continue }
