@@ -99,6 +99,14 @@ struct ConnectionState {
     var receivePaused = false
     /// Tell the delegate once the output is all sent.
     var drainWanted = false
+    /// Half-closed after its last answer, discarding input until this time (see
+    /// `EventLoop.lingerMilliseconds`); nil when not lingering.
+    var lingerUntil: UInt64?
+    var lingerDiscardedBytes = 0
+    /// Linger when closing (`EventLoop.close(_:discardingInput:)`).
+    var lingerWanted = false
+    /// Close without lingering: the connection failed or was aborted.
+    var closeAtOnce = false
 
     /// Makes the queued output the in-flight buffer; the drained in-flight buffer (capacity
     /// kept) takes new output. A swap, so neither buffer is retained or copied.
@@ -155,6 +163,15 @@ public final class EventLoop {
     var acceptPausedUntil: UInt64?
     /// How long accepting rests after EMFILE/ENFILE when no connection closes meanwhile.
     public var acceptRetryMilliseconds: UInt64 = 100
+    /// A connection closed after its last answer while the peer may still be sending (a body
+    /// refused with 413 as it streams) would be reset by the kernel as more bytes arrive, and
+    /// a reset makes the peer's kernel drop the answer unread. So `close(_:discardingInput:)`
+    /// shuts the write side and discards what still arrives until the peer closes, this much
+    /// time passes or `lingerBytesMax` arrive (nginx's lingering close). 0 closes at once.
+    public var lingerMilliseconds: UInt64 = 2000
+    public var lingerBytesMax = 4 << 20
+    /// Slots lingering, checked each turn for their deadline.
+    private var lingeringSlots: [Int] = []
     var running = true
     private var immediateTurnWanted = false
     /// Why io_uring was not used under `.auto` (nil when it is, or when epoll was asked for).
@@ -223,6 +240,7 @@ public final class EventLoop {
             poller.poll(loop: self, timeoutMilliseconds: timeout)
             let now = nowNanoseconds
             if let until = acceptPausedUntil, now >= until { resumeAccepting() }
+            if !lingeringSlots.isEmpty { endExpiredLingering(now: now) }
             delegate?.loopTurnEnded(nowNanoseconds: now)
             // A drained connection's delegate may queue more output (a held request answered):
             // it goes out this turn, not after the next wait.
@@ -254,10 +272,12 @@ public final class EventLoop {
         markDirty(slot)
     }
 
-    /// Closes the connection once everything queued has been sent.
-    public func close(_ connection: ConnectionID) {
+    /// Closes the connection once everything queued has been sent; `discardingInput` lingers
+    /// first (see `lingerMilliseconds`).
+    public func close(_ connection: ConnectionID, discardingInput: Bool = false) {
         guard let slot = validSlot(connection) else { return }
         connections[slot].closeRequested = true
+        if discardingInput { connections[slot].lingerWanted = true }
         markDirty(slot)
     }
 
@@ -266,6 +286,8 @@ public final class EventLoop {
         guard let slot = validSlot(connection) else { return }
         connections[slot].pending.removeAll()
         connections[slot].closeRequested = true
+        connections[slot].closeAtOnce = true
+        if connections[slot].lingerUntil != nil { return endLingering(slot: slot) }
         markDirty(slot)
     }
 
@@ -362,6 +384,10 @@ public final class EventLoop {
         connections[slot].peerClosed = false
         connections[slot].receivePaused = false
         connections[slot].drainWanted = false
+        connections[slot].lingerUntil = nil
+        connections[slot].lingerDiscardedBytes = 0
+        connections[slot].closeAtOnce = false
+        connections[slot].lingerWanted = false
         connections[slot].sending = false
         connections[slot].inFlight.removeAll(keepingCapacity: true)
         connections[slot].inFlightOffset = 0
@@ -371,7 +397,14 @@ public final class EventLoop {
     }
 
     func received(slot: Int, _ bytes: UnsafeRawBufferPointer) {
-        guard connections[slot].open, !connections[slot].closeRequested else { return }
+        guard connections[slot].open else { return }
+        guard !connections[slot].closeRequested else {
+            // Closing: discarded; a lingering peer that keeps sending is cut off.
+            guard connections[slot].lingerUntil != nil else { return }
+            connections[slot].lingerDiscardedBytes += bytes.count
+            if connections[slot].lingerDiscardedBytes > lingerBytesMax { endLingering(slot: slot) }
+            return
+        }
         delegate?.connectionReceived(id(of: slot), bytes)
     }
 
@@ -393,6 +426,7 @@ public final class EventLoop {
     func peerClosed(slot: Int) {
         guard connections[slot].open, !connections[slot].peerClosed else { return }
         connections[slot].peerClosed = true
+        if connections[slot].lingerUntil != nil { return endLingering(slot: slot) }
         delegate?.connectionPeerClosed(id(of: slot))
     }
 
@@ -404,6 +438,8 @@ public final class EventLoop {
         connections[slot].inFlightOffset = 0
         connections[slot].sending = false
         connections[slot].closeRequested = true
+        connections[slot].closeAtOnce = true
+        if connections[slot].lingerUntil != nil { return endLingering(slot: slot) }
         markDirty(slot)
     }
 
@@ -436,6 +472,38 @@ public final class EventLoop {
 
     func woken() { delegate?.loopWoken() }
 
+    // MARK: - Closing
+
+    /// Everything is sent and the connection should close: at once, or after lingering.
+    private func finishClosing(slot: Int) {
+        guard connections[slot].lingerUntil == nil else { return }  // ends on its own
+        guard connections[slot].lingerWanted, !connections[slot].closeAtOnce, !connections[slot].peerClosed,
+            lingerMilliseconds > 0
+        else {
+            return poller.close(slot: slot, loop: self)
+        }
+        _ = shutdown(connections[slot].fd, Int32(SHUT_WR))
+        connections[slot].lingerUntil = nowNanoseconds &+ lingerMilliseconds * 1_000_000
+        lingeringSlots.append(slot)
+        if connections[slot].receivePaused {
+            connections[slot].receivePaused = false
+            poller.receivingChanged(slot: slot, loop: self)
+        }
+    }
+
+    private func endLingering(slot: Int) {
+        guard let index = lingeringSlots.firstIndex(of: slot) else { return }  // ended already
+        lingeringSlots.remove(at: index)
+        connections[slot].closeAtOnce = true
+        poller.close(slot: slot, loop: self)
+    }
+
+    private func endExpiredLingering(now: UInt64) {
+        for slot in lingeringSlots where connections[slot].lingerUntil.map({ now >= $0 }) ?? true {
+            endLingering(slot: slot)
+        }
+    }
+
     /// Starts a send on every connection with new output and no send in flight; closes those
     /// that asked to and have nothing left to send.
     private func flush() {
@@ -450,7 +518,7 @@ public final class EventLoop {
             }
             let drained = !connections[slot].sending && connections[slot].pending.isEmpty
             if drained, connections[slot].closeRequested {
-                poller.close(slot: slot, loop: self)
+                finishClosing(slot: slot)
             } else if drained, connections[slot].drainWanted {
                 connections[slot].drainWanted = false
                 delegate?.connectionDrained(id(of: slot))

@@ -118,6 +118,11 @@ public struct HTTPConnection: Sendable {
         case handle(HTTPRequest)
         /// Close once everything queued is sent.
         case close
+        /// Close once everything queued is sent, after reading and discarding for a while what
+        /// the client may still be sending (the body of a refused request): closing with input
+        /// unread resets the connection, and the reset makes the client's kernel drop the
+        /// refusal unread.
+        case closeDiscardingInput
     }
 
     public private(set) var parser: HTTPRequestParser
@@ -248,6 +253,6 @@ public struct HTTPConnection: Sendable {
         isClosing = true
         input.removeAll()
         actions.append(.send(HTTPResponse.error(error.status, error.reason), keepAlive: false))
-        actions.append(.close)
+        actions.append(.closeDiscardingInput)
     }
 }

@@ -437,6 +437,7 @@ final class InferenceServer: EventLoopDelegate {
             case .sendContinue:
                 loop.send(connection) { $0.appendLiteral(HTTPResponse.continueBytes) }
             case .close: loop.close(connection)
+            case .closeDiscardingInput: loop.close(connection, discardingInput: true)
             case .handle(let request):
                 assert(index == actions.count, "a request is the last action of its batch")
                 if loop.queuedByteCount(connection) > configuration.queuedOutputBytesMax {
