@@ -26,7 +26,12 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         // Feed the bytes in two pieces (at a split chosen by the first byte) and answer every
         // request with its path echoed, so pipelining, resumption, the close paths and the
         // response writer all run.
-        var connection = HTTPConnection(limits: HTTPLimits(headerBytesMax: 4096, bodyBytesMax: 65536))
+        // Limits small enough for short inputs to reach them: the framing and trailer bounds
+        // of chunked bodies (the chunk-extension and trailer floods in the corpus) included.
+        var limits = HTTPLimits(headerBytesMax: 4096, bodyBytesMax: 65536)
+        limits.chunkFramingBytesMax = 4096
+        limits.trailerFieldCountMax = 8
+        var connection = HTTPConnection(limits: limits)
         var output: [UInt8] = []
         func write(_ actions: [HTTPConnection.Action]) {
             for case .send(let response, let keepAlive) in actions { response.serialize(into: &output, keepAlive: keepAlive) }
