@@ -333,6 +333,13 @@ public final class EventLoop {
         poller.receivingChanged(slot: slot, loop: self)
     }
 
+    /// Sets the connection's SO_SNDBUF (which ends the kernel's autotuning of it).
+    public func setSendBufferBytes(_ connection: ConnectionID, _ bytes: Int32) {
+        guard let slot = validSlot(connection) else { return }
+        var value = bytes
+        _ = setsockopt(connections[slot].fd, SOL_SOCKET, SO_SNDBUF, &value, socklen_t(MemoryLayout<Int32>.size))
+    }
+
     /// Calls `connectionDrained` once nothing is queued or in flight for the connection (at the
     /// end of this turn if that is already so).
     public func notifyWhenDrained(_ connection: ConnectionID) {

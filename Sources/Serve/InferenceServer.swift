@@ -36,12 +36,13 @@ public struct ServerConfiguration: Sendable {
     /// turn, so a crowd of pipelining clients cannot stretch a turn, and with it every other
     /// client's wait, past a few hundred microseconds.
     public var pipelinedRequestsPerTurn = 64
-    /// Each connection's kernel send buffer (SO_SNDBUF; Linux books twice this). Autotuned, it
-    /// grows to 4 MiB (net.ipv4.tcp_wmem), and a client that pipelines and never reads has the
-    /// server answer that much per connection before backpressure starts: 100 such clients
-    /// kept both cores busy for seconds. 256 KiB still sends 1 GB/s at a 0.5 ms round trip.
-    /// nil: autotuning.
-    public var sendBufferBytes: Int32? = 64 * 1024
+    /// The kernel send buffer (SO_SNDBUF; Linux books twice this) of a connection that
+    /// pipelines past a turn's share or backs up. Autotuned, it grows to 4 MiB
+    /// (net.ipv4.tcp_wmem), and a client that pipelines and never reads has the server answer
+    /// that much before backpressure starts: 100 such clients kept both cores busy for
+    /// seconds. Set for every connection it cost 1-row requests 5-15% (wrk, 16 connections),
+    /// so request-response clients keep autotuning. nil: never set.
+    public var pipeliningSendBufferBytes: Int32? = 64 * 1024
     /// Makes one io_uring set-up step fail (tests of the epoll fallback).
     package var ioUringSetupFailure: URingSetupFailure?
     public var maxConcurrentTransforms = ServerConfiguration.onlineProcessorCount
@@ -213,6 +214,8 @@ final class InferenceServer: EventLoopDelegate {
         var held: (request: HTTPRequest, since: UInt64, reason: HoldReason)?
         /// The loop turn in which this connection last had a request answered.
         var lastTurnAnswered: UInt64 = .max
+        /// Its send buffer was set to `pipeliningSendBufferBytes`.
+        var sendBufferLimited = false
     }
 
     let configuration: ServerConfiguration
@@ -255,8 +258,7 @@ final class InferenceServer: EventLoopDelegate {
     static func start(
         configuration: ServerConfiguration, log: @escaping @Sendable (String) -> Void
     ) throws(ServeError) -> RunningServer {
-        let listener = try ListeningSocket(
-            host: configuration.host, port: configuration.port, sendBufferBytes: configuration.sendBufferBytes)
+        let listener = try ListeningSocket(host: configuration.host, port: configuration.port)
         let maxConnections = DescriptorLimit.current
         let started = StartResult()
         let stopFlag = Flag()
@@ -463,6 +465,10 @@ final class InferenceServer: EventLoopDelegate {
     private func hold(_ request: HTTPRequest, of connection: ConnectionID, reason: HoldReason) {
         clients[connection]?.held = (request, loop.nowNanoseconds, reason)
         loop.pauseReceiving(connection)
+        if let bytes = configuration.pipeliningSendBufferBytes, clients[connection]?.sendBufferLimited == false {
+            clients[connection]?.sendBufferLimited = true
+            loop.setSendBufferBytes(connection, bytes)
+        }
     }
 
     /// Whether the connection's request may be answered this turn: its first is, further ones

@@ -7,16 +7,11 @@ struct ListeningSocket {
     let fd: Int32
     let port: UInt16
 
-    /// `sendBufferBytes` sets SO_SNDBUF, which accepted sockets inherit (nil leaves the
-    /// kernel's autotuning).
-    init(host: String, port: UInt16, sendBufferBytes: Int32? = nil, backlog: Int32 = 4096) throws(ServeError) {
+    init(host: String, port: UInt16, backlog: Int32 = 4096) throws(ServeError) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw ServeError("socket: \(String(cString: strerror(errno)))") }
         var one: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        if var bytes = sendBufferBytes {
-            _ = setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, socklen_t(MemoryLayout<Int32>.size))
-        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
