@@ -30,7 +30,7 @@ public struct ServerConfiguration: Sendable {
     /// A connection whose unsent answers pass this many bytes is not read, and its next
     /// request not answered, until they are all sent: a client that pipelines requests and
     /// never reads holds at most this much (plus one answer) of the server's memory.
-    public var queuedOutputBytesMax = 64 * 1024
+    public var queuedOutputBytesMax = 32 * 1024
     /// Each loop turn answers every connection's first request, and at most this many more
     /// (pipelined behind one, or left over from an earlier turn). The rest wait for the next
     /// turn, so a crowd of pipelining clients cannot stretch a turn, and with it every other
@@ -42,7 +42,7 @@ public struct ServerConfiguration: Sendable {
     /// that much before backpressure starts: 100 such clients kept both cores busy for
     /// seconds. Set for every connection it cost 1-row requests 5-15% (wrk, 16 connections),
     /// so request-response clients keep autotuning. nil: never set.
-    public var pipeliningSendBufferBytes: Int32? = 64 * 1024
+    public var pipeliningSendBufferBytes: Int32? = 16 * 1024
     /// Makes one io_uring set-up step fail (tests of the epoll fallback).
     package var ioUringSetupFailure: URingSetupFailure?
     public var maxConcurrentTransforms = ServerConfiguration.onlineProcessorCount
