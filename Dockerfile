@@ -26,6 +26,9 @@ COPY --from=build /symmetree /usr/local/bin/symmetree
 # SageMaker mounts /opt/ml; the program creates what it writes, whoever it runs as.
 ENV SYMMETREE_ML_ROOT=/opt/ml
 EXPOSE 8080
+# SageMaker may then pass another port in SAGEMAKER_BIND_TO_PORT, which `serve` honours
+# (developer guide, "Use Your Own Inference Code with Hosting Services").
+LABEL com.amazonaws.sagemaker.capabilities.accept-bind-to-port=true
 # Exec form: SageMaker runs `docker run IMAGE train|serve`, so argv[1] is the mode. The binary
 # handles SIGTERM itself (PID 1): training checkpoints and stops, serving drains and exits 0.
 ENTRYPOINT ["/usr/local/bin/symmetree"]

@@ -25,8 +25,12 @@ public struct ServerConfiguration: Sendable {
     public var batchByteBudget = 8 * 1024 * 1024
     /// Cores a large request's decoding and evaluation are split over.
     public var parallelism = ServerConfiguration.onlineProcessorCount
-    /// After SIGTERM, in-flight requests get this long to finish.
-    public var drainTimeoutSeconds = 30.0
+    /// After SIGTERM, in-flight requests get this long to finish: well inside the 30 s
+    /// SageMaker waits before SIGKILL when it stops an endpoint or a transform job.
+    public var drainTimeoutSeconds = 20.0
+    /// The answer format when an invocation has no Accept or `*/*`
+    /// (SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT); nil answers in the request's own format.
+    public var defaultAccept: PayloadFormat?
     /// A connection whose unsent answers pass this many bytes is not read, and its next
     /// request not answered, until they are all sent: a client that pipelines requests and
     /// never reads holds at most this much (plus one answer) of the server's memory.
@@ -52,7 +56,9 @@ public struct ServerConfiguration: Sendable {
     public init() {}
 
     /// SageMaker's environment: SAGEMAKER_BIND_TO_PORT, SAGEMAKER_MODEL_SERVER_TIMEOUT,
-    /// SAGEMAKER_MAX_PAYLOAD_IN_MB (batch transform, ≤ 100), SYMMETREE_IO_BACKEND, SM_MODEL_DIR.
+    /// SAGEMAKER_MAX_PAYLOAD_IN_MB (batch transform, ≤ 100; 0, batch transform's setting for
+    /// streamed records, takes bodies up to 100 MB, chunked or not),
+    /// SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT, SYMMETREE_IO_BACKEND, SM_MODEL_DIR.
     public static func fromEnvironment() throws(ServeError) -> ServerConfiguration {
         try fromEnvironment { getenv($0).map { String(cString: $0) } }
     }
@@ -77,10 +83,17 @@ public struct ServerConfiguration: Sendable {
             configuration.modelServerTimeoutSeconds = seconds
         }
         if let payload = value("SAGEMAKER_MAX_PAYLOAD_IN_MB") {
-            guard let megabytes = Int(payload), megabytes >= 1, megabytes <= 100 else {
-                throw ServeError("SAGEMAKER_MAX_PAYLOAD_IN_MB=\(payload) must be a whole number of megabytes, 1…100")
+            guard let megabytes = Int(payload), megabytes >= 0, megabytes <= 100 else {
+                throw ServeError("SAGEMAKER_MAX_PAYLOAD_IN_MB=\(payload) must be a whole number of megabytes, 0…100")
             }
-            configuration.limits.bodyBytesMax = megabytes * 1024 * 1024
+            configuration.limits.bodyBytesMax = (megabytes == 0 ? 100 : megabytes) * 1024 * 1024
+        }
+        if let accept = value("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT") {
+            guard let format = PayloadFormat(mediaType: accept) else {
+                throw ServeError(
+                    "SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT=\(accept): use text/csv, application/json or application/jsonlines")
+            }
+            configuration.defaultAccept = format
         }
         if let backend = value("SYMMETREE_IO_BACKEND") {
             guard let parsed = BackendPreference(rawValue: backend) else {
@@ -216,6 +229,8 @@ final class InferenceServer: EventLoopDelegate {
         var lastTurnAnswered: UInt64 = .max
         /// Its send buffer was set to `pipeliningSendBufferBytes`.
         var sendBufferLimited = false
+        /// The X-Amzn-SageMaker-Custom-Attributes of the invocation at the batcher, for its answer.
+        var customAttributes: String?
     }
 
     let configuration: ServerConfiguration
@@ -395,7 +410,9 @@ final class InferenceServer: EventLoopDelegate {
         for reply in handOff.collect() {
             guard clients[reply.connection]?.awaiting?.sequence == reply.sequence else { continue }
             clients[reply.connection]?.awaiting = nil
-            clients[reply.connection]?.http.respond(reply.response, into: &actions)
+            let response = reply.response.echoing(customAttributes: clients[reply.connection]?.customAttributes)
+            clients[reply.connection]?.customAttributes = nil
+            clients[reply.connection]?.http.respond(response, into: &actions)
             perform(for: reply.connection)
         }
     }
@@ -497,7 +514,14 @@ final class InferenceServer: EventLoopDelegate {
                 + "\"MaxPayloadInMB\":\(configuration.limits.bodyBytesMax / (1024 * 1024))}"
             return HTTPResponse(status: 200, contentType: "application/json", body: Array(body.utf8))
         case ("POST", "/invocations"):
-            return invoke(request, connection: connection)
+            // SageMaker passes the caller's custom attributes through; echoed, the caller sees
+            // which request an answer belongs to.
+            let attributes = request.header(HTTPResponse.customAttributesField)
+            guard let response = invoke(request, connection: connection) else {
+                clients[connection]?.customAttributes = attributes
+                return nil
+            }
+            return response.echoing(customAttributes: attributes)
         case (_, "/ping"), (_, "/execution-parameters"):
             return HTTPResponse.error(405, "use GET").with(header: ("Allow", "GET, HEAD"))
         case (_, "/invocations"):
@@ -526,7 +550,9 @@ final class InferenceServer: EventLoopDelegate {
         guard let format = PayloadFormat(mediaType: contentType) else {
             return .error(415, "unsupported Content-Type \(contentType): use text/csv, application/json or application/jsonlines")
         }
-        guard let output = PayloadFormat.negotiate(accept: request.header("accept"), requestFormat: format) else {
+        guard let output = PayloadFormat.negotiate(
+            accept: request.header("accept"), requestFormat: format, defaultFormat: configuration.defaultAccept)
+        else {
             return .error(406, "cannot produce any of Accept: \(request.header("accept") ?? ""); offer text/csv, application/json or application/jsonlines")
         }
         if request.body.count <= configuration.inlineBodyBytesMax, turnJobs.isEmpty, handOff.isIdle {
@@ -568,8 +594,9 @@ final class InferenceServer: EventLoopDelegate {
             } else if let awaiting = client.awaiting {
                 guard now - awaiting.since > model else { continue }
                 clients[connection]?.awaiting = nil
-                clients[connection]?.http.respond(
-                    .error(504, "the model did not answer within \(configuration.modelServerTimeoutSeconds) s"), into: &actions)
+                let timedOut = HTTPResponse.error(504, "the model did not answer within \(configuration.modelServerTimeoutSeconds) s")
+                clients[connection]?.http.respond(timedOut.echoing(customAttributes: client.customAttributes), into: &actions)
+                clients[connection]?.customAttributes = nil
             } else if client.http.isMidRequest, now - (client.requestStartedAt ?? client.lastActivity) > slow {
                 clients[connection]?.http.timedOut(into: &actions)
             } else if client.http.isIdle, now - client.lastActivity > idle {
@@ -598,6 +625,17 @@ extension HTTPResponse {
         var copy = self
         copy.extraHeaders.append(header)
         return copy
+    }
+
+    static let customAttributesHeader = "X-Amzn-SageMaker-Custom-Attributes"
+    /// The same, as the parser stores field names (lower case).
+    static let customAttributesField = "x-amzn-sagemaker-custom-attributes"
+
+    /// This answer with the request's custom attributes, when it had any. The value came in
+    /// as a header field, so it holds no CR or LF to split the answer's head.
+    func echoing(customAttributes: String?) -> HTTPResponse {
+        guard let customAttributes else { return self }
+        return with(header: (Self.customAttributesHeader, customAttributes))
     }
 }
 

@@ -23,10 +23,11 @@ public enum PayloadFormat: String, Sendable, CaseIterable {
         }
     }
 
-    /// The response format for an `Accept` header: the first supported type in the list, with
-    /// wildcards answered in the request's own format; nil when nothing listed is supported (406).
-    public static func negotiate(accept: String?, requestFormat: PayloadFormat) -> PayloadFormat? {
-        guard let accept, !accept.trimmingCharacters(in: " \t").isEmpty else { return requestFormat }
+    /// The response format for an `Accept` header: the first supported type in the list; no
+    /// Accept, or `*/*`, is answered in `defaultFormat` (SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT)
+    /// when set, else in the request's own format; nil when nothing listed is supported (406).
+    public static func negotiate(accept: String?, requestFormat: PayloadFormat, defaultFormat: PayloadFormat? = nil) -> PayloadFormat? {
+        guard let accept, !accept.trimmingCharacters(in: " \t").isEmpty else { return defaultFormat ?? requestFormat }
         var ranked: [(quality: Double, order: Int, format: PayloadFormat)] = []
         for (order, item) in accept.split(separator: ",").enumerated() {
             let parts = item.split(separator: ";")
@@ -39,7 +40,7 @@ public enum PayloadFormat: String, Sendable, CaseIterable {
             guard quality > 0 else { continue }
             let format: PayloadFormat?
             switch type {
-            case "*/*": format = requestFormat
+            case "*/*": format = defaultFormat ?? requestFormat
             case "text/*": format = .csv
             case "application/*": format = requestFormat == .csv ? .json : requestFormat
             default: format = PayloadFormat(mediaType: type)

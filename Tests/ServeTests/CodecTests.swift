@@ -84,6 +84,14 @@ struct CodecTests {
         #expect(PayloadFormat.negotiate(accept: accept, requestFormat: request) == expected)
     }
 
+    @Test("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT answers no Accept and */*; a named type still wins")
+    func defaultAccept() {
+        #expect(PayloadFormat.negotiate(accept: nil, requestFormat: .csv, defaultFormat: .json) == .json)
+        #expect(PayloadFormat.negotiate(accept: " ", requestFormat: .csv, defaultFormat: .jsonLines) == .jsonLines)
+        #expect(PayloadFormat.negotiate(accept: "*/*", requestFormat: .csv, defaultFormat: .json) == .json)
+        #expect(PayloadFormat.negotiate(accept: "text/csv", requestFormat: .json, defaultFormat: .json) == .csv)
+    }
+
     @Test("encodings")
     func encodings() {
         #expect(String(decoding: InvocationCodec.encode([1.5, -2][...], format: .csv), as: UTF8.self) == "1.5\n-2.0\n")

@@ -89,6 +89,33 @@ extension LiveServerSuites {
             #expect(received == requestCount * answerBytes)
         }
 
+        @Test("custom attributes are echoed on inline, batched and refused invocations; the default Accept applies",
+              arguments: backends)
+        func customAttributesAndDefaultAccept(backend: BackendPreference) throws {
+            let model = try TestModel()
+            let server = try startServer(backend: backend, model: model) {
+                $0.defaultAccept = .json
+                $0.inlineBodyBytesMax = 64  // the larger body below goes to the batcher
+            }
+            defer { server.shutdown(); server.wait() }
+            let client = try RawClient(port: server.port)
+            for (rowCount, attributes) in [(1, "trace=1"), (40, "trace=40, c1=x")] {
+                let sample = rows(rowCount, seed: rowCount)
+                let answer = try #require(client.request(
+                    "POST", "/invocations", body: csv(sample),
+                    headers: ["Content-Type": "text/csv", "X-Amzn-SageMaker-Custom-Attributes": attributes]))
+                #expect(answer.status == 200)
+                #expect(answer.headers["x-amzn-sagemaker-custom-attributes"] == attributes, "\(rowCount) rows")
+                #expect(answer.headers["content-type"] == "application/json", "no Accept: the default")
+            }
+            let refused = try #require(client.request(
+                "POST", "/invocations", body: "1,2\n", headers: ["Content-Type": "text/csv", "X-Amzn-SageMaker-Custom-Attributes": "a=b"]))
+            #expect(refused.status == 400)
+            #expect(refused.headers["x-amzn-sagemaker-custom-attributes"] == "a=b")
+            let plain = try #require(client.request("POST", "/invocations", body: csv(rows(1)), headers: ["Content-Type": "text/csv"]))
+            #expect(plain.headers["x-amzn-sagemaker-custom-attributes"] == nil)
+        }
+
         @Test("with a budget of one pipelined request a turn, three pipelining clients each get every answer, in order",
               arguments: backends)
         func pipelinedBudget(backend: BackendPreference) throws {
@@ -181,7 +208,16 @@ extension LiveServerSuites {
             #expect(configuration.modelServerTimeoutSeconds == 3600)
             #expect(configuration.port == 9090)
             #expect(configuration.limits.bodyBytesMax == 100 * 1024 * 1024)
-            for (name, value) in [("SAGEMAKER_BIND_TO_PORT", "0"), ("SAGEMAKER_BIND_TO_PORT", "70000"), ("SAGEMAKER_MAX_PAYLOAD_IN_MB", "101")] {
+            // Batch transform's streaming setting: bodies up to SageMaker's own 100 MB.
+            let streaming = try ServerConfiguration.fromEnvironment { $0 == "SAGEMAKER_MAX_PAYLOAD_IN_MB" ? "0" : nil }
+            #expect(streaming.limits.bodyBytesMax == 100 * 1024 * 1024)
+            let accepting = try ServerConfiguration.fromEnvironment {
+                $0 == "SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT" ? "application/jsonlines" : nil
+            }
+            #expect(accepting.defaultAccept == .jsonLines)
+            #expect(ServerConfiguration().drainTimeoutSeconds < 30, "SageMaker kills 30 s after SIGTERM")
+            for (name, value) in [("SAGEMAKER_BIND_TO_PORT", "0"), ("SAGEMAKER_BIND_TO_PORT", "70000"), ("SAGEMAKER_MAX_PAYLOAD_IN_MB", "101"),
+                                  ("SAGEMAKER_MAX_PAYLOAD_IN_MB", "-1"), ("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT", "image/png")] {
                 #expect(throws: ServeError.self, "\(name)=\(value)") { _ = try ServerConfiguration.fromEnvironment { $0 == name ? value : nil } }
             }
         }
