@@ -256,7 +256,7 @@ extension LiveServerSuites {
             #expect {
                 _ = try ModelLocator.find(in: directory)
             } throws: { error in
-                "\(error)".contains("not regular files: model.json")
+                "\(error)".contains("not regular files: \(directory)/model.json")
             }
             let model = try TestModel()
             #expect(throws: Never.self) { _ = try ModelLocator.find(in: model.directory) }
