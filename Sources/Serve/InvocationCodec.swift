@@ -148,14 +148,16 @@ public enum InvocationCodec {
                 rows = array
             } else if let single = document["features"] {
                 rows = [single]
+            } else if document["data"] != nil {
+                rows = [document]
             } else {
-                throw .badRequest("expected {\"instances\": [[…], …]}, {\"features\": […]} or an array of rows")
+                throw .badRequest(Self.jsonShapes)
             }
         case .array(let elements):
             // A bare row of numbers, or an array of rows.
-            rows = elements.allSatisfy({ $0.arrayValue == nil && $0["features"] == nil }) ? [document] : elements
+            rows = elements.allSatisfy({ $0.arrayValue == nil && $0["features"] == nil && $0["data"] == nil }) ? [document] : elements
         default:
-            throw .badRequest("expected {\"instances\": [[…], …]}, {\"features\": […]} or an array of rows")
+            throw .badRequest(Self.jsonShapes)
         }
         guard !rows.isEmpty else { throw .badRequest("no rows in the request") }
         features.reserveCapacity(rows.count * columnCount)
@@ -185,15 +187,26 @@ public enum InvocationCodec {
         return (features, rowCount)
     }
 
-    /// One row: an array of numbers (null = missing), or {"features": [...]}.
+    static let jsonShapes = "expected {\"instances\": [[…], …]}, {\"features\": […]}, "
+        + "{\"data\": {\"features\": {\"values\": […]}}} or an array of rows"
+
+    /// One row: an array of numbers (null = missing), {"features": [...]}, or the tensor form of
+    /// SageMaker's built-in algorithms (developer guide, "Common data formats for inference"):
+    /// {"data": {"features": {"values": [...]}}}, dense, or sparse with "keys" and "shape".
     static func appendRow(_ row: JSONValue, number: Int, columnCount: Int, into features: inout [Float]) throws(InvocationError) {
         let values: [JSONValue]
         if let array = row.arrayValue {
             values = array
         } else if let array = row["features"]?.arrayValue {
             values = array
+        } else if let tensor = row["data"]?["features"], let array = tensor["values"]?.arrayValue {
+            if let keys = tensor["keys"] {
+                return try appendSparseRow(
+                    keys: keys, shape: tensor["shape"], values: array, number: number, columnCount: columnCount, into: &features)
+            }
+            values = array
         } else {
-            throw .badRequest("row \(number): expected an array of numbers or {\"features\": [...]}")
+            throw .badRequest("row \(number): expected an array of numbers, {\"features\": [...]} or {\"data\": {\"features\": {\"values\": [...]}}}")
         }
         guard values.count == columnCount else {
             throw .badRequest("row \(number): \(values.count) columns, the model expects \(columnCount)")
@@ -203,6 +216,36 @@ public enum InvocationCodec {
             case .number(let number): features.append(Float(number))
             case .null: features.append(.nan)
             default: throw .badRequest("row \(number), column \(column + 1): expected a number or null")
+            }
+        }
+    }
+
+    /// A sparse tensor row: the columns in `keys` (0-based) take `values`, the others are 0, as
+    /// in any sparse vector; `shape`, when given, must be the model's column count.
+    static func appendSparseRow(
+        keys: JSONValue, shape: JSONValue?, values: [JSONValue], number: Int, columnCount: Int, into features: inout [Float]
+    ) throws(InvocationError) {
+        guard let keys = keys.arrayValue, keys.count == values.count else {
+            throw .badRequest("row \(number): sparse \"keys\" must be an array as long as \"values\"")
+        }
+        if let shape {
+            guard let dimensions = shape.arrayValue, dimensions.count == 1, dimensions[0].numberValue == Double(columnCount) else {
+                throw .badRequest("row \(number): sparse \"shape\" must be [\(columnCount)], the model's column count")
+            }
+        }
+        let start = features.count
+        features.append(contentsOf: repeatElement(0, count: columnCount))
+        var seen = Set<Int>()
+        for (key, value) in zip(keys, values) {
+            guard let index = key.numberValue, index >= 0, index < Double(columnCount), index == index.rounded(),
+                seen.insert(Int(index)).inserted
+            else {
+                throw .badRequest("row \(number): sparse key \(key) is not a new column index in 0..<\(columnCount)")
+            }
+            switch value {
+            case .number(let number): features[start + Int(index)] = Float(number)
+            case .null: features[start + Int(index)] = .nan
+            default: throw .badRequest("row \(number), column \(Int(index) + 1): expected a number or null")
             }
         }
     }

@@ -10,11 +10,42 @@ struct CodecTests {
         (.json, "{\"instances\": [{\"features\": [1,2,3]}, {\"features\": [4,5,6]}]}"),
         (.json, "[[1,2,3],[4,5,6]]"),
         (.jsonLines, "[1,2,3]\n{\"features\": [4,5,6]}\n"),
+        // SageMaker's tensor forms, dense and sparse (absent columns are 0).
+        (.json, "{\"instances\": [{\"data\": {\"features\": {\"values\": [1,2,3]}}}, {\"data\": {\"features\": {\"values\": [4,5,6]}}}]}"),
+        (.json, "{\"instances\": [{\"data\": {\"features\": {\"keys\": [2,0,1], \"shape\": [3], \"values\": [3,1,2]}}}, [4,5,6]]}"),
+        (.jsonLines, "{\"data\": {\"features\": {\"values\": [1,2,3]}}}\n{\"data\": {\"features\": {\"keys\": [0,1,2], \"values\": [4,5,6]}}}\n"),
     ])
     func decodes(format: PayloadFormat, body: String) throws {
         let decoded = try InvocationCodec.decode(Array(body.utf8), format: format, columnCount: 3)
         #expect(decoded.rowCount == 2)
         #expect(decoded.features == [1, 2, 3, 4, 5, 6])
+    }
+
+    @Test("sparse rows: absent columns are 0; keys, shape and values are checked")
+    func sparseRows() throws {
+        let single = "{\"data\": {\"features\": {\"keys\": [1], \"shape\": [3], \"values\": [5]}}}"
+        #expect(try InvocationCodec.decode(Array(single.utf8), format: .json, columnCount: 3).features == [0, 5, 0])
+        for (body, mentions) in [
+            ("{\"data\": {\"features\": {\"keys\": [3], \"values\": [5]}}}", "not a new column index in 0..<3"),
+            ("{\"data\": {\"features\": {\"keys\": [1, 1], \"values\": [5, 6]}}}", "not a new column index"),
+            ("{\"data\": {\"features\": {\"keys\": [1], \"values\": [5, 6]}}}", "as long as"),
+            ("{\"data\": {\"features\": {\"keys\": [1], \"shape\": [4], \"values\": [5]}}}", "must be [3]"),
+            ("{\"data\": {\"features\": {\"keys\": [0.5], \"values\": [5]}}}", "not a new column index"),
+        ] {
+            let error = #expect(throws: InvocationError.self) {
+                try InvocationCodec.decode(Array(body.utf8), format: .json, columnCount: 3)
+            }
+            #expect(error?.status == 400)
+            #expect(error?.message.contains(mentions) == true, "\(body): \(error?.message ?? "")")
+        }
+    }
+
+    @Test("media type parameters SageMaker clients send are accepted")
+    func mediaTypeParameters() {
+        #expect(PayloadFormat(mediaType: "text/csv; label_size=0") == .csv)
+        #expect(PayloadFormat(mediaType: "text/csv;charset=UTF-8") == .csv)
+        #expect(PayloadFormat(mediaType: "application/json; charset=utf-8") == .json)
+        #expect(PayloadFormat(mediaType: "Application/JSONLines") == .jsonLines)
     }
 
     @Test("single rows and missing values")
