@@ -19,7 +19,9 @@ public struct SageMakerTraining: Sendable {
     public static let modelFileName = "model.symmetree"
     public static let catBoostModelFileName = "model.json"
     static let checkpointFileName = "symmetree.checkpoint"
-    static let channels: Set<String> = ["training", "validation"]
+    /// The channels read: `training` (or `train`, as the built-in XGBoost algorithm and the BYO
+    /// CatBoost sample name it) and optional `validation`. Others are ignored with a log line.
+    static let channels: Set<String> = ["training", "train", "validation"]
 
     public init(root: String, log: @escaping @Sendable (String) -> Void) {
         self.root = root
@@ -48,10 +50,11 @@ public struct SageMakerTraining: Sendable {
         try checkInputDataConfig()
         let host = try checkResourceConfig()
 
-        let trainingFiles = try dataFiles(channel: "training", required: true)
+        let trainingChannel = try trainingChannelName()
+        let trainingFiles = try dataFiles(channel: trainingChannel, required: true)
         log("Loading \(trainingFiles.count) training file(s)")
         let learn = try CSVDataLoader.load(
-            files: trainingFiles, labelColumn: parameters.labelColumn, hasHeader: parameters.csvHeader, channel: "training")
+            files: trainingFiles, labelColumn: parameters.labelColumn, hasHeader: parameters.csvHeader, channel: trainingChannel)
         let validationFiles = try dataFiles(channel: "validation", required: false)
         let eval: DataTable? =
             validationFiles.isEmpty
@@ -159,7 +162,9 @@ public struct SageMakerTraining: Sendable {
         guard case .object(let channels)? = try readJSON("inputdataconfig.json", required: false) else { return }
         for (name, config) in channels {
             guard Self.channels.contains(name) else {
-                throw TrainingError("unknown input channel '\(name)': this algorithm reads 'training' and optional 'validation'")
+                // A pipeline may pass channels meant for other steps; failing the job would stop it.
+                log("Ignoring input channel '\(name)': this algorithm reads 'training' (or 'train') and optional 'validation'")
+                continue
             }
             if let mode = config["TrainingInputMode"]?.stringValue, mode != "File", mode != "FastFile" {
                 throw TrainingError("channel \(name): TrainingInputMode \(mode) is not supported; use File or FastFile")
@@ -171,6 +176,17 @@ public struct SageMakerTraining: Sendable {
                 }
             }
         }
+    }
+
+    /// `training`, or `train` when only that folder exists; both at once is ambiguous.
+    func trainingChannelName() throws(TrainingError) -> String {
+        var status = stat()
+        let hasTraining = stat(path("input", "data", "training"), &status) == 0
+        let hasTrain = stat(path("input", "data", "train"), &status) == 0
+        if hasTraining, hasTrain {
+            throw TrainingError("both a 'training' and a 'train' channel: give the training data one channel")
+        }
+        return hasTrain ? "train" : "training"
     }
 
     /// The host name SageMaker gave this container (`current_host`), if any.

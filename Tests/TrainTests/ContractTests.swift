@@ -28,6 +28,28 @@ struct ContractTests {
         #expect(!ml.exists("output/failure"))
     }
 
+    @Test("the training data may come as channel 'train'; channels for other steps are ignored, with a log line")
+    func channelNames() async throws {
+        let ml = try MLRoot()
+        defer { ml.remove() }
+        try FileManager.default.removeItem(atPath: ml.root + "/input/data/training")
+        try ml.write(Self.rows, to: "input/data/train/train.csv")
+        try ml.write(Self.rows, to: "input/data/test/test.csv")
+        try ml.hyperparameters(["iterations": "5", "depth": "2"])
+        try ml.write(
+            "{\"train\": {\"TrainingInputMode\": \"File\", \"ContentType\": \"text/csv\"}, \"test\": {\"ContentType\": \"application/x-parquet\"}}",
+            to: "input/config/inputdataconfig.json")
+        let lines = LockedLines()
+        let status = await SageMakerTraining(root: ml.root, log: { lines.append($0) }).run()
+        #expect(status == 0, "\(ml.failure ?? "") \(lines.all)")
+        #expect(ml.exists("model/model.symmetree"))
+        #expect(lines.all.filter { $0.contains("Ignoring input channel 'test'") }.count == 1, "\(lines.all)")
+
+        try ml.write(Self.rows, to: "input/data/training/train.csv")
+        #expect(await ml.run() == 1)
+        #expect(ml.failure?.contains("both a 'training' and a 'train' channel") == true, "\(ml.failure ?? "")")
+    }
+
     @Test("every failure names its cause in output/failure, exits non-zero, writes no model",
           arguments: [
             ("unknown hyperparameter", ["iterations": "5", "learning_rat": "0.1"], "learning_rat"),

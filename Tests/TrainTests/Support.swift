@@ -74,3 +74,12 @@ func rowMajor(_ table: DataTable) -> [Float] {
     }
     return rows
 }
+
+/// Log lines collected from a `@Sendable` logger, for tests that check what was logged.
+final class LockedLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    var all: [String] { lock.withLock { lines } }
+}
