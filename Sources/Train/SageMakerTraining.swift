@@ -28,6 +28,18 @@ public struct SageMakerTraining: Sendable {
         self.log = log
     }
 
+    /// SageMaker shows the first 1,024 characters of output/failure as the job's
+    /// FailureReason (developer guide, "How Amazon SageMaker Provides Training Information").
+    static let failureReasonCharactersMax = 1024
+
+    /// The reason as SageMaker will show it: whole when it fits, else its start (where every
+    /// message here names the cause) and a pointer to the log, which has all of it.
+    static func failureText(_ reason: String) -> String {
+        guard reason.count > failureReasonCharactersMax else { return reason }
+        let pointer = " … (cut at \(failureReasonCharactersMax) characters; the job's log has the whole message)"
+        return String(reason.prefix(failureReasonCharactersMax - pointer.count)) + pointer
+    }
+
     func path(_ components: String...) -> String { ([root] + components).joined(separator: "/") }
 
     /// Runs the whole job; returns the process exit status (0 success, 1 failure written).
@@ -39,7 +51,7 @@ public struct SageMakerTraining: Sendable {
             let reason = error.description
             log("Training failed: \(reason)")
             makeDirectories(path("output"))
-            try? FileIO.writeAtomically(Array((reason + "\n").utf8), to: path("output", "failure"))
+            try? FileIO.writeAtomically(Array((Self.failureText(reason) + "\n").utf8), to: path("output", "failure"))
             return 1
         }
     }

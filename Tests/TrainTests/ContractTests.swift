@@ -28,6 +28,23 @@ struct ContractTests {
         #expect(!ml.exists("output/failure"))
     }
 
+    @Test("output/failure carries the cause in the 1,024 characters SageMaker shows")
+    func longFailure() async throws {
+        let ml = try MLRoot()
+        defer { ml.remove() }
+        // A channel holding only what cannot be read: the message lists every entry.
+        for index in 0..<200 {
+            #expect(mkfifo(ml.root + "/input/data/training/pipe-with-a-long-name-\(index).csv", 0o600) == 0)
+        }
+        try ml.hyperparameters(["iterations": "5"])
+        #expect(await ml.run() == 1)
+        let failure = try #require(ml.failure)
+        #expect(failure.count <= 1025)
+        #expect(failure.hasPrefix("the training channel"), "\(failure.prefix(80))")
+        #expect(failure.contains("the job's log has the whole message"))
+        #expect(SageMakerTraining.failureText("short") == "short")
+    }
+
     @Test("the training data may come as channel 'train'; channels for other steps are ignored, with a log line")
     func channelNames() async throws {
         let ml = try MLRoot()
