@@ -11,7 +11,7 @@ import Model
 ///   input/data/training/ (every file, plain or gzip CSV), input/data/validation/ (optional)
 ///   model/ ← model.symmetree + model.json (CatBoost JSON)
 ///   output/data/ ← learn_error.tsv, test_error.tsv;  output/failure ← the reason on failure
-///   checkpoints/ ← symmetree.checkpoint, resumed when present
+///   checkpoints/ ← symmetree.checkpoint, resumed when present (or checkpointconfig.json's LocalPath)
 public struct SageMakerTraining: Sendable {
     public var root: String
     public var log: @Sendable (String) -> Void
@@ -77,7 +77,8 @@ public struct SageMakerTraining: Sendable {
             + (eval.map { ", validation rows: \($0.rowCount)" } ?? ""))
 
         let fingerprint = Checkpoint.fingerprint(hyperparameters: hyperparameters, learn: learn)
-        let checkpointPath = path("checkpoints", Self.checkpointFileName)
+        let checkpointsDirectory = try checkpointsDirectoryPath()
+        let checkpointPath = checkpointsDirectory + "/" + Self.checkpointFileName
         var resume: TrainingProgress?
         if let bytes = try? FileIO.readAll(path: checkpointPath) {
             do {
@@ -86,7 +87,6 @@ public struct SageMakerTraining: Sendable {
                 log("Ignoring checkpoint \(checkpointPath): \(error.description)")
             }
         }
-        let checkpointsDirectory = path("checkpoints")
         let log = self.log
         let booster = Booster(
             parameters: parameters, log: log, shouldStop: { TerminationSignal.wasReceived },
@@ -188,6 +188,19 @@ public struct SageMakerTraining: Sendable {
                 }
             }
         }
+    }
+
+    /// Where checkpoints are kept: checkpointconfig.json's LocalPath when the job sets one
+    /// (developer guide, "Checkpoints in Amazon SageMaker"; SageMaker syncs that folder with
+    /// the job's S3 checkpoint location), else /opt/ml/checkpoints.
+    func checkpointsDirectoryPath() throws(TrainingError) -> String {
+        guard let local = try readJSON("checkpointconfig.json", required: false)?["LocalPath"] else {
+            return path("checkpoints")
+        }
+        guard let directory = local.stringValue, directory.hasPrefix("/") else {
+            throw TrainingError("checkpointconfig.json: LocalPath must be an absolute path, got \(local)")
+        }
+        return directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
     }
 
     /// `training`, or `train` when only that folder exists; both at once is ambiguous.

@@ -28,6 +28,22 @@ struct ContractTests {
         #expect(!ml.exists("output/failure"))
     }
 
+    @Test("checkpoints go to checkpointconfig.json's LocalPath")
+    func checkpointLocalPath() async throws {
+        let ml = try MLRoot()
+        defer { ml.remove() }
+        try ml.write(Self.rows, to: "input/data/training/train.csv")
+        try ml.hyperparameters(["iterations": "20", "depth": "2", "checkpoint_iterations": "5"])
+        try ml.write("{\"LocalPath\": \"\(ml.root)/spot/checkpoints/\", \"S3Uri\": \"s3://bucket/x\"}",
+                     to: "input/config/checkpointconfig.json")
+        #expect(await ml.run() == 0, "\(ml.failure ?? "")")
+        #expect(ml.exists("spot/checkpoints/symmetree.checkpoint"))
+        #expect(!ml.exists("checkpoints/symmetree.checkpoint"))
+        try ml.write("{\"LocalPath\": \"relative/path\"}", to: "input/config/checkpointconfig.json")
+        #expect(await ml.run() == 1)
+        #expect(ml.failure?.contains("LocalPath must be an absolute path") == true)
+    }
+
     @Test("output/failure carries the cause in the 1,024 characters SageMaker shows")
     func longFailure() async throws {
         let ml = try MLRoot()
