@@ -8,12 +8,12 @@ import Model
 import Serve
 
 enum Target: String {
-    case http, csv, json, jsonlines, model
+    case http, csv, json, jsonlines, libsvm, model
 }
 
 let target: Target = {
     guard let raw = getenv("SYMMETREE_FUZZ_TARGET").map({ String(cString: $0) }), let target = Target(rawValue: raw) else {
-        fatalError("set SYMMETREE_FUZZ_TARGET to http, csv, json, jsonlines or model")
+        fatalError("set SYMMETREE_FUZZ_TARGET to http, csv, json, jsonlines, libsvm or model")
     }
     return target
 }()
@@ -54,6 +54,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         _ = try? InvocationCodec.decode(bytes, format: .json, columnCount: 3)
     case .jsonlines:
         _ = try? InvocationCodec.decode(bytes, format: .jsonLines, columnCount: 3)
+    case .libsvm:
+        _ = try? InvocationCodec.decode(bytes, format: .libsvm, columnCount: 3)
     case .model:
         // Our format, CatBoost .cbm and CatBoost JSON, by their magic; a model that decodes
         // must also evaluate without trapping.

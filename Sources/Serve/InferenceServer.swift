@@ -89,7 +89,7 @@ public struct ServerConfiguration: Sendable {
             configuration.limits.bodyBytesMax = (megabytes == 0 ? 100 : megabytes) * 1024 * 1024
         }
         if let accept = value("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT") {
-            guard let format = PayloadFormat(mediaType: accept) else {
+            guard let format = PayloadFormat(mediaType: accept), format.canAnswer else {
                 throw ServeError(
                     "SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT=\(accept): use text/csv, application/json or application/jsonlines")
             }
@@ -548,7 +548,7 @@ final class InferenceServer: EventLoopDelegate {
         }
         let contentType = request.header("content-type") ?? "text/csv"
         guard let format = PayloadFormat(mediaType: contentType) else {
-            return .error(415, "unsupported Content-Type \(contentType): use text/csv, application/json or application/jsonlines")
+            return .error(415, "unsupported Content-Type \(contentType): use text/csv, application/json, application/jsonlines or text/libsvm")
         }
         guard let output = PayloadFormat.negotiate(
             accept: request.header("accept"), requestFormat: format, defaultFormat: configuration.defaultAccept)

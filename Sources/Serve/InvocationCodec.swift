@@ -5,6 +5,15 @@ public enum PayloadFormat: String, Sendable, CaseIterable {
     case csv = "text/csv"
     case json = "application/json"
     case jsonLines = "application/jsonlines"
+    /// `label index:value …` lines, as SageMaker XGBoost's clients send them; a request format
+    /// only (answered in CSV, as that container does).
+    case libsvm = "text/libsvm"
+
+    /// Whether answers can be written in this format.
+    public var canAnswer: Bool { self != .libsvm }
+
+    /// The answer's format when the client leaves it open: the request's own, CSV for libsvm.
+    var answerFormat: PayloadFormat { canAnswer ? self : .csv }
 
     /// Recognizes a media type (parameters such as `charset` or `label_size` ignored).
     public init?(mediaType: String) {
@@ -19,6 +28,7 @@ public enum PayloadFormat: String, Sendable, CaseIterable {
         case "text/csv", "application/csv", "text/x-csv", "application/x-csv": self = .csv
         case "application/json": self = .json
         case "application/jsonlines", "application/jsonl", "application/x-jsonlines", "application/json-lines": self = .jsonLines
+        case "text/libsvm", "text/x-libsvm", "application/x-libsvm": self = .libsvm
         default: return nil
         }
     }
@@ -27,7 +37,7 @@ public enum PayloadFormat: String, Sendable, CaseIterable {
     /// Accept, or `*/*`, is answered in `defaultFormat` (SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT)
     /// when set, else in the request's own format; nil when nothing listed is supported (406).
     public static func negotiate(accept: String?, requestFormat: PayloadFormat, defaultFormat: PayloadFormat? = nil) -> PayloadFormat? {
-        guard let accept, !accept.trimmingCharacters(in: " \t").isEmpty else { return defaultFormat ?? requestFormat }
+        guard let accept, !accept.trimmingCharacters(in: " \t").isEmpty else { return defaultFormat ?? requestFormat.answerFormat }
         var ranked: [(quality: Double, order: Int, format: PayloadFormat)] = []
         for (order, item) in accept.split(separator: ",").enumerated() {
             let parts = item.split(separator: ";")
@@ -40,10 +50,10 @@ public enum PayloadFormat: String, Sendable, CaseIterable {
             guard quality > 0 else { continue }
             let format: PayloadFormat?
             switch type {
-            case "*/*": format = defaultFormat ?? requestFormat
+            case "*/*": format = defaultFormat ?? requestFormat.answerFormat
             case "text/*": format = .csv
-            case "application/*": format = requestFormat == .csv ? .json : requestFormat
-            default: format = PayloadFormat(mediaType: type)
+            case "application/*": format = requestFormat.answerFormat == .csv ? .json : requestFormat
+            default: format = PayloadFormat(mediaType: type).flatMap { $0.canAnswer ? $0 : nil }
             }
             if let format { ranked.append((quality, order, format)) }
         }
@@ -69,7 +79,41 @@ public enum InvocationCodec {
         case .csv: return try decodeCSV(body, columnCount: columnCount)
         case .json: return try decodeJSON(body, columnCount: columnCount)
         case .jsonLines: return try decodeJSONLines(body, columnCount: columnCount)
+        case .libsvm: return try decodeLibSVM(body, columnCount: columnCount)
         }
+    }
+
+    /// libsvm lines: an optional label (ignored), then `index:value` pairs with 0-based indexes,
+    /// as XGBoost reads them by default (dmlc-core's LibSVMParser, indexing_mode 0); a column
+    /// not listed is missing, as in XGBoost's sparse matrices.
+    static func decodeLibSVM(_ body: [UInt8], columnCount: Int) throws(InvocationError) -> (features: [Float], rowCount: Int) {
+        var features: [Float] = []
+        var rowCount = 0
+        for (lineIndex, line) in body.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+            let tokens = line.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D })
+            guard !tokens.isEmpty else { continue }
+            let start = features.count
+            features.append(contentsOf: repeatElement(.nan, count: columnCount))
+            for (position, token) in tokens.enumerated() {
+                guard let colon = token.firstIndex(of: UInt8(ascii: ":")) else {
+                    if position == 0 { continue }  // the label
+                    throw .badRequest("libsvm line \(lineIndex + 1): expected index:value, got \(String(decoding: token, as: UTF8.self))")
+                }
+                let indexText = String(decoding: token[..<colon], as: UTF8.self)
+                let valueText = String(decoding: token[(colon + 1)...], as: UTF8.self)
+                guard indexText != "qid" else { continue }
+                guard let index = Int(indexText), index >= 0, index < columnCount else {
+                    throw .badRequest("libsvm line \(lineIndex + 1): index \(indexText) is not a column in 0..<\(columnCount)")
+                }
+                guard let value = Double(valueText) else {
+                    throw .badRequest("libsvm line \(lineIndex + 1), index \(index): \(valueText) is not a number")
+                }
+                features[start + index] = Float(value)
+            }
+            rowCount += 1
+        }
+        guard rowCount > 0 else { throw .badRequest("no rows in the request") }
+        return (features, rowCount)
     }
 
     static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
@@ -273,7 +317,7 @@ public enum InvocationCodec {
         _ predictions: Predictions, format: PayloadFormat, first: Bool, to bytes: inout [UInt8]
     ) {
         switch format {
-        case .csv:
+        case .csv, .libsvm:  // libsvm is never an answer format (`canAnswer`)
             for value in predictions {
                 appendNumber(value, to: &bytes)
                 bytes.append(UInt8(ascii: "\n"))

@@ -14,6 +14,9 @@ struct CodecTests {
         (.json, "{\"instances\": [{\"data\": {\"features\": {\"values\": [1,2,3]}}}, {\"data\": {\"features\": {\"values\": [4,5,6]}}}]}"),
         (.json, "{\"instances\": [{\"data\": {\"features\": {\"keys\": [2,0,1], \"shape\": [3], \"values\": [3,1,2]}}}, [4,5,6]]}"),
         (.jsonLines, "{\"data\": {\"features\": {\"values\": [1,2,3]}}}\n{\"data\": {\"features\": {\"keys\": [0,1,2], \"values\": [4,5,6]}}}\n"),
+        // XGBoost clients' libsvm: label optional, 0-based indexes in any order.
+        (.libsvm, "0 0:1 1:2 2:3\n7 2:6 0:4 1:5\n"),
+        (.libsvm, "0:1 1:2 2:3\r\n\n1 qid:3 0:4 1:5 2:6"),
     ])
     func decodes(format: PayloadFormat, body: String) throws {
         let decoded = try InvocationCodec.decode(Array(body.utf8), format: format, columnCount: 3)
@@ -38,6 +41,24 @@ struct CodecTests {
             #expect(error?.status == 400)
             #expect(error?.message.contains(mentions) == true, "\(body): \(error?.message ?? "")")
         }
+    }
+
+    @Test("libsvm: a column not listed is missing; bad indexes and values name the line; answers are never libsvm")
+    func libsvm() throws {
+        let decoded = try InvocationCodec.decode(Array("1 2:5\n".utf8), format: .libsvm, columnCount: 3)
+        #expect(decoded.features[0].isNaN && decoded.features[1].isNaN && decoded.features[2] == 5)
+        for (body, mentions) in [("0 3:1\n", "line 1: index 3 is not a column in 0..<3"), ("0 0:1\n0 1:x\n", "line 2, index 1"),
+                                 ("0 1:2 5\n", "expected index:value")] {
+            let error = #expect(throws: InvocationError.self) {
+                try InvocationCodec.decode(Array(body.utf8), format: .libsvm, columnCount: 3)
+            }
+            #expect(error?.message.contains(mentions) == true, "\(body): \(error?.message ?? "")")
+        }
+        #expect(PayloadFormat(mediaType: "text/x-libsvm") == .libsvm)
+        #expect(PayloadFormat.negotiate(accept: nil, requestFormat: .libsvm) == .csv)
+        #expect(PayloadFormat.negotiate(accept: "*/*", requestFormat: .libsvm) == .csv)
+        #expect(PayloadFormat.negotiate(accept: "text/libsvm", requestFormat: .libsvm) == nil)
+        #expect(PayloadFormat.negotiate(accept: "application/json", requestFormat: .libsvm) == .json)
     }
 
     @Test("media type parameters SageMaker clients send are accepted")

@@ -217,7 +217,8 @@ extension LiveServerSuites {
             #expect(accepting.defaultAccept == .jsonLines)
             #expect(ServerConfiguration().drainTimeoutSeconds < 30, "SageMaker kills 30 s after SIGTERM")
             for (name, value) in [("SAGEMAKER_BIND_TO_PORT", "0"), ("SAGEMAKER_BIND_TO_PORT", "70000"), ("SAGEMAKER_MAX_PAYLOAD_IN_MB", "101"),
-                                  ("SAGEMAKER_MAX_PAYLOAD_IN_MB", "-1"), ("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT", "image/png")] {
+                                  ("SAGEMAKER_MAX_PAYLOAD_IN_MB", "-1"), ("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT", "image/png"),
+                                  ("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT", "text/libsvm")] {
                 #expect(throws: ServeError.self, "\(name)=\(value)") { _ = try ServerConfiguration.fromEnvironment { $0 == name ? value : nil } }
             }
         }
