@@ -5,7 +5,9 @@ import Model
 /// through a fixed-size buffer; a bad field is reported with its file, line and column.
 public enum CSVDataLoader {
     /// `channel` (training or validation) names the files' role in errors.
-    public static func load(files: [String], labelColumn: Int, hasHeader: Bool, channel: String = "training") throws(TrainingError)
+    public static func load(
+        files: [String], labelColumn label: LabelColumn, hasHeader: Bool, channel: String = "training"
+    ) throws(TrainingError)
         -> DataTable
     {
         guard !files.isEmpty else { throw TrainingError("no CSV files to load") }
@@ -13,6 +15,8 @@ public enum CSVDataLoader {
         var targets: [Float] = []
         var expectedFieldCount: Int?
         var fields: [Float] = []
+        var header: [String]?
+        var labelColumn = 0
         for path in files {
             let file = try GzipFile(path: path)
             var reader = LineReader(
@@ -20,7 +24,10 @@ public enum CSVDataLoader {
                 failureDescription: { file.failureDescription() })
             do throws(LineReaderError<CSVError>) {
                 try reader.forEachLine { (line, lineNumber) throws(CSVError) in
-                    if hasHeader, lineNumber == 1 { return }
+                    if hasHeader, lineNumber == 1 {
+                        if header == nil { header = LabelColumn.names(inHeader: line) }
+                        return
+                    }
                     if isBlank(line) { return }
                     fields.removeAll(keepingCapacity: true)
                     let count = try CSVRowParser.parse(line: line, lineNumber: lineNumber, into: &fields)
@@ -29,10 +36,10 @@ public enum CSVDataLoader {
                             throw CSVError(line: lineNumber, column: nil, message: "has \(count) columns, expected \(expected) like the first row")
                         }
                     } else {
-                        guard count > labelColumn else {
-                            throw CSVError(
-                                line: lineNumber, column: nil,
-                                message: "has \(count) columns, so label_column=\(labelColumn) does not exist")
+                        do throws(TrainingError) {
+                            labelColumn = try label.index(fieldCount: count, header: header)
+                        } catch {
+                            throw CSVError(line: lineNumber, column: nil, message: error.description)
                         }
                         guard count >= 2 else {
                             throw CSVError(line: lineNumber, column: nil, message: "has only a label column and no features")

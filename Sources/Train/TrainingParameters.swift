@@ -66,7 +66,7 @@ public struct TrainingParameters: Sendable, Hashable {
     public var threadCount = -1
     public var metricPeriod = 1
     /// Which CSV column holds the target (0-based).
-    public var labelColumn = 0
+    public var labelColumn: LabelColumn = 0
     /// Whether each CSV file starts with a header line to skip.
     public var csvHeader = false
     /// Write a checkpoint every this many iterations (0: never).
@@ -148,7 +148,7 @@ public struct TrainingParameters: Sendable, Hashable {
                 case "false": metricPeriod = 0
                 default: metricPeriod = try Self.integer(key, value, in: 0...1_000_000)
                 }
-            case "label_column": labelColumn = try Self.integer(key, value, in: 0...1_000_000)
+            case "label_column": labelColumn = try LabelColumn(hyperparameter: value)
             case "csv_header": csvHeader = try Self.boolean(key, value)
             case "checkpoint_iterations": checkpointIterations = try Self.integer(key, value, in: 0...1_000_000)
             case "save_model_on_terminate": saveModelOnTerminate = try Self.boolean(key, value)
@@ -169,6 +169,9 @@ public struct TrainingParameters: Sendable, Hashable {
         }
         if case .logloss = lossFunction, evalMetric == .r2 {
             throw TrainingError("eval_metric R2 does not apply to loss_function Logloss")
+        }
+        if case .named(let name) = labelColumn, !csvHeader {
+            throw TrainingError("label_column=\(name) names a column: set csv_header=true so the files' first line names them")
         }
     }
 

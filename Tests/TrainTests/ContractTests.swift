@@ -28,6 +28,50 @@ struct ContractTests {
         #expect(!ml.exists("output/failure"))
     }
 
+    @Test("label_column takes first, last and (with csv_header) a column name, like an index",
+          arguments: [("last", false), ("first", false), ("price", true), ("2", false)] as [(String, Bool)])
+    func labelColumns(label: String, header: Bool) throws {
+        let ml = try MLRoot()
+        defer { ml.remove() }
+        // The same rows with the target moved where each spelling finds it.
+        let rows = Self.rows.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+        let moved = rows.map { row -> String in
+            switch label {
+            case "first": return row.joined(separator: ",")
+            default: return [row[1], row[2], row[0]].joined(separator: ",")  // 2, last, or "price" in the last place
+            }
+        }
+        let text = (header ? "x,z,price\n" : "") + moved.joined(separator: "\n") + "\n"
+        try ml.write(text, to: "input/data/training/train.csv")
+        let parameters = try TrainingParameters(hyperparameters: ["label_column": label, "csv_header": header ? "true" : "false"])
+        let table = try CSVDataLoader.load(
+            files: [ml.root + "/input/data/training/train.csv"], labelColumn: parameters.labelColumn, hasHeader: header)
+        let reference = try CSVDataLoader.load(files: [write(ml)], labelColumn: 0, hasHeader: false)
+        #expect(table.targets == reference.targets)
+        #expect(table.columns == reference.columns)
+    }
+
+    /// The rows as they are (target first), for comparison.
+    private func write(_ ml: MLRoot) throws -> String {
+        try ml.write(Self.rows, to: "reference.csv")
+        return ml.root + "/reference.csv"
+    }
+
+    @Test("a named label_column needs csv_header and a header that has it")
+    func labelColumnNameErrors() throws {
+        let ml = try MLRoot()
+        defer { ml.remove() }
+        try ml.write("a,b,c\n1,2,3\n", to: "input/data/training/train.csv")
+        let path = ml.root + "/input/data/training/train.csv"
+        #expect {
+            _ = try TrainingParameters(hyperparameters: ["label_column": "c"])
+        } throws: { "\($0)".contains("set csv_header=true") }
+        #expect {
+            _ = try CSVDataLoader.load(files: [path], labelColumn: .named("price"), hasHeader: true)
+        } throws: { "\($0)".contains("is not in the header (a, b, c)") }
+        #expect(throws: TrainingError.self) { _ = try TrainingParameters(hyperparameters: ["label_column": "-1"]) }
+    }
+
     @Test("checkpoints go to checkpointconfig.json's LocalPath")
     func checkpointLocalPath() async throws {
         let ml = try MLRoot()
