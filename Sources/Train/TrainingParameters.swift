@@ -84,7 +84,7 @@ public struct TrainingParameters: Sendable, Hashable {
         "boost_from_average", "loss_function", "objective", "eval_metric", "leaf_estimation_method",
         "leaf_estimation_iterations", "od_type", "od_wait", "od_pval", "early_stopping_rounds", "use_best_model",
         "random_seed", "random_state", "thread_count", "metric_period", "verbose", "label_column", "csv_header",
-        "checkpoint_iterations", "save_model_on_terminate",
+        "checkpoint_iterations", "save_model_on_terminate", "save_model_on_termination", "grow_policy", "boosting_type",
     ]
 
     /// Parses SageMaker hyperparameters (every value a string). Unknown names are an error;
@@ -106,7 +106,9 @@ public struct TrainingParameters: Sendable, Hashable {
             case "l2_leaf_reg", "reg_lambda":
                 l2LeafReg = try Self.number(key, value, atLeast: 0)
                 l2LeafRegWasSet = true
-            case "border_count", "max_bin": borderCount = try Self.integer(key, value, in: 1...254)
+            case "border_count", "max_bin":
+                // SageMaker's built-in CatBoost algorithm sends "Auto": CatBoost's own default.
+                if value.lowercased() != "auto" { borderCount = try Self.integer(key, value, in: 1...254) }
             case "nan_mode": nanMode = try Self.choice(key, value)
             case "score_function": scoreFunction = try Self.choice(key, value)
             case "random_strength": randomStrength = try Self.number(key, value, atLeast: 0)
@@ -123,7 +125,7 @@ public struct TrainingParameters: Sendable, Hashable {
                 rsm = share
             case "boost_from_average": boostFromAverage = try Self.boolean(key, value)
             case "loss_function", "objective": lossFunction = try LossFunction(parsing: value, hyperparameter: key)
-            case "eval_metric": evalMetric = try Metric(parsing: value)
+            case "eval_metric": evalMetric = value.lowercased() == "auto" ? nil : try Metric(parsing: value)
             case "leaf_estimation_method": leafEstimationMethod = try Self.choice(key, value)
             case "leaf_estimation_iterations": leafEstimationIterations = try Self.integer(key, value, in: 1...100)
             case "od_type": overfittingDetector = try Self.choice(key, value)
@@ -151,7 +153,9 @@ public struct TrainingParameters: Sendable, Hashable {
             case "label_column": labelColumn = try LabelColumn(hyperparameter: value)
             case "csv_header": csvHeader = try Self.boolean(key, value)
             case "checkpoint_iterations": checkpointIterations = try Self.integer(key, value, in: 0...1_000_000)
-            case "save_model_on_terminate": saveModelOnTerminate = try Self.boolean(key, value)
+            case "save_model_on_terminate", "save_model_on_termination":  // the second is XGBoost's spelling
+                saveModelOnTerminate = try Self.boolean(key, value)
+            case "grow_policy", "boosting_type": try Self.requireSupportedScheme(key, value)
             default:
                 throw TrainingError(
                     "unknown hyperparameter '\(key)'. Known names (CatBoost's): \(Self.names.joined(separator: ", "))")
@@ -172,6 +176,19 @@ public struct TrainingParameters: Sendable, Hashable {
         }
         if case .named(let name) = labelColumn, !csvHeader {
             throw TrainingError("label_column=\(name) names a column: set csv_header=true so the files' first line names them")
+        }
+    }
+
+    /// `grow_policy` and `boosting_type` as SageMaker's built-in CatBoost algorithm sends them:
+    /// what Symmetree trains (oblivious trees, plain boosting, which is what CatBoost's Auto
+    /// resolves to on CPU) is accepted, anything else refused naming that.
+    static func requireSupportedScheme(_ key: String, _ value: String) throws(TrainingError) {
+        let supported = key == "grow_policy" ? ["symmetrictree"] : ["plain", "auto"]
+        guard supported.contains(value.lowercased()) else {
+            throw TrainingError(
+                key == "grow_policy"
+                    ? "hyperparameter grow_policy=\(value) is not supported: Symmetree grows SymmetricTree (oblivious) trees only"
+                    : "hyperparameter boosting_type=\(value) is not supported: Symmetree boosts Plain (Auto means Plain here)")
         }
     }
 

@@ -4,6 +4,23 @@ import Testing
 @Suite("Hyperparameters")
 struct ParameterTests {
     /// catboost-notes §1.1, checked against the wheel.
+    @Test("SageMaker's built-in CatBoost spellings: Auto values, SymmetricTree/Plain, XGBoost's save_model_on_termination")
+    func builtInAlgorithmSpellings() throws {
+        let parameters = try TrainingParameters(hyperparameters: [
+            "eval_metric": "Auto", "max_bin": "Auto", "grow_policy": "SymmetricTree", "boosting_type": "Auto",
+            "save_model_on_termination": "true",
+        ])
+        #expect(parameters.evalMetric == nil)
+        #expect(parameters.borderCount == TrainingParameters().borderCount)
+        #expect(parameters.saveModelOnTerminate)
+        for (key, value, mentions) in [("grow_policy", "Lossguide", "SymmetricTree"), ("grow_policy", "Depthwise", "SymmetricTree"),
+                                       ("boosting_type", "Ordered", "Plain")] {
+            #expect {
+                _ = try TrainingParameters(hyperparameters: [key: value])
+            } throws: { "\($0)".contains("\(key)=\(value) is not supported") && "\($0)".contains(mentions) }
+        }
+    }
+
     @Test("automatic learning rate equals CatBoost's", arguments: [
         (300, 1000, false, 0.03385), (5000, 1000, false, 0.052798), (5000, 200, false, 0.19538),
         (2000, 1000, true, 0.056775), (300, 30, true, 0.357899), (60000, 100, false, 0.5),
