@@ -115,7 +115,7 @@ public struct Booster: Sendable {
 
         let learner = TreeLearner(
             dataset: dataset, depth: options.depth, scoreFunction: options.scoreFunction, rsm: options.rsm,
-            threadCount: options.threadCount, subtractionRowCountMin: 50_000)
+            threadCount: options.threadCount, subtractionRowCountMin: TreeLearner.subtractionRowCountMinDefault)
         let leafMethod = options.leafEstimationMethod!
         let leafIterations = options.leafEstimationIterations!
         let passes = LearnPasses(targets: targets, weights: weights, threadCount: options.threadCount)
