@@ -25,8 +25,9 @@ public struct TrainingProgress: Sendable {
     public var evalHistory: [Double]
 }
 
-/// Plain gradient boosting of symmetric trees with CatBoost 1.2.10's arithmetic
-/// (catboost-notes §2): float32 targets, borders and learning rate; float64 sums.
+/// Plain gradient boosting of symmetric trees with CatBoost 1.2.10's arithmetic (its
+/// catboost/private/libs/algo/greedy_tensor_search.cpp): float32 targets, borders and learning
+/// rate; float64 sums.
 public struct Booster: Sendable {
     public var parameters: TrainingParameters
     public var log: @Sendable (String) -> Void
@@ -272,8 +273,9 @@ public struct Booster: Sendable {
         for row in 0..<rowCount { approx[row] += tree.leafValues[Int(leaves[row])] }
     }
 
-    /// Leaf deltas before the learning rate, over all learn objects (catboost-notes §2.3), and
-    /// each leaf's weight.
+    /// Leaf deltas before the learning rate, over all learn objects (CatBoost's
+    /// `CalcDeltaNewtonBody` and `CalcAverage`, catboost/private/libs/algo_helpers/online_predictor.h),
+    /// and each leaf's weight.
     private func leafDeltas(
         leafOfRow: [UInt16], leafCount: Int, method: LeafEstimationMethod, iterations: Int, loss: LossFunction,
         passes: LearnPasses, approx: [Double], gradients: [Double], secondDerivatives: [Double], l2: Double

@@ -5,7 +5,7 @@ struct SplitCandidate: Sendable, Equatable {
     var score: Double
 }
 
-/// CatBoost's CPU split scores from first derivatives (score_calcers.cpp, catboost-notes §1.3):
+/// CatBoost's CPU split scores from first derivatives (catboost/private/libs/algo/score_calcers.cpp):
 ///   avg = G / (W + λ) (0 when W ≤ 0);  L2: Σ avg·G;  Cosine: Σ avg·G / sqrt(Σ avg²·W + 1e-100),
 /// summed over the 2·leafCount children a candidate would create.
 enum SplitScoring {

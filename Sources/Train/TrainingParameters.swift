@@ -29,8 +29,9 @@ public enum OverfittingDetector: String, Sendable, Hashable, CaseIterable {
 }
 
 /// Every training option, by CatBoost's names, with CatBoost 1.2.10's defaults resolved
-/// (catboost-notes §1). Data-dependent defaults (learning rate, subsample, leaf estimation
-/// iterations) are resolved by `resolved(rowCount:featureCount:hasEvalSet:)`.
+/// (catboost/private/libs/options/boosting_options.cpp, oblivious_tree_options.cpp and
+/// catboost_options.cpp in CatBoost's sources). Data-dependent defaults (learning rate,
+/// subsample, leaf estimation iterations) are resolved by `resolved(rowCount:featureCount:hasEvalSet:)`.
 public struct TrainingParameters: Sendable, Hashable {
     public var iterations = 1000
     /// nil until resolved: CatBoost's automatic rate, or 0.03 for losses without one.
@@ -204,7 +205,8 @@ public struct TrainingParameters: Sendable, Hashable {
         return result
     }
 
-    /// CatBoost's `TAutoLRParamsGuesser` (catboost-notes §1.1), rounded to 6 decimals.
+    /// CatBoost's `TAutoLRParamsGuesser` (catboost/libs/train_lib/options_helper.cpp), rounded
+    /// to 6 decimals.
     static func autoLearningRate(
         loss: LossFunction, rowCount: Int, iterations: Int, useBestModel: Bool, boostFromAverage: Bool
     ) -> Double {

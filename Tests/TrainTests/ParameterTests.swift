@@ -3,7 +3,7 @@ import Testing
 
 @Suite("Hyperparameters")
 struct ParameterTests {
-    /// catboost-notes §1.1, checked against the wheel.
+    /// `TAutoLRParamsGuesser` (catboost/libs/train_lib/options_helper.cpp); the expected rates are the wheel's.
     @Test("automatic learning rate equals CatBoost's", arguments: [
         (300, 1000, false, 0.03385), (5000, 1000, false, 0.052798), (5000, 200, false, 0.19538),
         (2000, 1000, true, 0.056775), (300, 30, true, 0.357899), (60000, 100, false, 0.5),
