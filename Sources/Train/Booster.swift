@@ -154,7 +154,7 @@ public struct Booster: Sendable {
                 let modelSize = (Double(rowCount).logarithm - Double(iteration) * learningRate).exponential
                 noiseDeviation = options.randomStrength * (squareSum / Double(rowCount)).squareRoot() * modelSize / (1 + modelSize)
             }
-            let grown = await learner.grow(
+            let grown = learner.grow(
                 sampled: sampled,
                 l2: max(options.l2LeafReg, 1e-20) * sampleWeightSum / Double(rowCount),
                 noiseDeviation: noiseDeviation, random: &random)

@@ -75,7 +75,7 @@ struct LevelHistograms: Sendable {
     /// Sums every row into its (leaf, bin) cell. Large passes are split into one row block per
     /// thread (added in block order, so results do not depend on scheduling); small passes
     /// with many features are split into feature blocks instead, which keeps row order exact.
-    static func build(dataset: QuantizedDataset, rows: LeafGroupedRows, threadCount: Int) async -> LevelHistograms {
+    static func build(dataset: QuantizedDataset, rows: LeafGroupedRows, threadCount: Int) -> LevelHistograms {
         let leafCount = rows.leafCount
         let featureCount = dataset.featureCount
         let offsets = offsets(binCounts: dataset.binCounts, leafCount: leafCount)
@@ -97,21 +97,11 @@ struct LevelHistograms: Sendable {
         let rowBlocks = (0..<rowBlockCount).map { block in
             (rows.count * block / rowBlockCount)..<(rows.count * (block + 1) / rowBlockCount)
         }
-        if featureBlockCount * rowBlockCount == 1 {
-            let cells = histograms(dataset: dataset, rows: rows, range: 0..<rows.count, features: 0..<featureCount, offsets: offsets)
-            return LevelHistograms(leafCount: leafCount, offsets: offsets, cells: cells)
-        }
-        var partial = [[SIMD2<Double>]](repeating: [], count: featureBlocks.count * rowBlocks.count)
-        await withTaskGroup(of: (Int, [SIMD2<Double>]).self) { group in
-            for (featureBlockIndex, features) in featureBlocks.enumerated() {
-                for (rowBlockIndex, range) in rowBlocks.enumerated() {
-                    group.addTask {
-                        (featureBlockIndex * rowBlocks.count + rowBlockIndex,
-                         histograms(dataset: dataset, rows: rows, range: range, features: features, offsets: offsets))
-                    }
-                }
-            }
-            for await (slot, cells) in group { partial[slot] = cells }
+        // Block b covers feature block b / rowBlockCount over row block b % rowBlockCount.
+        let partial = ForkJoin.map(featureBlocks.count * rowBlocks.count) { block in
+            histograms(
+                dataset: dataset, rows: rows, range: rowBlocks[block % rowBlocks.count],
+                features: featureBlocks[block / rowBlocks.count], offsets: offsets)
         }
         var cells: [SIMD2<Double>]
         if featureBlockCount == 1 {

@@ -22,7 +22,7 @@ enum SplitScoring {
     ) -> SplitCandidate? {
         let candidateCount = features.reduce(0) { $0 + max(0, binCounts[$1] - 1) }
         let groupCount = histograms.leafCount * candidateCount >= parallelScoreCountMin ? max(1, min(threadCount, features.count)) : 1
-        let bestPerGroup = concurrentMap(groupCount) { group in
+        let bestPerGroup = ForkJoin.map(groupCount) { group in
             var best: SplitCandidate?
             for position in (features.count * group / groupCount)..<(features.count * (group + 1) / groupCount) {
                 let feature = features[position]
