@@ -83,19 +83,7 @@ struct CompiledEnsemble: Sendable {
         scale = ensemble.scale
         bias = ensemble.bias
 
-        // Which borders of each feature some split uses, in ascending order.
-        var usedBorders = [[Int]](repeating: [], count: ensemble.features.count)
-        do {
-            var seen = ensemble.features.map { [Bool](repeating: false, count: $0.borders.count) }
-            for tree in ensemble.trees {
-                for split in tree.splits where !seen[split.featureIndex][split.borderIndex] {
-                    seen[split.featureIndex][split.borderIndex] = true
-                }
-            }
-            for featureIndex in seen.indices {
-                usedBorders[featureIndex] = seen[featureIndex].indices.filter { seen[featureIndex][$0] }
-            }
-        }
+        let usedBorders = ensemble.usedBorderIndexes
 
         // Buckets, and where each (feature, border) lands: (bucket, threshold).
         buckets = []

@@ -9,7 +9,7 @@ struct ParameterTests {
         (2000, 1000, true, 0.056775), (300, 30, true, 0.357899), (60000, 100, false, 0.5),
     ] as [(Int, Int, Bool, Double)])
     func autoLearningRate(rows: Int, iterations: Int, evalSet: Bool, expected: Double) {
-        let rate = TrainingParameters.autoLearningRate(
+        let rate = ResolvedParameters.autoLearningRate(
             loss: .rmse, rowCount: rows, iterations: iterations, useBestModel: evalSet, boostFromAverage: true)
         #expect(rate == expected)
     }
