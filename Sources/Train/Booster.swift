@@ -45,19 +45,19 @@ public struct Booster: Sendable {
             options: options, dataset: dataset, learnTargets: learn.targets, eval: evalSet, random: random,
             resumeFrom: resumeFrom)
         if resumeFrom != nil { log("Resumed from a checkpoint at iteration \(run.trees.count)") }
-        let stopReason = try iterate(&run, startTime: startTime)
+        let stopReason = try await iterate(&run, startTime: startTime)
         return finish(run, features: quantizer.features, stopReason: stopReason)
     }
 
     /// Steps `run` until its last iteration, SIGTERM or the overfitting detector, logging
     /// progress and writing checkpoints on the way; returns why it stopped early, if it did.
-    private func iterate(_ run: inout BoostingRun, startTime: Double) throws(TrainingError) -> String? {
+    private func iterate(_ run: inout BoostingRun, startTime: Double) async throws(TrainingError) -> String? {
         let options = run.options
         let detectorWait = run.eval != nil && options.overfittingDetector != nil ? options.odWait : nil
         while run.trees.count < options.iterations {
             let iteration = run.trees.count
             if shouldStop() { return "stopped by SIGTERM after \(iteration) iterations" }
-            let learnValue = run.step()
+            let learnValue = await run.step()
             let isLast = run.trees.count == options.iterations
             let waited = run.bestIteration.map { iteration - $0 } ?? 0
             let detectorFired = detectorWait.map { waited >= $0 } ?? false

@@ -92,7 +92,7 @@ struct BoostingRun {
     /// One iteration: sample rows, grow a tree on them, fit its leaves on every row, update the
     /// approxes (which writes the next iteration's derivatives) and the learning curves.
     /// Returns the learn metric after the iteration.
-    mutating func step() -> Double {
+    mutating func step() async -> Double {
         let rowCount = dataset.rowCount
         let iteration = trees.count
         let sums = nextDerivativeSums ?? passes.derivatives(
@@ -108,7 +108,7 @@ struct BoostingRun {
             noiseDeviation =
                 options.randomStrength * (sums.squareSum / Double(rowCount)).squareRoot() * modelSize / (1 + modelSize)
         }
-        let grown = learner.grow(
+        let grown = await learner.grow(
             sampled: sampled, l2: max(options.l2LeafReg, 1e-20) * sampleWeightSum / Double(rowCount),
             noiseDeviation: noiseDeviation, random: &random)
         let (deltas, leafWeights) = leafDeltas(leafOfRow: grown.leafOfRow, leafCount: 1 << grown.splits.count)

@@ -35,7 +35,7 @@ public struct FeatureQuantizer: Sendable {
         let columnCount = table.columns.count
         let laneCount = min(max(1, threadCount), max(columnCount, 1))
         // Lane l selects the borders of columns l, l + laneCount, …
-        let lanes = ForkJoin.map(laneCount) { lane in
+        let lanes = await ForkJoin.mapInTasks(laneCount) { lane in
             stride(from: lane, to: columnCount, by: laneCount).map { index in
                 Self.feature(
                     column: table.columns[index], index: index, sample: sampleRows, borderCount: borderCount, nanMode: nanMode)
@@ -58,7 +58,7 @@ public struct FeatureQuantizer: Sendable {
     public func bins(of table: DataTable, threadCount: Int) async -> [UInt8] {
         let columnCount = table.columns.count
         let laneCount = min(max(1, threadCount), max(columnCount, 1))
-        let lanes = ForkJoin.map(laneCount) { lane in
+        let lanes = await ForkJoin.mapInTasks(laneCount) { lane in
             stride(from: lane, to: columnCount, by: laneCount).map { bins(of: table.columns[$0], feature: $0) }
         }
         return Array((0..<columnCount).map { index in lanes[index % laneCount][index / laneCount] }.joined())

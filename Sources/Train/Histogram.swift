@@ -75,7 +75,7 @@ struct LevelHistograms: Sendable {
     /// Sums every row into its (leaf, bin) cell. Large passes are split into one row block per
     /// thread (added in block order, so results do not depend on scheduling); small passes
     /// with many features are split into feature blocks instead, which keeps row order exact.
-    static func build(dataset: QuantizedDataset, rows: LeafGroupedRows, threadCount: Int) -> LevelHistograms {
+    static func build(dataset: QuantizedDataset, rows: LeafGroupedRows, threadCount: Int) async -> LevelHistograms {
         let leafCount = rows.leafCount
         let featureCount = dataset.featureCount
         let offsets = offsets(binCounts: dataset.binCounts, leafCount: leafCount)
@@ -98,14 +98,16 @@ struct LevelHistograms: Sendable {
             (rows.count * block / rowBlockCount)..<(rows.count * (block + 1) / rowBlockCount)
         }
         // Block b covers feature block b / rowBlockCount over row block b % rowBlockCount.
-        let partial = ForkJoin.map(featureBlocks.count * rowBlocks.count) { block in
+        var partial = await ForkJoin.mapInTasks(featureBlocks.count * rowBlocks.count) { block in
             histograms(
                 dataset: dataset, rows: rows, range: rowBlocks[block % rowBlocks.count],
                 features: featureBlocks[block / rowBlocks.count], offsets: offsets)
         }
-        var cells: [SIMD2<Double>]
+        var cells: [SIMD2<Double>] = []
         if featureBlockCount == 1 {
-            cells = partial[0]
+            // Row blocks of every feature, added in block order into the first block's cells,
+            // taken out of `partial`: a copy would duplicate the level's histograms (megabytes).
+            swap(&cells, &partial[0])
             cells.withUnsafeMutableBufferPointer { cells in
                 for more in partial.dropFirst() {
                     more.withUnsafeBufferPointer { more in
@@ -115,7 +117,6 @@ struct LevelHistograms: Sendable {
             }
         } else {
             // Feature blocks over one row block: each block's cells are its features' slice.
-            cells = []
             cells.reserveCapacity(offsets[featureCount])
             for block in partial { cells.append(contentsOf: block) }
         }

@@ -20,13 +20,13 @@ struct TreeLearner {
     }
 
     /// Splits are chosen on the `sampled` rows (all in leaf 0); every row is routed.
-    func grow(sampled: SampledRows, l2: Double, noiseDeviation: Double, random: inout RandomGenerator) -> GrownTree {
+    func grow(sampled: SampledRows, l2: Double, noiseDeviation: Double, random: inout RandomGenerator) async -> GrownTree {
         let rowCount = dataset.rowCount
         var leafOfRow = [UInt16](repeating: 0, count: rowCount)
         var partition = LeafPartition(rowCount: sampled.count)
         let allFeatures = Array(0..<dataset.featureCount)
         let useSubtraction = sampled.count >= subtractionRowCountMin
-        var histograms = LevelHistograms.build(
+        var histograms = await LevelHistograms.build(
             dataset: dataset, rows: partition.grouped(sampled, included: [true]), threadCount: threadCount)
         var splits: [SplitCandidate] = []
         for level in 0..<depth {
@@ -68,12 +68,12 @@ struct TreeLearner {
                 }
                 let small = partition.grouped(
                     sampled, included: (0..<childCount).map { ($0 >= parentCount) == smallIsHigh[$0 % parentCount] })
-                var next = LevelHistograms.build(dataset: dataset, rows: small, threadCount: threadCount)
+                var next = await LevelHistograms.build(dataset: dataset, rows: small, threadCount: threadCount)
                 next.subtract(from: histograms, smallIsHigh: smallIsHigh, binCounts: dataset.binCounts)
                 histograms = next
             } else {
                 let all = partition.grouped(sampled, included: [Bool](repeating: true, count: childCount))
-                histograms = LevelHistograms.build(dataset: dataset, rows: all, threadCount: threadCount)
+                histograms = await LevelHistograms.build(dataset: dataset, rows: all, threadCount: threadCount)
             }
         }
         return GrownTree(splits: splits, leafOfRow: leafOfRow)

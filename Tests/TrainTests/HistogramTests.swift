@@ -69,12 +69,12 @@ struct HistogramTests {
     /// (row strides past 16 and past 32 bytes, where the gather's wide copies change).
     @Test("The kernel equals a plain loop over every cell, on one thread and on two",
           arguments: [(0, 7), (1, 1), (3_000, 7), (3_000, 20), (3_000, 37), (70_000, 7), (220_000, 20)], [1, 2])
-    func kernelMatchesPlainLoop(shape: (rowCount: Int, featureCount: Int), threadCount: Int) {
+    func kernelMatchesPlainLoop(shape: (rowCount: Int, featureCount: Int), threadCount: Int) async {
         var random = RandomGenerator(seed: UInt64(shape.rowCount * 100 + shape.featureCount))
         let dataset = Self.dataset(rowCount: shape.rowCount, featureCount: shape.featureCount, random: &random)
         let sampled = Self.sampled(rowCount: shape.rowCount, dyadic: true, random: &random)
         let rows = Self.grouped(sampled, leafCount: 8, random: &random)
-        let built = LevelHistograms.build(dataset: dataset, rows: rows, threadCount: threadCount)
+        let built = await LevelHistograms.build(dataset: dataset, rows: rows, threadCount: threadCount)
         #expect(built.leafCount == 8)
         #expect(built.offsets == LevelHistograms.offsets(binCounts: dataset.binCounts, leafCount: 8))
         let expected = Self.naiveCells(dataset: dataset, rows: rows)
@@ -84,12 +84,12 @@ struct HistogramTests {
     }
 
     @Test("One block adds each cell's rows in row order: arbitrary doubles match the plain loop bit for bit")
-    func singleBlockKeepsRowOrder() {
+    func singleBlockKeepsRowOrder() async {
         var random = RandomGenerator(seed: 7)
         let dataset = Self.dataset(rowCount: 5_000, featureCount: 9, random: &random)
         let sampled = Self.sampled(rowCount: 5_000, dyadic: false, random: &random)
         let rows = Self.grouped(sampled, leafCount: 4, random: &random)
-        let built = LevelHistograms.build(dataset: dataset, rows: rows, threadCount: 1)
+        let built = await LevelHistograms.build(dataset: dataset, rows: rows, threadCount: 1)
         #expect(built.cells == Self.naiveCells(dataset: dataset, rows: rows))
     }
 
@@ -97,7 +97,7 @@ struct HistogramTests {
     /// level builds each parent's smaller child from rows and the larger one by subtraction.
     @Test("Subtraction gives the histograms built from rows, and parent = low child + high child",
           arguments: [1, 2])
-    func subtractionMatchesRows(threadCount: Int) {
+    func subtractionMatchesRows(threadCount: Int) async {
         let rowCount = 2 * TreeLearner.subtractionRowCountMinDefault
         var random = RandomGenerator(seed: 13)
         var dataset = Self.dataset(rowCount: rowCount, featureCount: 7, random: &random)
@@ -122,15 +122,15 @@ struct HistogramTests {
             }
         }
         split(on: 1)
-        let parent = LevelHistograms.build(
+        let parent = await LevelHistograms.build(
             dataset: dataset, rows: partition.grouped(sampled, included: [true, true]), threadCount: threadCount)
         split(on: 2)
         let smallIsHigh = (0..<2).map { partition.ranges[$0 + 2].count <= partition.ranges[$0].count }
         #expect(smallIsHigh == [false, true])
         let small = partition.grouped(sampled, included: (0..<4).map { ($0 >= 2) == smallIsHigh[$0 % 2] })
-        var subtracted = LevelHistograms.build(dataset: dataset, rows: small, threadCount: threadCount)
+        var subtracted = await LevelHistograms.build(dataset: dataset, rows: small, threadCount: threadCount)
         subtracted.subtract(from: parent, smallIsHigh: smallIsHigh, binCounts: dataset.binCounts)
-        let fromRows = LevelHistograms.build(
+        let fromRows = await LevelHistograms.build(
             dataset: dataset, rows: partition.grouped(sampled, included: [true, true, true, true]), threadCount: threadCount)
         #expect(subtracted.offsets == fromRows.offsets)
         #expect(subtracted.cells == fromRows.cells)
