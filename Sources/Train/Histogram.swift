@@ -131,51 +131,35 @@ struct LevelHistograms: Sendable {
         let leafCount = rows.leafCount
         let base = offsets[features.lowerBound]
         var cells = [SIMD2<Double>](repeating: .zero, count: offsets[features.upperBound] - base)
-        let stride = dataset.featureCount
-        // 32 bytes of slack: the gather's wide stores may run past the last row.
-        var chunk = [UInt8](repeating: 0, count: chunkRowCount * stride + 32)
-        var chunkGradientWeight = [SIMD2<Double>](repeating: .zero, count: chunkRowCount)
-        cells.withUnsafeMutableBufferPointer { cells in
-            chunk.withUnsafeMutableBufferPointer { chunk in
-                chunkGradientWeight.withUnsafeMutableBufferPointer { chunkGradientWeight in
-                    dataset.rowMajorBins.withUnsafeBufferPointer { bins in
-                        rows.positions.withUnsafeBufferPointer { positions in
-                            rows.sampled.rowIndex.withUnsafeBufferPointer { rowIndex in
-                                rows.sampled.gradientWeight.withUnsafeBufferPointer { gradientWeight in
-                                    for leaf in 0..<leafCount {
-                                        var start = max(range.lowerBound, rows.leafStarts[leaf])
-                                        let leafEnd = min(range.upperBound, rows.leafStarts[leaf + 1])
-                                        while start < leafEnd {
-                                            let end = min(start + chunkRowCount, leafEnd)
-                                            gather(
-                                                positions: UnsafeBufferPointer(rebasing: positions[start..<end]), rowIndex: rowIndex,
-                                                gradientWeight: gradientWeight, bins: bins, stride: stride,
-                                                intoBins: chunk.baseAddress!, gradientWeight: chunkGradientWeight.baseAddress!)
-                                            func leafCells(_ feature: Int) -> UnsafeMutablePointer<SIMD2<Double>> {
-                                                cells.baseAddress! + (offsets[feature] - base) + leaf * dataset.binCounts[feature]
-                                            }
-                                            var feature = features.lowerBound
-                                            while feature &+ 4 <= features.upperBound {
-                                                accumulateFour(
-                                                    bins: UnsafeRawPointer(chunk.baseAddress! + feature), stride: stride,
-                                                    gradientWeight: chunkGradientWeight.baseAddress!, count: end - start,
-                                                    into: (leafCells(feature), leafCells(feature + 1), leafCells(feature + 2), leafCells(feature + 3)))
-                                                feature &+= 4
-                                            }
-                                            while feature < features.upperBound {
-                                                accumulate(
-                                                    bins: chunk.baseAddress! + feature, stride: stride,
-                                                    gradientWeight: chunkGradientWeight.baseAddress!, count: end - start,
-                                                    into: leafCells(feature))
-                                                feature &+= 1
-                                            }
-                                            start = end
-                                        }
-                                    }
-                                }
-                            }
-                        }
+        withUnsafePass(dataset: dataset, rows: rows, cells: &cells) { pass in
+            for leaf in 0..<leafCount {
+                var start = max(range.lowerBound, rows.leafStarts[leaf])
+                let leafEnd = min(range.upperBound, rows.leafStarts[leaf + 1])
+                while start < leafEnd {
+                    let end = min(start + chunkRowCount, leafEnd)
+                    gather(
+                        positions: pass.positions(start..<end), rowIndex: pass.rowIndex, gradientWeight: pass.gradientWeight,
+                        bins: pass.bins, stride: pass.stride, intoBins: pass.chunkBins,
+                        gradientWeight: pass.chunkGradientWeight)
+                    func leafCells(_ feature: Int) -> UnsafeMutablePointer<SIMD2<Double>> {
+                        let binCount = dataset.binCounts[feature]
+                        return pass.cells(at: offsets[feature] - base + leaf * binCount, count: binCount)
                     }
+                    var feature = features.lowerBound
+                    while feature &+ 4 <= features.upperBound {
+                        accumulateFour(
+                            bins: UnsafeRawPointer(pass.chunkBins(feature: feature)), stride: pass.stride,
+                            gradientWeight: pass.chunkGradientWeight, count: end - start,
+                            into: (leafCells(feature), leafCells(feature + 1), leafCells(feature + 2), leafCells(feature + 3)))
+                        feature &+= 4
+                    }
+                    while feature < features.upperBound {
+                        accumulate(
+                            bins: pass.chunkBins(feature: feature), stride: pass.stride,
+                            gradientWeight: pass.chunkGradientWeight, count: end - start, into: leafCells(feature))
+                        feature &+= 1
+                    }
+                    start = end
                 }
             }
         }
