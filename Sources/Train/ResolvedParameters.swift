@@ -1,3 +1,5 @@
+import Model
+
 /// The options one training run uses: `TrainingParameters` with every data-dependent default
 /// filled in exactly as CatBoost's `SetDataDependentDefaults` (catboost/libs/train_lib/
 /// options_helper.cpp) fills them, so the run reads plain values, never unresolved optionals.
