@@ -30,12 +30,6 @@ let swiftSettings: [SwiftSetting] = [
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ] + cpuBaseline
 
-// Expensive invariant checks (`_checkInvariants()`), in the style of swift-collections'
-// COLLECTIONS_INTERNAL_CHECKS. They walk whole ensembles and quantized blocks, costing
-// several times the evaluation itself, so they are off unless SYMMETREE_INTERNAL_CHECKS=1.
-let internalChecks: [SwiftSetting] =
-    Context.environment["SYMMETREE_INTERNAL_CHECKS"] == "1" ? [.define("GBDT_INTERNAL_CHECKS")] : []
-
 let package = Package(
     name: "Symmetree",
     platforms: [.macOS(.v15)],
@@ -48,7 +42,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        .target(name: "Model", swiftSettings: swiftSettings + internalChecks),
+        .target(name: "Model", swiftSettings: swiftSettings),
         // zlib's gzread reads plain and gzip-compressed training files alike.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),

@@ -1,5 +1,6 @@
-/// Per-tree object weights for split search (CatBoost's bootstrap; leaf values always use all
-/// objects with their own weights, catboost-notes §1.3).
+/// Per-tree object weights for split search (CatBoost's bootstrap: catboost/private/libs/algo/
+/// mvs.cpp, and `GenerateBayessianWeight` in tensor_search_helpers.cpp); leaf values always use
+/// all objects with their own weights.
 enum Bootstrap {
     /// CatBoost's MVS works on blocks of objects; each block keeps `subsample` of its size in
     /// expectation. Every bootstrap type draws each block from its own random stream

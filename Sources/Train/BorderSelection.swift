@@ -1,7 +1,7 @@
 /// CatBoost's GreedyLogSum border selection (`TGreedyBinarizer<MaxSumLog>` in
 /// library/cpp/grid_creator/binarization.cpp), reproduced exactly, ties included: bins are
 /// split greedily by the best log-sum score, and equal scores are resolved the way libc++'s
-/// `std::pop_heap` / `push_heap` order them (catboost-notes §1.2; ../shared/catboost/ref_train.py).
+/// `std::pop_heap` / `push_heap` order them.
 public enum BorderSelection {
     /// Borders for the non-NaN `values` (float32), at most `borderCount`, ascending.
     public static func greedyLogSum(_ values: [Float], borderCount: Int) -> [Float] {

@@ -34,24 +34,14 @@ public struct FeatureQuantizer: Sendable {
         let sampleRows = sample
         let columnCount = table.columns.count
         let laneCount = min(max(1, threadCount), max(columnCount, 1))
-        var selected = [FloatFeature?](repeating: nil, count: columnCount)
-        await withTaskGroup(of: [(Int, FloatFeature)].self) { group in
-            for lane in 0..<laneCount {
-                group.addTask {
-                    var done: [(Int, FloatFeature)] = []
-                    for index in stride(from: lane, to: columnCount, by: laneCount) {
-                        done.append(
-                            (index, Self.feature(column: table.columns[index], index: index, sample: sampleRows,
-                                                 borderCount: borderCount, nanMode: nanMode)))
-                    }
-                    return done
-                }
-            }
-            for await done in group {
-                for (index, feature) in done { selected[index] = feature }
+        // Lane l selects the borders of columns l, l + laneCount, …
+        let lanes = await ForkJoin.mapInTasks(laneCount) { lane in
+            stride(from: lane, to: columnCount, by: laneCount).map { index in
+                Self.feature(
+                    column: table.columns[index], index: index, sample: sampleRows, borderCount: borderCount, nanMode: nanMode)
             }
         }
-        features = selected.map { $0! }
+        features = (0..<columnCount).map { index in lanes[index % laneCount][index / laneCount] }
     }
 
     /// Bin bytes of one column with feature `index`'s borders (≤ 254 borders, so a byte holds every bin).
@@ -68,18 +58,10 @@ public struct FeatureQuantizer: Sendable {
     public func bins(of table: DataTable, threadCount: Int) async -> [UInt8] {
         let columnCount = table.columns.count
         let laneCount = min(max(1, threadCount), max(columnCount, 1))
-        var columns = [[UInt8]](repeating: [], count: columnCount)
-        await withTaskGroup(of: [(Int, [UInt8])].self) { group in
-            for lane in 0..<laneCount {
-                group.addTask {
-                    stride(from: lane, to: columnCount, by: laneCount).map { ($0, bins(of: table.columns[$0], feature: $0)) }
-                }
-            }
-            for await done in group {
-                for (index, bins) in done { columns[index] = bins }
-            }
+        let lanes = await ForkJoin.mapInTasks(laneCount) { lane in
+            stride(from: lane, to: columnCount, by: laneCount).map { bins(of: table.columns[$0], feature: $0) }
         }
-        return Array(columns.joined())
+        return Array((0..<columnCount).map { index in lanes[index % laneCount][index / laneCount] }.joined())
     }
 
     static func feature(column: [Float], index: Int, sample: [Int]?, borderCount: Int, nanMode: NanMode) -> FloatFeature {

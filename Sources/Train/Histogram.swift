@@ -97,25 +97,17 @@ struct LevelHistograms: Sendable {
         let rowBlocks = (0..<rowBlockCount).map { block in
             (rows.count * block / rowBlockCount)..<(rows.count * (block + 1) / rowBlockCount)
         }
-        if featureBlockCount * rowBlockCount == 1 {
-            let cells = histograms(dataset: dataset, rows: rows, range: 0..<rows.count, features: 0..<featureCount, offsets: offsets)
-            return LevelHistograms(leafCount: leafCount, offsets: offsets, cells: cells)
+        // Block b covers feature block b / rowBlockCount over row block b % rowBlockCount.
+        var partial = await ForkJoin.mapInTasks(featureBlocks.count * rowBlocks.count) { block in
+            histograms(
+                dataset: dataset, rows: rows, range: rowBlocks[block % rowBlocks.count],
+                features: featureBlocks[block / rowBlocks.count], offsets: offsets)
         }
-        var partial = [[SIMD2<Double>]](repeating: [], count: featureBlocks.count * rowBlocks.count)
-        await withTaskGroup(of: (Int, [SIMD2<Double>]).self) { group in
-            for (featureBlockIndex, features) in featureBlocks.enumerated() {
-                for (rowBlockIndex, range) in rowBlocks.enumerated() {
-                    group.addTask {
-                        (featureBlockIndex * rowBlocks.count + rowBlockIndex,
-                         histograms(dataset: dataset, rows: rows, range: range, features: features, offsets: offsets))
-                    }
-                }
-            }
-            for await (slot, cells) in group { partial[slot] = cells }
-        }
-        var cells: [SIMD2<Double>]
+        var cells: [SIMD2<Double>] = []
         if featureBlockCount == 1 {
-            cells = partial[0]
+            // Row blocks of every feature, added in block order into the first block's cells,
+            // taken out of `partial`: a copy would duplicate the level's histograms (megabytes).
+            swap(&cells, &partial[0])
             cells.withUnsafeMutableBufferPointer { cells in
                 for more in partial.dropFirst() {
                     more.withUnsafeBufferPointer { more in
@@ -125,7 +117,6 @@ struct LevelHistograms: Sendable {
             }
         } else {
             // Feature blocks over one row block: each block's cells are its features' slice.
-            cells = []
             cells.reserveCapacity(offsets[featureCount])
             for block in partial { cells.append(contentsOf: block) }
         }
@@ -140,51 +131,35 @@ struct LevelHistograms: Sendable {
         let leafCount = rows.leafCount
         let base = offsets[features.lowerBound]
         var cells = [SIMD2<Double>](repeating: .zero, count: offsets[features.upperBound] - base)
-        let stride = dataset.featureCount
-        // 32 bytes of slack: the gather's wide stores may run past the last row.
-        var chunk = [UInt8](repeating: 0, count: chunkRowCount * stride + 32)
-        var chunkGradientWeight = [SIMD2<Double>](repeating: .zero, count: chunkRowCount)
-        cells.withUnsafeMutableBufferPointer { cells in
-            chunk.withUnsafeMutableBufferPointer { chunk in
-                chunkGradientWeight.withUnsafeMutableBufferPointer { chunkGradientWeight in
-                    dataset.rowMajorBins.withUnsafeBufferPointer { bins in
-                        rows.positions.withUnsafeBufferPointer { positions in
-                            rows.sampled.rowIndex.withUnsafeBufferPointer { rowIndex in
-                                rows.sampled.gradientWeight.withUnsafeBufferPointer { gradientWeight in
-                                    for leaf in 0..<leafCount {
-                                        var start = max(range.lowerBound, rows.leafStarts[leaf])
-                                        let leafEnd = min(range.upperBound, rows.leafStarts[leaf + 1])
-                                        while start < leafEnd {
-                                            let end = min(start + chunkRowCount, leafEnd)
-                                            gather(
-                                                positions: UnsafeBufferPointer(rebasing: positions[start..<end]), rowIndex: rowIndex,
-                                                gradientWeight: gradientWeight, bins: bins, stride: stride,
-                                                intoBins: chunk.baseAddress!, gradientWeight: chunkGradientWeight.baseAddress!)
-                                            func leafCells(_ feature: Int) -> UnsafeMutablePointer<SIMD2<Double>> {
-                                                cells.baseAddress! + (offsets[feature] - base) + leaf * dataset.binCounts[feature]
-                                            }
-                                            var feature = features.lowerBound
-                                            while feature &+ 4 <= features.upperBound {
-                                                accumulateFour(
-                                                    bins: UnsafeRawPointer(chunk.baseAddress! + feature), stride: stride,
-                                                    gradientWeight: chunkGradientWeight.baseAddress!, count: end - start,
-                                                    into: (leafCells(feature), leafCells(feature + 1), leafCells(feature + 2), leafCells(feature + 3)))
-                                                feature &+= 4
-                                            }
-                                            while feature < features.upperBound {
-                                                accumulate(
-                                                    bins: chunk.baseAddress! + feature, stride: stride,
-                                                    gradientWeight: chunkGradientWeight.baseAddress!, count: end - start,
-                                                    into: leafCells(feature))
-                                                feature &+= 1
-                                            }
-                                            start = end
-                                        }
-                                    }
-                                }
-                            }
-                        }
+        withUnsafePass(dataset: dataset, rows: rows, cells: &cells) { pass in
+            for leaf in 0..<leafCount {
+                var start = max(range.lowerBound, rows.leafStarts[leaf])
+                let leafEnd = min(range.upperBound, rows.leafStarts[leaf + 1])
+                while start < leafEnd {
+                    let end = min(start + chunkRowCount, leafEnd)
+                    gather(
+                        positions: pass.positions(start..<end), rowIndex: pass.rowIndex, gradientWeight: pass.gradientWeight,
+                        bins: pass.bins, stride: pass.stride, intoBins: pass.chunkBins,
+                        gradientWeight: pass.chunkGradientWeight)
+                    func leafCells(_ feature: Int) -> UnsafeMutablePointer<SIMD2<Double>> {
+                        let binCount = dataset.binCounts[feature]
+                        return pass.cells(at: offsets[feature] - base + leaf * binCount, count: binCount)
                     }
+                    var feature = features.lowerBound
+                    while feature &+ 4 <= features.upperBound {
+                        accumulateFour(
+                            bins: UnsafeRawPointer(pass.chunkBins(feature: feature)), stride: pass.stride,
+                            gradientWeight: pass.chunkGradientWeight, count: end - start,
+                            into: (leafCells(feature), leafCells(feature + 1), leafCells(feature + 2), leafCells(feature + 3)))
+                        feature &+= 4
+                    }
+                    while feature < features.upperBound {
+                        accumulate(
+                            bins: pass.chunkBins(feature: feature), stride: pass.stride,
+                            gradientWeight: pass.chunkGradientWeight, count: end - start, into: leafCells(feature))
+                        feature &+= 1
+                    }
+                    start = end
                 }
             }
         }

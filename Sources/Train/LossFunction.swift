@@ -109,7 +109,7 @@ public enum LossFunction: Sendable, Hashable {
         }
     }
 
-    /// CatBoost 1.2.10's defaults (catboost-notes §3).
+    /// CatBoost 1.2.10's defaults, as its `get_all_params()` reports them.
     public var defaultLeafEstimationMethod: LeafEstimationMethod {
         switch self {
         case .rmse, .poisson, .huber, .tweedie, .expectile, .logloss: .newton

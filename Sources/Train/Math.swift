@@ -12,11 +12,6 @@ extension Double {
     @inline(__always) var hyperbolicTangent: Double { tanh(self) }
 }
 
-enum ProcessorCount {
-    /// Online cores; `thread_count` overrides it for pinned or shared machines.
-    static var online: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
-}
-
 extension Double {
     /// `self` where `condition` holds, else 0, through a bit mask: the compiler turns a plain
     /// `condition ? self : 0` into a branch, which mispredicts half the time on coin-flip data.

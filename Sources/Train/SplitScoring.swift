@@ -5,7 +5,7 @@ struct SplitCandidate: Sendable, Equatable {
     var score: Double
 }
 
-/// CatBoost's CPU split scores from first derivatives (score_calcers.cpp, catboost-notes §1.3):
+/// CatBoost's CPU split scores from first derivatives (catboost/private/libs/algo/score_calcers.cpp):
 ///   avg = G / (W + λ) (0 when W ≤ 0);  L2: Σ avg·G;  Cosine: Σ avg·G / sqrt(Σ avg²·W + 1e-100),
 /// summed over the 2·leafCount children a candidate would create.
 enum SplitScoring {
@@ -22,7 +22,7 @@ enum SplitScoring {
     ) -> SplitCandidate? {
         let candidateCount = features.reduce(0) { $0 + max(0, binCounts[$1] - 1) }
         let groupCount = histograms.leafCount * candidateCount >= parallelScoreCountMin ? max(1, min(threadCount, features.count)) : 1
-        let bestPerGroup = concurrentMap(groupCount) { group in
+        let bestPerGroup = ForkJoin.map(groupCount) { group in
             var best: SplitCandidate?
             for position in (features.count * group / groupCount)..<(features.count * (group + 1) / groupCount) {
                 let feature = features[position]

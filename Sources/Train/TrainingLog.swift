@@ -4,14 +4,6 @@ import Glibc
 import Darwin
 #endif
 
-enum MonotonicClock {
-    static var seconds: Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) * 1e-9
-    }
-}
-
 enum HostName {
     static func current() throws -> String {
         var buffer = [CChar](repeating: 0, count: 256)

@@ -29,8 +29,9 @@ public enum OverfittingDetector: String, Sendable, Hashable, CaseIterable {
 }
 
 /// Every training option, by CatBoost's names, with CatBoost 1.2.10's defaults resolved
-/// (catboost-notes §1). Data-dependent defaults (learning rate, subsample, leaf estimation
-/// iterations) are resolved by `resolved(rowCount:featureCount:hasEvalSet:)`.
+/// (catboost/private/libs/options/boosting_options.cpp, oblivious_tree_options.cpp and
+/// catboost_options.cpp in CatBoost's sources). Data-dependent defaults (learning rate,
+/// subsample, leaf estimation iterations) are resolved by `resolved(rowCount:featureCount:hasEvalSet:)`.
 public struct TrainingParameters: Sendable, Hashable {
     public var iterations = 1000
     /// nil until resolved: CatBoost's automatic rate, or 0.03 for losses without one.
@@ -194,51 +195,7 @@ public struct TrainingParameters: Sendable, Hashable {
 
     /// Fills the data-dependent defaults exactly as CatBoost's `SetDataDependentDefaults`.
     public func resolved(rowCount: Int, featureCount: Int, hasEvalSet: Bool) -> TrainingParameters {
-        var result = self
-        let userLeafSettings = leafEstimationMethod != nil || leafEstimationIterations != nil || l2LeafRegWasSet
-        if result.boostFromAverage == nil { result.boostFromAverage = lossFunction.boostsFromAverageByDefault }
-        if result.useBestModel == nil { result.useBestModel = hasEvalSet }
-        if result.learningRate == nil {
-            if lossFunction.hasAutoLearningRate, !userLeafSettings {
-                result.learningRate = Self.autoLearningRate(
-                    loss: lossFunction, rowCount: rowCount, iterations: iterations,
-                    useBestModel: result.useBestModel! && hasEvalSet, boostFromAverage: result.boostFromAverage!)
-            } else {
-                result.learningRate = 0.03
-            }
-        }
-        if result.subsample == nil {
-            switch bootstrapType {
-            case .mvs: result.subsample = rowCount < 100 ? 1 : 0.8
-            case .bernoulli: result.subsample = 0.66
-            case .bayesian, .no: result.subsample = 1
-            }
-        }
-        if result.leafEstimationMethod == nil { result.leafEstimationMethod = lossFunction.defaultLeafEstimationMethod }
-        if result.leafEstimationIterations == nil {
-            result.leafEstimationIterations = lossFunction.defaultLeafEstimationIterations(
-                iterations: iterations, featureCount: featureCount)
-        }
-        if result.evalMetric == nil { result.evalMetric = .loss(lossFunction) }
-        if result.threadCount < 0 { result.threadCount = ProcessorCount.online }
-        return result
-    }
-
-    /// CatBoost's `TAutoLRParamsGuesser` (catboost-notes §1.1), rounded to 6 decimals.
-    static func autoLearningRate(
-        loss: LossFunction, rowCount: Int, iterations: Int, useBestModel: Bool, boostFromAverage: Bool
-    ) -> Double {
-        let (a, b, c): (Double, Double, Double)
-        switch (loss, useBestModel, boostFromAverage) {
-        case (.logloss, false, _): (a, b, c) = (0.427, -7.525, -0.917)
-        case (.logloss, true, _): (a, b, c) = (0.247, -5.158, -0.435)
-        case (_, false, true): (a, b, c) = (0.158, -4.287, -0.813)
-        case (_, true, true): (a, b, c) = (0.157, -4.062, -0.61)
-        case (_, false, false): (a, b, c) = (0.178, -4.473, -0.76)
-        case (_, true, false): (a, b, c) = (0.189, -4.383, -0.623)
-        }
-        let rate = (a * Double(rowCount).logarithm + b).exponential * (Double(iterations) / 1000).power(c)
-        return (min(rate, 0.5) * 1e6).rounded() / 1e6
+        ResolvedParameters(self, rowCount: rowCount, featureCount: featureCount, hasEvalSet: hasEvalSet).parameters
     }
 
     // MARK: - Value parsing

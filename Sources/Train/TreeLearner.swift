@@ -10,6 +10,8 @@ struct TreeLearner {
     /// Below this many sampled rows every level is built from rows: cheap there, and it keeps
     /// summation order identical to CatBoost's so small-data trees match it bit for bit.
     let subtractionRowCountMin: Int
+    /// The `subtractionRowCountMin` training uses (the histogram tests build above it).
+    static let subtractionRowCountMinDefault = 50_000
 
     struct GrownTree {
         var splits: [SplitCandidate]

@@ -4,7 +4,7 @@ import Testing
 @testable import Train
 
 /// With bootstrap_type=No and random_strength=0 CatBoost is deterministic; our trainer must
-/// produce its borders, splits and leaf values (catboost-notes §2), through the whole
+/// produce its borders, splits and leaf values, through the whole
 /// SageMaker contract (CSV in, CatBoost JSON out).
 @Suite("Training equals CatBoost 1.2.10")
 struct CatBoostExactnessTests {

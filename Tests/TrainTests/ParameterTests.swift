@@ -3,7 +3,6 @@ import Testing
 
 @Suite("Hyperparameters")
 struct ParameterTests {
-    /// catboost-notes §1.1, checked against the wheel.
     @Test("SageMaker's built-in CatBoost spellings: Auto values, SymmetricTree/Plain, XGBoost's save_model_on_termination")
     func builtInAlgorithmSpellings() throws {
         let parameters = try TrainingParameters(hyperparameters: [
@@ -21,12 +20,13 @@ struct ParameterTests {
         }
     }
 
+    /// `TAutoLRParamsGuesser` (catboost/libs/train_lib/options_helper.cpp); the expected rates are the wheel's.
     @Test("automatic learning rate equals CatBoost's", arguments: [
         (300, 1000, false, 0.03385), (5000, 1000, false, 0.052798), (5000, 200, false, 0.19538),
         (2000, 1000, true, 0.056775), (300, 30, true, 0.357899), (60000, 100, false, 0.5),
     ] as [(Int, Int, Bool, Double)])
     func autoLearningRate(rows: Int, iterations: Int, evalSet: Bool, expected: Double) {
-        let rate = TrainingParameters.autoLearningRate(
+        let rate = ResolvedParameters.autoLearningRate(
             loss: .rmse, rowCount: rows, iterations: iterations, useBestModel: evalSet, boostFromAverage: true)
         #expect(rate == expected)
     }

@@ -12,10 +12,7 @@ extension Ensemble {
         lines.append("loss function: \(lossFunction) (prediction: \(predictionTransform))")
         lines.append("scale: \(scale)")
         lines.append("bias: \(bias)")
-        var usedBorders = features.map { _ in Set<Int>() }
-        for tree in trees {
-            for split in tree.splits { usedBorders[split.featureIndex].insert(split.borderIndex) }
-        }
+        let usedBorders = usedBorderIndexes
         lines.append("features (column, name, borders, used borders, NaN treatment):")
         for (index, feature) in features.enumerated() {
             lines.append(

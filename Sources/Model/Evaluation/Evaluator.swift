@@ -93,52 +93,35 @@ public struct Evaluator: Sendable {
         }
         let compiled = self.compiled
         let bucketCount = compiled.buckets.count
-        // 16-byte aligned, so `computeLeafIndices` compares straight from memory.
-        withUnsafeTemporaryAllocation(of: SIMD16<UInt8>.self, capacity: max(bucketCount, 1) * blockRowCountMax / 16) {
-            quantizedVectors in
-        let quantized = UnsafeMutableRawPointer(quantizedVectors.baseAddress!).assumingMemoryBound(to: UInt8.self)
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4 * blockRowCountMax) { indices in
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: blockRowCountMax) { column in
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: blockRowCountMax) { sums in
-        compiled.buckets.withUnsafeBufferPointer { buckets in
-        compiled.bucketBorders.withUnsafeBufferPointer { borders in
-        compiled.coarseBorders.withUnsafeBufferPointer { coarse in
-        compiled.splitBuckets.withUnsafeBufferPointer { splitBuckets in
-        compiled.splitThresholds.withUnsafeBufferPointer { splitThresholds in
-        compiled.leafValues.withUnsafeBufferPointer { leafValues in
-            var blockStart = 0
-            while blockStart < rowCount {
-                let blockRowCount = min(blockRowCountMax, rowCount - blockStart)
-                if bucketCount > 0 {
-                    quantize(
-                        rows: rows.baseAddress! + blockStart * columnCount, rowCount: blockRowCount,
-                        columnCount: columnCount, buckets: buckets, borders: borders.baseAddress!,
-                        coarse: coarse.baseAddress ?? UnsafePointer(bitPattern: 8)!, column: column.baseAddress!,
-                        into: quantized)
+        let scratchByteCount = BlockScratch.byteCount(bucketCount: bucketCount)
+        withUnsafeTemporaryAllocation(byteCount: scratchByteCount, alignment: 16) { memory in
+            let scratch = BlockScratch(memory, bucketCount: bucketCount)
+            compiled.withUnsafeHandle { tables in
+                var blockStart = 0
+                while blockStart < rowCount {
+                    let blockRowCount = min(blockRowCountMax, rowCount - blockStart)
+                    if bucketCount > 0 {
+                        quantize(
+                            rows: rows.baseAddress! + blockStart * columnCount, rowCount: blockRowCount,
+                            columnCount: columnCount, buckets: tables.buckets, borders: tables.bucketBorders(at: 0),
+                            coarse: tables.coarseBorders(at: 0), column: scratch.column, into: scratch.quantized)
+                    }
+                    scratch.sums.initialize(repeating: 0, count: blockRowCountMax)
+                    evaluateTrees(tables: tables, scratch: scratch, rowCount: blockRowCount)
+                    for row in 0..<blockRowCount {
+                        out[blockStart + row] = compiled.scale * scratch.sums[row] + compiled.bias
+                    }
+                    blockStart += blockRowCount
                 }
-                sums.initialize(repeating: 0)
-                evaluateTrees(
-                    quantized: quantized, indices: indices.baseAddress!,
-                    splitBuckets: splitBuckets, splitThresholds: splitThresholds, leafValues: leafValues,
-                    rowCount: blockRowCount, sums: sums.baseAddress!)
-                for row in 0..<blockRowCount {
-                    out[blockStart + row] = compiled.scale * sums[row] + compiled.bias
-                }
-                blockStart += blockRowCount
             }
-        }}}}}}}}}}
+        }
     }
 
     @inline(__always)
-    private func evaluateTrees(
-        quantized: UnsafeMutablePointer<UInt8>, indices: UnsafeMutablePointer<UInt8>,
-        splitBuckets: UnsafeBufferPointer<Int32>, splitThresholds: UnsafeBufferPointer<UInt8>,
-        leafValues: UnsafeBufferPointer<Double>, rowCount: Int, sums: UnsafeMutablePointer<Double>
-    ) {
+    private func evaluateTrees(tables: CompiledEnsemble.UnsafeHandle, scratch: BlockScratch, rowCount: Int) {
         let compiled = self.compiled
-        let splitBucketBase = splitBuckets.baseAddress ?? UnsafePointer(bitPattern: 8)!
-        let thresholdBase = splitThresholds.baseAddress ?? UnsafePointer(bitPattern: 8)!
-        let leafBase = leafValues.baseAddress!
+        let (quantized, indices, sums) = (scratch.quantized, scratch.indices, scratch.sums)
+        let leafBase = tables.leafValues(at: 0)
         var tree = 0
         var pendingCount = 0
         var pendingLeaves: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>) =
@@ -146,7 +129,7 @@ public struct Evaluator: Sendable {
         while tree < compiled.treeCount {
             let depth = compiled.treeDepths[tree]
             let splitStart = compiled.treeSplitStarts[tree]
-            let leaves = leafBase + compiled.treeLeafStarts[tree]
+            let leaves = tables.leafValues(at: tables.treeLeafStarts[tree])
             if depth > 8 {
                 // The trees still pending come first: every row adds its leaves in tree order.
                 addPendingLeafValues(
@@ -154,15 +137,15 @@ public struct Evaluator: Sendable {
                     sums: sums)
                 pendingCount = 0
                 addDeepTreeLeafValues(
-                    quantizedBlock: quantized, splitBuckets: splitBucketBase + splitStart,
-                    splitThresholds: thresholdBase + splitStart, depth: depth, leaves: leaves,
+                    quantizedBlock: quantized, splitBuckets: tables.splitBuckets(at: splitStart),
+                    splitThresholds: tables.splitThresholds(at: splitStart), depth: depth, leaves: leaves,
                     rowCount: rowCount, into: sums)
                 tree += 1
                 continue
             }
             computeLeafIndices(
-                quantizedBlock: quantized, splitBuckets: splitBucketBase + splitStart,
-                splitThresholds: thresholdBase + splitStart, depth: depth,
+                quantizedBlock: quantized, splitBuckets: tables.splitBuckets(at: splitStart),
+                splitThresholds: tables.splitThresholds(at: splitStart), depth: depth,
                 into: indices + pendingCount * blockRowCountMax)
             switch pendingCount {
             case 0: pendingLeaves.0 = leaves
@@ -227,63 +210,47 @@ public struct Evaluator: Sendable {
     @inline(__always)
     func predictRaw(singleRow row: UnsafeBufferPointer<Float>, method: SingleRowMethod) -> Double {
         precondition(supports(method), "\(method) does not apply to this model")
-        let tableCount = ShuffleGroups.tableCount(bucketCount: self.compiled.buckets.count)
-        return withUnsafeTemporaryAllocation(of: SIMD16<Int8>.self, capacity: tableCount) { tables in
-            tables.initialize(repeating: SIMD16())
-            // Shuffles compare signed `count - 128` bytes (as the block evaluator does); the split
-            // lists index by the count itself.
-            let byteBias: UInt8 = method == .shuffles ? 0x80 : 0
-            let quantized = UnsafeMutableRawPointer(tables.baseAddress!).assumingMemoryBound(to: UInt8.self)
-            self.compiled.bucketBorders.withUnsafeBufferPointer { borders in
-            self.compiled.coarseBorders.withUnsafeBufferPointer { coarse in
-                for (bucketIndex, bucket) in self.compiled.buckets.enumerated() {
+        let treeCount = self.compiled.treeCount
+        let sum = self.compiled.withUnsafeHandle { tables in
+            let tableCount = ShuffleGroups.tableCount(bucketCount: tables.buckets.count)
+            return withUnsafeTemporaryAllocation(of: SIMD16<Int8>.self, capacity: tableCount) { quantizedTables in
+                quantizedTables.initialize(repeating: SIMD16())
+                // Shuffles compare signed `count - 128` bytes (as the block evaluator does); the
+                // split lists index by the count itself.
+                let byteBias: UInt8 = method == .shuffles ? 0x80 : 0
+                let quantized = UnsafeMutableRawPointer(quantizedTables.baseAddress!).assumingMemoryBound(to: UInt8.self)
+                for (bucketIndex, bucket) in tables.buckets.enumerated() {
                     let value = bucket.nanValueTreatment.substitute(row[bucket.columnIndex])
                     let count = countBordersBelow(
-                        value, segments: borders.baseAddress! + bucket.borderStart,
-                        coarse: (coarse.baseAddress ?? UnsafePointer(bitPattern: 8)!) + bucket.coarseStart,
-                        paddedCoarseCount: bucket.paddedCoarseCount)
+                        value, segments: tables.bucketBorders(at: bucket.borderStart),
+                        coarse: tables.coarseBorders(at: bucket.coarseStart), paddedCoarseCount: bucket.paddedCoarseCount)
                     quantized[bucketIndex] = UInt8(truncatingIfNeeded: count) ^ byteBias
                 }
-            }}
-            let sum: Double
-            switch method {
-            case .shuffles:
-                #if arch(x86_64)
-                let groups = self.compiled.shuffleGroups!
-                sum = groups.tableLanes.withUnsafeBufferPointer { tableLanes in
-                    groups.thresholds.withUnsafeBufferPointer { thresholds in
-                    groups.leafValues.withUnsafeBufferPointer { leafValues in
-                        sumLeafValuesByShuffles(
-                            tables: UnsafePointer(tables.baseAddress!), tableCount: groups.tableCount,
-                            tableLanes: tableLanes.baseAddress ?? UnsafePointer(bitPattern: 16)!,
-                            thresholds: thresholds.baseAddress ?? UnsafePointer(bitPattern: 16)!,
-                            treeCount: self.compiled.treeCount,
-                            leafValues: leafValues.baseAddress ?? UnsafePointer(bitPattern: 8)!,
-                            leafStrideShift: groups.leafStrideShift)
-                    }}
-                }
-                #else
-                preconditionFailure("byte shuffles are x86-64 only")
-                #endif
-            case .splitLists:
-                sum = withUnsafeTemporaryAllocation(of: UInt16.self, capacity: max(self.compiled.treeCount, 1)) { leafIndices in
-                    self.compiled.splitsByBucket.withUnsafeBufferPointer { splits in
-                    self.compiled.passedEnds.withUnsafeBufferPointer { passedEnds in
-                    self.compiled.passedEndStarts.withUnsafeBufferPointer { passedEndStarts in
-                    self.compiled.treeLeafStarts.withUnsafeBufferPointer { treeLeafStarts in
-                    self.compiled.leafValues.withUnsafeBufferPointer { leafValues in
+                switch method {
+                case .shuffles:
+                    #if arch(x86_64)
+                    let shuffles = tables.shuffles!
+                    return sumLeafValuesByShuffles(
+                        tables: UnsafePointer(quantizedTables.baseAddress!), tableCount: shuffles.tableCount,
+                        tableLanes: CompiledEnsemble.UnsafeHandle.pointer(shuffles.tableLanes, at: 0),
+                        thresholds: CompiledEnsemble.UnsafeHandle.pointer(shuffles.thresholds, at: 0), treeCount: treeCount,
+                        leafValues: CompiledEnsemble.UnsafeHandle.pointer(shuffles.leafValues, at: 0),
+                        leafStrideShift: shuffles.leafStrideShift)
+                    #else
+                    preconditionFailure("byte shuffles are x86-64 only")
+                    #endif
+                case .splitLists:
+                    return withUnsafeTemporaryAllocation(of: UInt16.self, capacity: max(treeCount, 1)) { leafIndices in
                         sumLeafValuesBySplitLists(
-                            quantized: UnsafePointer(quantized), bucketCount: self.compiled.buckets.count,
-                            splits: splits.baseAddress ?? UnsafePointer(bitPattern: 8)!,
-                            passedEnds: passedEnds.baseAddress ?? UnsafePointer(bitPattern: 8)!,
-                            passedEndStarts: passedEndStarts.baseAddress ?? UnsafePointer(bitPattern: 8)!,
-                            treeCount: self.compiled.treeCount, treeLeafStarts: treeLeafStarts.baseAddress!,
-                            leafValues: leafValues.baseAddress ?? UnsafePointer(bitPattern: 8)!,
+                            quantized: UnsafePointer(quantized), bucketCount: tables.buckets.count,
+                            splits: tables.splitsByBucket(at: 0), passedEnds: tables.passedEnds(at: 0),
+                            passedEndStarts: tables.passedEndStarts(at: 0), treeCount: treeCount,
+                            treeLeafStarts: tables.treeLeafStarts(at: 0), leafValues: tables.leafValues(at: 0),
                             leafIndices: leafIndices.baseAddress!)
-                    }}}}}
+                    }
                 }
             }
-            return self.compiled.scale * sum + self.compiled.bias
         }
+        return self.compiled.scale * sum + self.compiled.bias
     }
 }

@@ -44,21 +44,21 @@ struct CompiledEnsemble: Sendable {
     }
 
     var columnCount: Int
-    var buckets: [Bucket]
+    var buckets: KernelTable<Bucket>
     /// All buckets' borders in segments of eight, concatenated in bucket order.
-    var bucketBorders: [Float]
+    var bucketBorders: KernelTable<Float>
     /// Every bucket's coarse borders, padded to a multiple of eight.
-    var coarseBorders: [Float]
+    var coarseBorders: KernelTable<Float>
 
     var treeCount: Int
     var treeDepths: [Int]
     /// Start of each tree's splits in `splitBuckets`/`splitThresholds`; `treeCount + 1` entries.
     var treeSplitStarts: [Int]
     /// Start of each tree's leaves in `leafValues`; `treeCount + 1` entries.
-    var treeLeafStarts: [Int]
-    var splitBuckets: [Int32]
-    var splitThresholds: [UInt8]
-    var leafValues: [Double]
+    var treeLeafStarts: KernelTable<Int>
+    var splitBuckets: KernelTable<Int32>
+    var splitThresholds: KernelTable<UInt8>
+    var leafValues: KernelTable<Double>
     var depthMax: Int
 
     var scale: Double
@@ -68,39 +68,30 @@ struct CompiledEnsemble: Sendable {
     /// `tree << 32 | 1 << level`. A row whose byte for the bucket is q passes exactly the splits
     /// with threshold ≤ q, a prefix of the bucket's list, and each passed split sets its level's
     /// bit in its tree's leaf index; no split that fails is ever touched.
-    var splitsByBucket: [UInt64] = []
+    var splitsByBucket = KernelTable<UInt64>([])
     /// Per bucket and byte value q (0…borderCount), where the prefix passed at q ends in
     /// `splitsByBucket`; a bucket's entries start at `passedEndStarts[bucket]`. Thresholds are
     /// at least 1, so the entry for q = 0 is where the bucket's list starts.
-    var passedEnds: [Int32] = []
-    var passedEndStarts: [Int] = []
+    var passedEnds = KernelTable<Int32>([])
+    var passedEndStarts = KernelTable<Int>([])
 
     /// The single-row layout for byte shuffles, when the model fits it (`ShuffleGroups.init`).
     var shuffleGroups: ShuffleGroups?
+
+    /// Pointers into the tables above, for the kernels (`withUnsafeHandle`).
+    private(set) var handle = UnsafeHandle()
 
     init(_ ensemble: Ensemble) {
         columnCount = ensemble.columnCount
         scale = ensemble.scale
         bias = ensemble.bias
 
-        // Which borders of each feature some split uses, in ascending order.
-        var usedBorders = [[Int]](repeating: [], count: ensemble.features.count)
-        do {
-            var seen = ensemble.features.map { [Bool](repeating: false, count: $0.borders.count) }
-            for tree in ensemble.trees {
-                for split in tree.splits where !seen[split.featureIndex][split.borderIndex] {
-                    seen[split.featureIndex][split.borderIndex] = true
-                }
-            }
-            for featureIndex in seen.indices {
-                usedBorders[featureIndex] = seen[featureIndex].indices.filter { seen[featureIndex][$0] }
-            }
-        }
+        let usedBorders = ensemble.usedBorderIndexes
 
         // Buckets, and where each (feature, border) lands: (bucket, threshold).
-        buckets = []
-        bucketBorders = []
-        coarseBorders = []
+        var buckets: [Bucket] = []
+        var bucketBorders: [Float] = []
+        var coarseBorders: [Float] = []
         var splitTarget = [[Int: (bucket: Int32, threshold: UInt8)]](repeating: [:], count: ensemble.features.count)
         for (featureIndex, feature) in ensemble.features.enumerated() {
             let used = usedBorders[featureIndex]
@@ -129,13 +120,17 @@ struct CompiledEnsemble: Sendable {
             }
         }
 
+        self.buckets = KernelTable(buckets)
+        self.bucketBorders = KernelTable(bucketBorders)
+        self.coarseBorders = KernelTable(coarseBorders)
+
         treeCount = ensemble.trees.count
         treeDepths = []
         treeSplitStarts = [0]
-        treeLeafStarts = [0]
-        splitBuckets = []
-        splitThresholds = []
-        leafValues = []
+        var treeLeafStarts = [0]
+        var splitBuckets: [Int32] = []
+        var splitThresholds: [UInt8] = []
+        var leafValues: [Double] = []
         depthMax = 0
         for tree in ensemble.trees {
             treeDepths.append(tree.depth)
@@ -149,8 +144,13 @@ struct CompiledEnsemble: Sendable {
             treeSplitStarts.append(splitBuckets.count)
             treeLeafStarts.append(leafValues.count)
         }
+        self.treeLeafStarts = KernelTable(treeLeafStarts)
+        self.splitBuckets = KernelTable(splitBuckets)
+        self.splitThresholds = KernelTable(splitThresholds)
+        self.leafValues = KernelTable(leafValues)
         buildSplitLists()
         shuffleGroups = ShuffleGroups(self)
+        handle = UnsafeHandle(self)
     }
 
     private mutating func buildSplitLists() {
@@ -162,6 +162,9 @@ struct CompiledEnsemble: Sendable {
                 lists[Int(splitBuckets[split])].append((splitThresholds[split], UInt64(tree) << 32 | UInt64(1) << level))
             }
         }
+        var splitsByBucket: [UInt64] = []
+        var passedEnds: [Int32] = []
+        var passedEndStarts: [Int] = []
         for (bucket, list) in lists.enumerated() {
             let sorted = list.sorted { ($0.threshold, $0.entry) < ($1.threshold, $1.entry) }
             let start = splitsByBucket.count
@@ -173,6 +176,9 @@ struct CompiledEnsemble: Sendable {
                 passedEnds.append(Int32(start + position))
             }
         }
+        self.splitsByBucket = KernelTable(splitsByBucket)
+        self.passedEnds = KernelTable(passedEnds)
+        self.passedEndStarts = KernelTable(passedEndStarts)
     }
 }
 
@@ -195,13 +201,13 @@ struct ShuffleGroups: Sendable {
     var tableCount: Int
     var groupCount: Int
     /// `groupCount × tableCount` vectors, group-major: the lane each slot reads in each table.
-    var tableLanes: [SIMD16<UInt8>]
+    var tableLanes: KernelTable<SIMD16<UInt8>>
     /// Per group, each slot's threshold as a signed byte: a block byte `count - 128` passes when
     /// greater, i.e. `threshold - 129`; padding slots hold 127, which no byte exceeds.
-    var thresholds: [SIMD16<Int8>]
+    var thresholds: KernelTable<SIMD16<Int8>>
     /// Every tree's leaf values padded to `1 << leafStrideShift`, so tree t's leaf i is at
     /// `t << leafStrideShift + i`: no per-tree start to load.
-    var leafValues: [Double]
+    var leafValues: KernelTable<Double>
     var leafStrideShift: Int
 
     /// 16-byte tables holding one quantized byte per bucket (at least one).
@@ -215,7 +221,7 @@ struct ShuffleGroups: Sendable {
         guard tableCount <= Self.tableCountMax else { return nil }
         leafStrideShift = compiled.depthMax
         guard compiled.treeCount << leafStrideShift <= 4 * compiled.leafValues.count else { return nil }
-        leafValues = Array(repeating: 0, count: compiled.treeCount << leafStrideShift)
+        var leafValues = [Double](repeating: 0, count: compiled.treeCount << leafStrideShift)
         for tree in 0..<compiled.treeCount {
             let start = compiled.treeLeafStarts[tree]
             for leaf in 0..<(compiled.treeLeafStarts[tree + 1] - start) {
@@ -224,8 +230,8 @@ struct ShuffleGroups: Sendable {
         }
         groupCount = (compiled.treeCount + Self.treesPerGroup - 1) / Self.treesPerGroup
         let absent = SIMD16<UInt8>(repeating: 0x80)
-        tableLanes = Array(repeating: absent, count: groupCount * tableCount)
-        thresholds = Array(repeating: SIMD16<Int8>(repeating: .max), count: groupCount)
+        var tableLanes = [SIMD16<UInt8>](repeating: absent, count: groupCount * tableCount)
+        var thresholds = [SIMD16<Int8>](repeating: SIMD16<Int8>(repeating: .max), count: groupCount)
         for tree in 0..<compiled.treeCount {
             let group = tree / Self.treesPerGroup
             for level in 0..<compiled.treeDepths[tree] {
@@ -236,5 +242,8 @@ struct ShuffleGroups: Sendable {
                 thresholds[group][slot] = Int8(Int(compiled.splitThresholds[split]) - 129)
             }
         }
+        self.leafValues = KernelTable(leafValues)
+        self.tableLanes = KernelTable(tableLanes)
+        self.thresholds = KernelTable(thresholds)
     }
 }

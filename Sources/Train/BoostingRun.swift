@@ -1,0 +1,191 @@
+import Model
+
+/// One training run between iterations: the quantized data, the approxes and derivatives the
+/// loop carries, the trees so far and the learning curves. `step()` is one boosting iteration.
+struct BoostingRun {
+    let options: ResolvedParameters
+    let dataset: QuantizedDataset
+    /// The validation rows quantized column-major, and their targets; nil without an eval set.
+    let eval: (bins: [UInt8], targets: [Float])?
+    /// CatBoost keeps the learning rate as a float32.
+    let learningRate: Double
+    /// λ for leaf values: l2_leaf_reg scaled by the mean learn weight (CatBoost's `ScaleL2Reg`).
+    let l2: Double
+    private let passes: LearnPasses
+    private let learner: TreeLearner
+    private let evalWeights: [Double]
+
+    private(set) var trees: [ObliviousTree] = []
+    private(set) var bias: Double
+    private(set) var random: RandomGenerator
+    private(set) var learnHistory: [Double] = []
+    private(set) var evalHistory: [Double] = []
+    /// The iteration with the best eval metric so far (the earliest among equals).
+    private(set) var bestIteration: Int?
+    private var approx: [Double]
+    private var evalApprox: [Double]
+    private var gradients: [Double]
+    private var secondDerivatives: [Double]
+    /// The previous iteration's approx update already wrote this iteration's derivatives.
+    private var nextDerivativeSums: LearnPasses.DerivativeSums?
+
+    /// A run from the start (bias from the targets), or from `resumeFrom`, whose trees are
+    /// replayed in order so the approxes equal the uninterrupted run's bit for bit.
+    init(
+        options: ResolvedParameters, dataset: QuantizedDataset, learnTargets: [Float],
+        eval: (bins: [UInt8], targets: [Float])?, random: RandomGenerator, resumeFrom: TrainingProgress?
+    ) throws(TrainingError) {
+        let rowCount = dataset.rowCount
+        let weights = [Double](repeating: 1, count: rowCount)
+        self.options = options
+        self.dataset = dataset
+        self.eval = eval
+        learningRate = Double(Float(options.learningRate))
+        l2 = max(options.l2LeafReg, 1e-20) * weights.reduce(0, +) / Double(rowCount)
+        passes = LearnPasses(targets: learnTargets.map(Double.init), weights: weights, threadCount: options.threadCount)
+        learner = TreeLearner(
+            dataset: dataset, depth: options.depth, scoreFunction: options.scoreFunction, rsm: options.rsm,
+            threadCount: options.threadCount, subtractionRowCountMin: TreeLearner.subtractionRowCountMinDefault)
+        evalWeights = [Double](repeating: 1, count: eval?.targets.count ?? 0)
+        bias = options.boostFromAverage ? options.lossFunction.bestConstant(targets: learnTargets, weights: weights) : 0
+        self.random = random
+        if let resumeFrom {
+            guard resumeFrom.trees.count <= options.iterations, resumeFrom.trees.allSatisfy({ Self.fits($0, dataset) }) else {
+                throw TrainingError("the checkpoint does not match this data and these hyperparameters")
+            }
+            trees = resumeFrom.trees
+            bias = resumeFrom.bias
+            self.random = resumeFrom.random
+            learnHistory = resumeFrom.learnHistory
+        }
+        approx = [Double](repeating: bias, count: rowCount)
+        evalApprox = [Double](repeating: bias, count: evalWeights.count)
+        gradients = [Double](repeating: 0, count: rowCount)
+        secondDerivatives = [Double](repeating: 0, count: rowCount)
+        for tree in trees {
+            Self.apply(tree, bins: dataset.bins, rowCount: rowCount, to: &approx)
+            Self.apply(tree, bins: eval?.bins ?? [], rowCount: evalWeights.count, to: &evalApprox)
+        }
+        for value in resumeFrom?.evalHistory ?? [] { recordEval(value) }
+    }
+
+    /// Whether every split of a checkpoint's tree names a feature and border this data has.
+    private static func fits(_ tree: ObliviousTree, _ dataset: QuantizedDataset) -> Bool {
+        tree.splits.allSatisfy { split in
+            split.featureIndex < dataset.featureCount && split.borderIndex < dataset.binCounts[split.featureIndex] - 1
+        }
+    }
+
+    /// Appends an eval metric value; a later iteration is best only if strictly better.
+    private mutating func recordEval(_ value: Double) {
+        evalHistory.append(value)
+        if bestIteration.map({ options.evalMetric.isImprovement(value, over: evalHistory[$0]) }) ?? true {
+            bestIteration = evalHistory.count - 1
+        }
+    }
+
+    /// What a checkpoint stores to resume this run.
+    var progress: TrainingProgress {
+        TrainingProgress(trees: trees, bias: bias, random: random, learnHistory: learnHistory, evalHistory: evalHistory)
+    }
+
+    /// One iteration: sample rows, grow a tree on them, fit its leaves on every row, update the
+    /// approxes (which writes the next iteration's derivatives) and the learning curves.
+    /// Returns the learn metric after the iteration.
+    mutating func step() async -> Double {
+        let rowCount = dataset.rowCount
+        let iteration = trees.count
+        let sums = nextDerivativeSums ?? passes.derivatives(
+            loss: options.lossFunction, approx: approx, gradients: &gradients, secondDerivatives: &secondDerivatives)
+        let (sampled, sampleWeightSum) = passes.sample(
+            type: options.bootstrapType, subsample: options.subsample, baggingTemperature: options.baggingTemperature,
+            mvsRegularizer: options.mvsReg ?? automaticMVSRegularizer(absoluteGradientSum: sums.absoluteSum),
+            seed: options.bootstrapType == .no ? 0 : random.next(), gradients: gradients)
+        var noiseDeviation = 0.0
+        if options.randomStrength > 0 {
+            // CatBoost's `CalcDerivativesStDevFromZeroMultiplier`, decayed with the model's length.
+            let modelSize = (Double(rowCount).logarithm - Double(iteration) * learningRate).exponential
+            noiseDeviation =
+                options.randomStrength * (sums.squareSum / Double(rowCount)).squareRoot() * modelSize / (1 + modelSize)
+        }
+        let grown = await learner.grow(
+            sampled: sampled, l2: max(options.l2LeafReg, 1e-20) * sampleWeightSum / Double(rowCount),
+            noiseDeviation: noiseDeviation, random: &random)
+        let (deltas, leafWeights) = leafDeltas(leafOfRow: grown.leafOfRow, leafCount: 1 << grown.splits.count)
+        let tree = ObliviousTree(
+            splits: grown.splits.map { TreeSplit(featureIndex: $0.feature, borderIndex: $0.borderIndex) },
+            leafValues: deltas.map { learningRate * $0 }, leafWeights: leafWeights)
+        let (learnValue, derivativeSums) = passes.addLeafValues(
+            tree.leafValues, leafOfRow: grown.leafOfRow, loss: options.lossFunction, approx: &approx,
+            gradients: &gradients, secondDerivatives: &secondDerivatives)
+        nextDerivativeSums = derivativeSums
+        trees.append(tree)
+        learnHistory.append(learnValue)
+        if let eval {
+            Self.apply(tree, bins: eval.bins, rowCount: evalWeights.count, to: &evalApprox)
+            recordEval(options.evalMetric.evaluate(targets: eval.targets, approx: evalApprox, weights: evalWeights))
+        }
+        return learnValue
+    }
+
+    /// CatBoost's MVS regularizer when `mvs_reg` is not given: the squared mean |leaf value| of
+    /// the previous tree, or the squared mean |der1| before the first.
+    private func automaticMVSRegularizer(absoluteGradientSum: Double) -> Double {
+        let mean = trees.last.map { last in last.leafValues.reduce(0) { $0 + abs($1) } / Double(last.leafCount) }
+            ?? absoluteGradientSum / Double(dataset.rowCount)
+        return mean * mean
+    }
+
+    /// Adds one tree's leaf values to `approx` for rows quantized column-major in `bins`.
+    private static func apply(_ tree: ObliviousTree, bins: [UInt8], rowCount: Int, to approx: inout [Double]) {
+        guard rowCount > 0 else { return }
+        var leaves = [UInt16](repeating: 0, count: rowCount)
+        bins.withUnsafeBufferPointer { bins in
+            for (level, split) in tree.splits.enumerated() {
+                routeRows(
+                    column: bins.baseAddress! + split.featureIndex * rowCount,
+                    threshold: UInt8(truncatingIfNeeded: split.borderIndex), bit: UInt16(1) << UInt16(level), leaves: &leaves)
+            }
+        }
+        for row in 0..<rowCount { approx[row] += tree.leafValues[Int(leaves[row])] }
+    }
+
+    /// Leaf deltas before the learning rate, over all learn objects (CatBoost's
+    /// `CalcDeltaNewtonBody` and `CalcAverage`, catboost/private/libs/algo_helpers/online_predictor.h),
+    /// and each leaf's weight.
+    private func leafDeltas(leafOfRow: [UInt16], leafCount: Int) -> (deltas: [Double], leafWeights: [Double]) {
+        let (loss, method) = (options.lossFunction, options.leafEstimationMethod)
+        var deltas = [Double](repeating: 0, count: leafCount)
+        let firstSums = passes.leafSums(
+            leafOfRow: leafOfRow, leafCount: leafCount, method: method, loss: loss, approx: approx, deltas: nil,
+            gradients: gradients, secondDerivatives: secondDerivatives)
+        switch method {
+        case .exact:
+            let (targets, weights) = (passes.targets, passes.weights)
+            var residuals = [[Double]](repeating: [], count: leafCount)
+            var exactWeights = [[Double]](repeating: [], count: leafCount)
+            for row in targets.indices where weights[row] > 0 {
+                let leaf = Int(leafOfRow[row])
+                residuals[leaf].append(targets[row] - approx[row])
+                exactWeights[leaf].append(weights[row] * loss.exactWeight(target: targets[row]))
+            }
+            for leaf in 0..<leafCount where !residuals[leaf].isEmpty {
+                deltas[leaf] = weightedQuantile(residuals[leaf], weights: exactWeights[leaf], alpha: loss.exactQuantile)
+            }
+        case .newton, .gradient:
+            var sums = firstSums
+            for step in 0..<options.leafEstimationIterations {
+                if step > 0 {
+                    sums = passes.leafSums(
+                        leafOfRow: leafOfRow, leafCount: leafCount, method: method, loss: loss, approx: approx,
+                        deltas: deltas, gradients: gradients, secondDerivatives: secondDerivatives)
+                }
+                for leaf in 0..<leafCount {
+                    let denominator = -sums.second[leaf] + l2
+                    deltas[leaf] += denominator > 0 ? sums.first[leaf] / denominator : 0
+                }
+            }
+        }
+        return (deltas, firstSums.weight)
+    }
+}
