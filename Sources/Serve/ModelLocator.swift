@@ -49,13 +49,7 @@ public enum ModelLocator {
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var bytes = [UInt8](repeating: 0, count: jsonProbeBytes)
-        var count = 0
-        while count < bytes.count {
-            let result = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, $0.count - count) }
-            if result < 0, errno == EINTR { continue }
-            guard result > 0 else { break }
-            count += result
-        }
+        guard case .success(let count) = bytes.withUnsafeMutableBytes({ Descriptor.readFully(fd, into: $0) }) else { return nil }
         let head = Array(bytes[..<count])
         guard let format = ModelFormat.detect(head) else { return nil }
         guard format == .catBoostJSON else { return format }

@@ -122,3 +122,26 @@ final class OutcomeBox: @unchecked Sendable {
         return stored
     }
 }
+
+@Suite("Descriptor reads and writes")
+struct DescriptorTests {
+    @Test("writeAll and readFully move every byte through a pipe; a bad descriptor reports its errno")
+    func pipeRoundTrip() throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        let payload = (0..<50_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        // The writer on its own thread: the pipe holds 64 KiB at most, and reads come in pieces.
+        let writeEnd = ends[1]
+        let writer = Thread { _ = payload.withUnsafeBytes { Descriptor.writeAll(writeEnd, $0) }; close(writeEnd) }
+        writer.start()
+        var received = [UInt8](repeating: 0, count: 60_000)
+        let outcome = received.withUnsafeMutableBytes { Descriptor.readFully(ends[0], into: $0) }
+        close(ends[0])
+        guard case .success(let count) = outcome else { Issue.record("read failed: \(outcome)"); return }
+        #expect(count == payload.count)
+        #expect(Array(received[..<count]) == payload)
+        // -1, not the closed end: another test may already hold that number again.
+        let closed = [UInt8](repeating: 1, count: 4).withUnsafeBytes { Descriptor.writeAll(-1, $0) }
+        #expect(closed?.code == EBADF)
+    }
+}

@@ -100,20 +100,8 @@ package struct OutputBuffer {
     }
 
     package mutating func flush() throws(ModelError) {
-        var written = 0
-        var failure: Int32 = 0
-        bytes.withUnsafeBytes { buffer in
-            while written < buffer.count {
-                let result = write(fd, buffer.baseAddress! + written, buffer.count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                written += result
-            }
-        }
+        let failure = bytes.withUnsafeBytes { Descriptor.writeAll(fd, $0) }
         bytes.removeAll(keepingCapacity: true)
-        if failure != 0 { throw ModelError("cannot write output: \(String(cString: strerror(failure)))") }
+        if let failure { throw ModelError("cannot write output: \(failure)") }
     }
 }

@@ -18,11 +18,7 @@ package struct LineReader {
     package private(set) var lineNumber = 0
 
     package init(fd: Int32) {
-        readChunk = { pointer, count in
-            var result = 0
-            repeat { result = read(fd, pointer, count) } while result < 0 && errno == EINTR
-            return result
-        }
+        readChunk = { pointer, count in Descriptor.read(fd, into: pointer, count: count) }
         failureDescription = { String(cString: strerror(errno)) }
     }
 

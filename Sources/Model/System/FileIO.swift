@@ -11,21 +11,11 @@ public enum FileIO {
         let (fd, byteCount) = try openRegularFile(path: path)
         defer { close(fd) }
         var bytes = [UInt8](repeating: 0, count: byteCount)
-        var filled = 0
-        var failure: Int32 = 0
-        bytes.withUnsafeMutableBytes { buffer in
-            while filled < buffer.count {
-                let result = read(fd, buffer.baseAddress! + filled, buffer.count - filled)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                if result == 0 { break }
-                filled += result
-            }
+        let outcome = bytes.withUnsafeMutableBytes { Descriptor.readFully(fd, into: $0) }
+        guard case .success(let filled) = outcome else {
+            if case .failure(let error) = outcome { throw ModelError("cannot read \(path): \(error)") }
+            preconditionFailure()
         }
-        guard failure == 0 else { throw ModelError("cannot read \(path): \(String(cString: strerror(failure)))") }
         guard filled == bytes.count else { throw ModelError("\(path) changed size while being read") }
         return bytes
     }
@@ -83,17 +73,8 @@ public enum FileIO {
         let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ModelError("cannot create \(temporaryPath): \(errnoDescription())") }
         var failure: String? = nil
-        bytes.withUnsafeBytes { buffer in
-            var written = 0
-            while written < buffer.count {
-                let result = write(fd, buffer.baseAddress! + written, buffer.count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    failure = "cannot write \(temporaryPath): \(errnoDescription())"
-                    return
-                }
-                written += result
-            }
+        if let error = bytes.withUnsafeBytes({ Descriptor.writeAll(fd, $0) }) {
+            failure = "cannot write \(temporaryPath): \(error)"
         }
         if failure == nil, fsync(fd) != 0 { failure = "cannot fsync \(temporaryPath): \(errnoDescription())" }
         if close(fd) != 0, failure == nil { failure = "cannot close \(temporaryPath): \(errnoDescription())" }
