@@ -12,8 +12,13 @@ struct ParameterTests {
         #expect(parameters.evalMetric == nil)
         #expect(parameters.borderCount == TrainingParameters().borderCount)
         #expect(parameters.saveModelOnTerminate)
+        let unchanged = try TrainingParameters(hyperparameters: [
+            "max_leaves": "31", "min_data_in_leaf": "1", "sampling_frequency": "PerTree", "scale_pos_weight": "1.0",
+        ])
+        #expect(unchanged == TrainingParameters())
         for (key, value, mentions) in [("grow_policy", "Lossguide", "SymmetricTree"), ("grow_policy", "Depthwise", "SymmetricTree"),
-                                       ("boosting_type", "Ordered", "Plain")] {
+                                       ("boosting_type", "Ordered", "Plain"), ("sampling_frequency", "PerTreeLevel", "PerTree"),
+                                       ("scale_pos_weight", "3", "only 1")] {
             #expect {
                 _ = try TrainingParameters(hyperparameters: [key: value])
             } throws: { "\($0)".contains("\(key)=\(value) is not supported") && "\($0)".contains(mentions) }
