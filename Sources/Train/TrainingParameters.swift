@@ -79,7 +79,7 @@ public struct TrainingParameters: Sendable, Hashable {
 
     /// The names this trainer accepts, for error messages.
     public static let names: [String] = [
-        "iterations", "num_boost_round", "n_estimators", "num_trees", "learning_rate", "eta", "depth", "max_depth",
+        "iterations", "num_boost_round", "num_round", "n_estimators", "num_trees", "learning_rate", "eta", "depth", "max_depth",
         "l2_leaf_reg", "reg_lambda", "border_count", "max_bin", "nan_mode", "score_function", "random_strength",
         "bootstrap_type", "subsample", "bagging_temperature", "mvs_reg", "rsm", "colsample_bylevel",
         "boost_from_average", "loss_function", "objective", "eval_metric", "leaf_estimation_method",
@@ -98,7 +98,7 @@ public struct TrainingParameters: Sendable, Hashable {
             let value = raw.trimmingWhitespace
             if key.hasPrefix("sagemaker_") || key == "_tuning_objective_metric" { continue }
             switch key {
-            case "iterations", "num_boost_round", "n_estimators", "num_trees":
+            case "iterations", "num_boost_round", "num_round", "n_estimators", "num_trees":  // num_round: SageMaker XGBoost's
                 iterations = try Self.integer(key, value, in: 1...1_000_000)
             case "learning_rate", "eta":
                 let rate = try Self.number(key, value)
