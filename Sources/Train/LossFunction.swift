@@ -23,6 +23,15 @@ public enum LossFunction: Sendable, Hashable {
     case expectile(alpha: Double)
     case logloss
 
+    /// SageMaker XGBoost's `objective` values that are the same loss here, prediction transform
+    /// included (binary:logistic answers probabilities, as Logloss does; reg:tweedie's
+    /// tweedie_variance_power defaults to 1.5). Others, such as reg:pseudohubererror (not
+    /// CatBoost's Huber), are refused like any unknown loss.
+    static let xgboostObjectives = [
+        "reg:squarederror": "RMSE", "reg:linear": "RMSE", "reg:absoluteerror": "MAE", "count:poisson": "Poisson",
+        "reg:tweedie": "Tweedie:variance_power=1.5", "binary:logistic": "Logloss",
+    ]
+
     /// The spellings `init(parsing:)` accepts, for error messages.
     static let spellings = [
         "RMSE", "MAE", "Quantile:alpha=…", "MAPE", "Poisson", "Huber:delta=…", "Tweedie:variance_power=…",
@@ -32,7 +41,8 @@ public enum LossFunction: Sendable, Hashable {
     /// Parses CatBoost's spelling: `Name` or `Name:key=value;key=value`. Errors name
     /// `hyperparameter` (`loss_function`, `objective` or `eval_metric`, which also takes
     /// `otherChoices`) so the user is sent to the setting they actually wrote.
-    public init(parsing text: String, hyperparameter: String = "loss_function", otherChoices: [String] = []) throws(TrainingError) {
+    public init(parsing written: String, hyperparameter: String = "loss_function", otherChoices: [String] = []) throws(TrainingError) {
+        let text = Self.xgboostObjectives[written] ?? written
         let (name, parameters) = try Self.split(text, hyperparameter: hyperparameter)
         func value(_ key: String, default fallback: Double?) throws(TrainingError) -> Double {
             if let raw = parameters[key] {

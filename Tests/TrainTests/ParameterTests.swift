@@ -10,6 +10,10 @@ struct ParameterTests {
             "save_model_on_termination": "true", "num_round": "77",
         ])
         #expect(parameters.iterations == 77)
+        #expect(try TrainingParameters(hyperparameters: ["objective": "reg:squarederror"]).lossFunction == .rmse)
+        #expect(try TrainingParameters(hyperparameters: ["objective": "reg:tweedie"]).lossFunction == .tweedie(variancePower: 1.5))
+        #expect(try TrainingParameters(hyperparameters: ["objective": "binary:logistic"]).lossFunction == .logloss)
+        #expect(throws: TrainingError.self) { _ = try TrainingParameters(hyperparameters: ["objective": "reg:pseudohubererror"]) }
         #expect(parameters.evalMetric == nil)
         #expect(parameters.borderCount == TrainingParameters().borderCount)
         #expect(parameters.saveModelOnTerminate)
