@@ -103,10 +103,8 @@ struct ConnectionState {
     /// `EventLoop.lingerMilliseconds`); nil when not lingering.
     var lingerUntil: UInt64?
     var lingerDiscardedBytes = 0
-    /// Linger when closing (`EventLoop.close(_:discardingInput:)`).
+    /// Linger when closing (`EventLoop.close(_:discardingInput:)`); cleared by a failure or abort.
     var lingerWanted = false
-    /// Close without lingering: the connection failed or was aborted.
-    var closeAtOnce = false
 
     /// Makes the queued output the in-flight buffer; the drained in-flight buffer (capacity
     /// kept) takes new output. A swap, so neither buffer is retained or copied.
@@ -286,7 +284,7 @@ public final class EventLoop {
         guard let slot = validSlot(connection) else { return }
         connections[slot].pending.removeAll()
         connections[slot].closeRequested = true
-        connections[slot].closeAtOnce = true
+        connections[slot].lingerWanted = false
         if connections[slot].lingerUntil != nil { return endLingering(slot: slot) }
         markDirty(slot)
     }
@@ -393,7 +391,6 @@ public final class EventLoop {
         connections[slot].drainWanted = false
         connections[slot].lingerUntil = nil
         connections[slot].lingerDiscardedBytes = 0
-        connections[slot].closeAtOnce = false
         connections[slot].lingerWanted = false
         connections[slot].sending = false
         connections[slot].inFlight.removeAll(keepingCapacity: true)
@@ -445,7 +442,7 @@ public final class EventLoop {
         connections[slot].inFlightOffset = 0
         connections[slot].sending = false
         connections[slot].closeRequested = true
-        connections[slot].closeAtOnce = true
+        connections[slot].lingerWanted = false
         if connections[slot].lingerUntil != nil { return endLingering(slot: slot) }
         markDirty(slot)
     }
@@ -484,9 +481,7 @@ public final class EventLoop {
     /// Everything is sent and the connection should close: at once, or after lingering.
     private func finishClosing(slot: Int) {
         guard connections[slot].lingerUntil == nil else { return }  // ends on its own
-        guard connections[slot].lingerWanted, !connections[slot].closeAtOnce, !connections[slot].peerClosed,
-            lingerMilliseconds > 0
-        else {
+        guard connections[slot].lingerWanted, !connections[slot].peerClosed, lingerMilliseconds > 0 else {
             return poller.close(slot: slot, loop: self)
         }
         _ = shutdown(connections[slot].fd, Int32(SHUT_WR))
@@ -501,7 +496,6 @@ public final class EventLoop {
     private func endLingering(slot: Int) {
         guard let index = lingeringSlots.firstIndex(of: slot) else { return }  // ended already
         lingeringSlots.remove(at: index)
-        connections[slot].closeAtOnce = true
         poller.close(slot: slot, loop: self)
     }
 

@@ -39,7 +39,6 @@ final class URingPoller: Poller {
     /// before a re-armed recv runs, so without its own buffer a quiet connection could wait as
     /// long as they keep sending.
     private var ownBuffers: [UnsafeMutableRawBufferPointer?] = []
-    private var ownRecvArmed: [Bool] = []
     private let injectedFailure: URingSetupFailure?
 
     enum Operation: UInt64 {
@@ -151,7 +150,6 @@ final class URingPoller: Poller {
         io_uring_prep_recv(sqe, loop.connections[slot].fd, buffer.baseAddress, buffer.count, 0)
         io_uring_sqe_set_data64(sqe, Self.userData(.recv, slot: slot, generation: loop.connections[slot].generation))
         recvArmed[slot] = true
-        ownRecvArmed[slot] = true
     }
 
     private func ensureCapacity(_ count: Int) {
@@ -160,7 +158,6 @@ final class URingPoller: Poller {
             sendBuffers += Array(repeating: nil, count: count - sendBuffers.count)
             releasing += Array(repeating: false, count: count - releasing.count)
             ownBuffers += Array(repeating: nil, count: count - ownBuffers.count)
-            ownRecvArmed += Array(repeating: false, count: count - ownRecvArmed.count)
         }
     }
 
@@ -250,15 +247,14 @@ final class URingPoller: Poller {
     /// connection is paused, closing or gone.
     private func recvCompleted(slot: Int, result: Int32, flags: UInt32, loop: EventLoop) {
         recvArmed[slot] = false
-        let intoOwnBuffer = ownRecvArmed[slot]
-        ownRecvArmed[slot] = false
         defer { finishReleaseIfIdle(slot: slot, loop: loop) }
         if result > 0 {
             if flags & IORING_CQE_F_BUFFER != 0 {
                 let id = Int(flags >> IORING_CQE_BUFFER_SHIFT)
                 loop.received(slot: slot, UnsafeRawBufferPointer(start: provided.buffer(id), count: Int(result)))
                 returnBuffer(flags: flags)
-            } else if intoOwnBuffer, let buffer = ownBuffers[slot] {
+            } else if let buffer = ownBuffers[slot] {
+                // No provided buffer named: the recv read into the slot's own.
                 loop.received(slot: slot, UnsafeRawBufferPointer(start: buffer.baseAddress, count: Int(result)))
             }
         } else if result == 0 {
