@@ -26,8 +26,7 @@ public enum ModelLocator {
         guard status.st_mode & S_IFMT == S_IFDIR else {
             throw ServeError("model directory \(directory) is not a directory (name the folder that holds the model)")
         }
-        var listing = Listing()
-        listing.walk(directory, depth: 0)
+        let listing = FileTreeListing(directory: directory, depthMax: depthMax)
         let models = listing.files.filter { probe($0) != nil }
         let candidates = models.filter { path in
             !(path.hasSuffix("/model.json") && models.contains(String(path.dropLast(5)) + ".symmetree"))
@@ -40,7 +39,7 @@ public enum ModelLocator {
             "no model in \(directory): expected a Symmetree model, a CatBoost binary model (any name: model, *.cbm, *.dump) "
                 + "or CatBoost JSON, as a regular file (found: "
                 + (listing.files.isEmpty ? "no regular files" : listing.files.joined(separator: ", "))
-                + (listing.skipped.isEmpty ? "" : "; not regular files: \(listing.skipped.joined(separator: ", "))") + ")")
+                + (listing.nonRegular.isEmpty ? "" : "; not regular files: \(listing.nonRegular.joined(separator: ", "))") + ")")
     }
 
     /// The model format of a regular file's content, if it is a model.
@@ -55,40 +54,5 @@ public enum ModelLocator {
         guard format == .catBoostJSON else { return format }
         let text = String(decoding: head, as: UTF8.self)
         return text.contains("\"oblivious_trees\"") || text.contains("\"features_info\"") ? format : nil
-    }
-
-    /// The regular files below a folder (symlinks followed, each folder once by device and
-    /// inode), and the entries that are neither files nor folders.
-    struct Listing {
-        var files: [String] = []
-        var skipped: [String] = []
-        private var visited: Set<[UInt64]> = []
-
-        mutating func walk(_ directory: String, depth: Int) {
-            var status = stat()
-            guard stat(directory, &status) == 0,
-                visited.insert([UInt64(status.st_dev), UInt64(status.st_ino)]).inserted,
-                let handle = opendir(directory)
-            else { return }
-            var names: [String] = []
-            while let entry = readdir(handle) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if !name.hasPrefix(".") { names.append(name) }
-            }
-            closedir(handle)
-            for name in names.sorted() {
-                let path = directory + "/" + name
-                var entry = stat()
-                guard stat(path, &entry) == 0 else {
-                    skipped.append(path)
-                    continue
-                }
-                switch entry.st_mode & S_IFMT {
-                case S_IFREG: files.append(path)
-                case S_IFDIR: if depth < ModelLocator.depthMax { walk(path, depth: depth + 1) }
-                default: skipped.append(path)
-                }
-            }
-        }
     }
 }

@@ -239,7 +239,7 @@ public struct SageMakerTraining: Sendable {
         guard status.st_mode & S_IFMT == S_IFDIR else {
             throw TrainingError("the \(channel) channel \(directory) is not a directory")
         }
-        let listing = ChannelListing(directory: directory)
+        let listing = FileTreeListing(directory: directory)
         if listing.files.isEmpty, !listing.nonRegular.isEmpty {
             throw TrainingError(
                 "the \(channel) channel \(directory) holds no regular files, only: \(listing.nonRegular.joined(separator: ", "))")

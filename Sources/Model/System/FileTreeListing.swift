@@ -3,9 +3,9 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Model
 
-/// The files under a SageMaker channel folder, found recursively with symbolic links followed.
+/// The files under a folder (a SageMaker channel, the model folder), found recursively with
+/// symbolic links followed.
 ///
 /// Every folder and file is visited once, by device and inode: a link back to an ancestor
 /// would otherwise be walked again until the path grows past the kernel's 40-link limit,
@@ -13,27 +13,31 @@ import Model
 /// twice. Only regular files are data; anything else (FIFOs, sockets, devices, links that
 /// dangle or loop, folders that cannot be opened) is listed with what it is, so the caller can
 /// name it instead of blocking on a FIFO or silently skipping it.
-struct ChannelListing {
+package struct FileTreeListing {
     /// Regular files, each once, sorted by path.
-    private(set) var files: [String] = []
+    package private(set) var files: [String] = []
     /// Entries that are not readable regular files, as "path (what it is)".
-    private(set) var nonRegular: [String] = []
+    package private(set) var nonRegular: [String] = []
     private var visited: Set<FileIdentity> = []
+    /// How many folders down the walk goes below the first.
+    private let depthMax: Int
 
     private struct FileIdentity: Hashable {
         var device: UInt64
         var inode: UInt64
     }
 
-    /// Walks `directory`, which the caller has checked is a folder. Hidden names are skipped.
-    init(directory: String) {
+    /// Walks `directory`, which the caller has checked is a folder, and at most `depthMax`
+    /// folders below it. Hidden names are skipped.
+    package init(directory: String, depthMax: Int = .max) {
+        self.depthMax = depthMax
         var status = stat()
         if stat(directory, &status) == 0 { _ = markVisited(status) }
-        walk(directory)
+        walk(directory, depth: 0)
         files.sort()
     }
 
-    private mutating func walk(_ directory: String) {
+    private mutating func walk(_ directory: String, depth: Int) {
         guard let handle = opendir(directory) else {
             nonRegular.append("\(directory) (a folder that cannot be read: \(String(cString: strerror(errno))))")
             return
@@ -55,7 +59,7 @@ struct ChannelListing {
                 continue
             }
             if status.st_mode & S_IFMT == S_IFDIR {
-                if markVisited(status) { walk(full) }
+                if depth < depthMax, markVisited(status) { walk(full, depth: depth + 1) }
             } else if let kind = FileIO.nonRegularKind(mode: UInt32(status.st_mode)) {
                 nonRegular.append("\(full) (\(kind))")
             } else if markVisited(status) {
