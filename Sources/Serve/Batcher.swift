@@ -1,87 +1,10 @@
 import IOUring
 import Model
-import Synchronization
-
-/// One /invocations request on its way to the model, body still encoded: decoding is most of
-/// the work for large bodies, so it happens off the I/O thread, spread over the cores.
-struct InferenceJob: Sendable {
-    var connection: ConnectionID
-    /// Matches the reply to the request it answers (a timed-out request's late reply is dropped).
-    var sequence: UInt64
-    var body: [UInt8]
-    var inputFormat: PayloadFormat
-    var outputFormat: PayloadFormat
-}
-
-struct InferenceReply: Sendable {
-    var connection: ConnectionID
-    var sequence: UInt64
-    var response: HTTPResponse
-}
-
-/// The two queues between the I/O thread and the batcher: the I/O thread puts the jobs of a
-/// whole loop turn into the inbox at once; the batcher posts replies to the outbox and wakes the
-/// loop only when the outbox goes from empty to non-empty (one eventfd write per batch).
-final class HandOff: Sendable {
-    private let inbox = Mutex<[InferenceJob]>([])
-    private let outbox = Mutex<[InferenceReply]>([])
-    /// Jobs queued or being evaluated; zero means a request may be answered inline.
-    private let inProgress = Atomic<Int>(0)
-
-    var isIdle: Bool { inProgress.load(ordering: .acquiring) == 0 }
-
-    /// Returns true when the inbox was empty (the batcher needs a tick).
-    func submit(_ jobs: [InferenceJob]) -> Bool {
-        inProgress.add(jobs.count, ordering: .releasing)
-        return inbox.withLock { queue in
-            let wasEmpty = queue.isEmpty
-            queue.append(contentsOf: jobs)
-            return wasEmpty
-        }
-    }
-
-    /// Takes queued jobs up to `byteBudget` bytes of bodies (at least one job).
-    func take(byteBudget: Int) -> [InferenceJob] {
-        inbox.withLock { queue in
-            var bytes = 0
-            var count = 0
-            while count < queue.count, count == 0 || bytes + queue[count].body.count <= byteBudget {
-                bytes += queue[count].body.count
-                count += 1
-            }
-            let taken = Array(queue[..<count])
-            queue.removeFirst(count)
-            return taken
-        }
-    }
-
-    var hasQueuedJobs: Bool { inbox.withLock { !$0.isEmpty } }
-
-    /// Returns true when the outbox was empty (the loop needs a wake-up).
-    func post(_ replies: [InferenceReply]) -> Bool {
-        let wasEmpty = outbox.withLock { queue in
-            let wasEmpty = queue.isEmpty
-            queue.append(contentsOf: replies)
-            return wasEmpty
-        }
-        inProgress.subtract(replies.count, ordering: .releasing)
-        return wasEmpty
-    }
-
-    func collect() -> [InferenceReply] {
-        outbox.withLock { queue in
-            let replies = queue
-            queue.removeAll()
-            return replies
-        }
-    }
-}
 
 /// Coalesces the rows of every request that arrived during a loop turn (up to a byte budget)
-/// into one pass of the fast evaluator, then formats each request's reply. A large CSV body is
+/// into one evaluation pass per model, then formats each request's reply. A large CSV body is
 /// not coalesced: it is answered on its own, in parallel slices, as soon as it is taken.
 actor Batcher {
-    let evaluator: Evaluator
     let handOff: HandOff
     let waker: Waker
     let byteBudget: Int
@@ -89,16 +12,15 @@ actor Batcher {
     private(set) var passCount = 0
     private(set) var jobCount = 0
 
-    init(evaluator: Evaluator, handOff: HandOff, waker: Waker, byteBudget: Int, parallelism: Int) {
-        self.evaluator = evaluator
+    init(handOff: HandOff, waker: Waker, byteBudget: Int, parallelism: Int) {
         self.handOff = handOff
         self.waker = waker
         self.byteBudget = byteBudget
         self.parallelism = max(1, parallelism)
     }
 
-    /// Evaluates everything queued, one pass per byte budget; large CSV bodies are started on
-    /// their own and answered when their slices are done.
+    /// Evaluates everything queued, one pass per model and byte budget; large CSV bodies are
+    /// started on their own and answered when their slices are done.
     func drain() async {
         while true {
             let jobs = handOff.take(byteBudget: byteBudget)
@@ -107,12 +29,30 @@ actor Batcher {
             for job in jobs {
                 if Self.isAnsweredAlone(job, parallelism: parallelism) { answerAlone(job) } else { coalesced.append(job) }
             }
-            guard !coalesced.isEmpty else { continue }
-            let replies = await Self.evaluate(coalesced, evaluator: evaluator, parallelism: parallelism)
-            passCount += 1
-            jobCount += coalesced.count
-            if handOff.post(replies) { waker.wake() }
+            for group in Self.groupedByModel(coalesced) {
+                let replies = await Self.evaluate(group, evaluator: group[0].model.evaluator, parallelism: parallelism)
+                passCount += 1
+                jobCount += group.count
+                if handOff.post(replies) { waker.wake() }
+            }
         }
+    }
+
+    /// The jobs per model, in the order each model first appears (one model: one group).
+    static func groupedByModel(_ jobs: [InferenceJob]) -> [[InferenceJob]] {
+        guard let first = jobs.first else { return [] }
+        if jobs.allSatisfy({ $0.model.id == first.model.id }) { return [jobs] }
+        var groupIndex: [Int: Int] = [:]
+        var groups: [[InferenceJob]] = []
+        for job in jobs {
+            if let index = groupIndex[job.model.id] {
+                groups[index].append(job)
+            } else {
+                groupIndex[job.model.id] = groups.count
+                groups.append([job])
+            }
+        }
+        return groups
     }
 
     /// A CSV body worth cutting into slices (>= 256 KiB on two cores). Coalescing pays for small
@@ -127,7 +67,7 @@ actor Batcher {
 
     /// Starts answering a large CSV body off the actor; its reply is posted when its slices are done.
     private func answerAlone(_ job: InferenceJob) {
-        let (evaluator, handOff, waker, parallelism) = (evaluator, handOff, waker, parallelism)
+        let (evaluator, handOff, waker, parallelism) = (job.model.evaluator, handOff, waker, parallelism)
         jobCount += 1
         Task.detached {
             let response: HTTPResponse

@@ -30,6 +30,10 @@ final class InferenceServer: EventLoopDelegate {
     let loop: EventLoop
     let handOff: HandOff
     let model: ModelSlot
+    /// Finished multi-model loads, for the I/O thread to admit and answer.
+    let loads: Mailbox<ModelLoadResult>
+    /// A multi-model endpoint's models (empty otherwise).
+    var registry: ModelRegistry
     let ticks: AsyncStream<Void>.Continuation
     let stopRequested: Flag
     let log: @Sendable (String) -> Void
@@ -49,13 +53,15 @@ final class InferenceServer: EventLoopDelegate {
     var yielded: [ConnectionID] = []
 
     init(
-        configuration: ServerConfiguration, loop: EventLoop, handOff: HandOff, model: ModelSlot,
+        configuration: ServerConfiguration, loop: EventLoop, handOff: HandOff, model: ModelSlot, loads: Mailbox<ModelLoadResult>,
         ticks: AsyncStream<Void>.Continuation, stopRequested: Flag, log: @escaping @Sendable (String) -> Void
     ) {
         self.configuration = configuration
         self.loop = loop
         self.handOff = handOff
         self.model = model
+        self.loads = loads
+        registry = ModelRegistry(budgetBytes: configuration.modelMemoryBudgetBytes ?? MemoryBudget.defaultBytes())
         self.ticks = ticks
         self.stopRequested = stopRequested
         self.log = log
@@ -73,6 +79,7 @@ final class InferenceServer: EventLoopDelegate {
         let handOff = HandOff()
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let model = ModelSlot()
+        let loads = Mailbox<ModelLoadResult>()
         let finished = OneShotEvent()
         let thread = LoopThread.start {
             defer { finished.signal() }
@@ -86,8 +93,11 @@ final class InferenceServer: EventLoopDelegate {
                 return
             }
             let server = InferenceServer(
-                configuration: configuration, loop: loop, handOff: handOff, model: model,
+                configuration: configuration, loop: loop, handOff: handOff, model: model, loads: loads,
                 ticks: continuation, stopRequested: stopFlag, log: log)
+            if configuration.multiModel {
+                log("Multi-model endpoint: models load through POST /models; budget \(server.registry.budgetBytes >> 20) MB of models")
+            }
             loop.delegate = server
             if let reason = loop.ioUringUnavailableReason { log("io_uring is not available (\(reason)); using epoll") }
             started.publish(.success((loop.backend, loop.waker)))
@@ -105,16 +115,27 @@ final class InferenceServer: EventLoopDelegate {
         }
         let running = RunningServer(port: listener.port, backend: backend, waker: waker, thread: thread, stopRequested: stopFlag, finished: finished)
         log("Listening on \(configuration.host):\(listener.port) with \(backend.rawValue)")
-        // The batcher consumes ticks off the I/O thread; the model loads meanwhile (/ping answers 503).
-        let directory = configuration.modelDirectory
-        let (byteBudget, parallelism) = (configuration.batchByteBudget, configuration.parallelism)
+        let batcher = Batcher(
+            handOff: handOff, waker: waker, byteBudget: configuration.batchByteBudget, parallelism: configuration.parallelism)
+        // The batcher consumes ticks off the I/O thread.
+        Task.detached {
+            for await _ in stream { await batcher.drain() }
+        }
+        if !configuration.multiModel { loadModel(from: configuration.modelDirectory, into: model, waker: waker, log: log) }
+        return running
+    }
+
+    /// Loads the one model of a single-model endpoint in the background (/ping answers 503 meanwhile).
+    private static func loadModel(
+        from directory: String, into model: ModelSlot, waker: Waker, log: @escaping @Sendable (String) -> Void
+    ) {
         Task.detached {
             let state: ModelState
             do {
                 let path = try ModelLocator.find(in: directory)
                 let ensemble = try ModelLoader.load(path: path)
                 let evaluator = Evaluator(ensemble)
-                state = .ready(evaluator, Batcher(evaluator: evaluator, handOff: handOff, waker: waker, byteBudget: byteBudget, parallelism: parallelism))
+                state = .ready(evaluator)
                 log("Model loaded from \(path): \(ensemble.trees.count) trees, \(evaluator.columnCount) input columns")
             } catch {
                 state = .failed("\(error)")
@@ -122,10 +143,7 @@ final class InferenceServer: EventLoopDelegate {
             }
             model.set(state)
             waker.wake()
-            guard case .ready(_, let batcher) = state else { return }
-            for await _ in stream { await batcher.drain() }
         }
-        return running
     }
 
     // MARK: - EventLoopDelegate
@@ -200,6 +218,7 @@ final class InferenceServer: EventLoopDelegate {
     }
 
     func loopWoken() {
+        for result in loads.collect() { completeLoad(result) }
         for reply in handOff.collect() {
             guard clients[reply.connection]?.awaiting?.sequence == reply.sequence else { continue }
             clients[reply.connection]?.awaiting = nil
@@ -238,7 +257,7 @@ final class InferenceServer: EventLoopDelegate {
     /// A request answered inline appends its response's actions behind it; a `.handle` is always
     /// the last action of a batch (parsing stops at a request until it is answered), so
     /// appending keeps the order.
-    private func perform(for connection: ConnectionID) {
+    func perform(for connection: ConnectionID) {
         var index = 0
         while index < actions.count {
             let action = actions[index]
@@ -295,8 +314,18 @@ final class InferenceServer: EventLoopDelegate {
 
     /// The response, or nil when the request went to the batcher (answered in `loopWoken`).
     private func handle(_ request: HTTPRequest, connection: ConnectionID) -> HTTPResponse? {
+        if configuration.multiModel {
+            if let route = MultiModelRoute(method: request.method, path: request.path) {
+                return handle(route, request, connection: connection)
+            }
+            if request.path == "/invocations" {
+                return .error(404, "this is a multi-model endpoint: load a model with POST /models, invoke it with POST /models/{name}/invoke")
+            }
+        }
         switch (request.method, request.path) {
         case ("GET", "/ping"), ("HEAD", "/ping"):
+            // A multi-model endpoint is healthy with no model loaded: SageMaker loads them on demand.
+            if configuration.multiModel { return HTTPResponse(status: 200, contentType: "text/plain", body: []) }
             switch model.state {
             case .ready: return HTTPResponse(status: 200, contentType: "text/plain", body: [])
             case .loading: return .error(503, "model is loading")
@@ -307,14 +336,8 @@ final class InferenceServer: EventLoopDelegate {
                 + "\"MaxPayloadInMB\":\(configuration.limits.bodyBytesMax / (1024 * 1024))}"
             return HTTPResponse(status: 200, contentType: "application/json", body: Array(body.utf8))
         case ("POST", "/invocations"):
-            // SageMaker passes the caller's custom attributes through; echoed, the caller sees
-            // which request an answer belongs to.
-            let attributes = request.header(HTTPResponse.customAttributesField)
-            guard let response = invoke(request, connection: connection) else {
-                clients[connection]?.customAttributes = attributes
-                return nil
-            }
-            return response.echoing(customAttributes: attributes)
+            guard let model = readyModel() else { return .error(503, "model is not loaded yet") }
+            return invoke(request, connection: connection, model: model)
         case (_, "/ping"), (_, "/execution-parameters"):
             return HTTPResponse.error(405, "use GET").with(header: ("Allow", "GET, HEAD"))
         case (_, "/invocations"):
@@ -324,21 +347,31 @@ final class InferenceServer: EventLoopDelegate {
         }
     }
 
-    /// The evaluator once the model is ready. Kept here because the state never changes after
-    /// loading: a request then neither takes the model slot's lock nor copies its state.
-    private var loadedEvaluator: Evaluator?
+    /// The single-model endpoint's model once it is ready. Kept here because the state never
+    /// changes after loading: a request then neither takes the model slot's lock nor copies its state.
+    private var loadedModel: ScoringModel?
 
-    private func readyEvaluator() -> Evaluator? {
-        if let loadedEvaluator { return loadedEvaluator }
-        guard case .ready(let evaluator, _) = model.state else { return nil }
-        loadedEvaluator = evaluator
-        return evaluator
+    private func readyModel() -> ScoringModel? {
+        if let loadedModel { return loadedModel }
+        guard case .ready(let evaluator) = model.state else { return nil }
+        loadedModel = ScoringModel(id: 0, evaluator: evaluator)
+        return loadedModel
     }
 
-    private func invoke(_ request: HTTPRequest, connection: ConnectionID) -> HTTPResponse? {
-        guard let evaluator = readyEvaluator() else {
-            return .error(503, "model is not loaded yet")
+    /// Scores an invocation with `model`: the answer, or nil when it went to the batcher.
+    func invoke(_ request: HTTPRequest, connection: ConnectionID, model: ScoringModel) -> HTTPResponse? {
+        // SageMaker passes the caller's custom attributes through; echoed, the caller sees
+        // which request an answer belongs to.
+        let attributes = request.header(HTTPResponse.customAttributesField)
+        guard let response = score(request, connection: connection, model: model) else {
+            clients[connection]?.customAttributes = attributes
+            return nil
         }
+        return response.echoing(customAttributes: attributes)
+    }
+
+    private func score(_ request: HTTPRequest, connection: ConnectionID, model: ScoringModel) -> HTTPResponse? {
+        let evaluator = model.evaluator
         let contentType = request.header("content-type") ?? "text/csv"
         guard let format = PayloadFormat(mediaType: contentType) else {
             return .error(415, "unsupported Content-Type \(contentType): use text/csv, application/json, application/jsonlines or text/libsvm")
@@ -367,7 +400,9 @@ final class InferenceServer: EventLoopDelegate {
         }
         nextSequence += 1
         turnJobs.append(
-            InferenceJob(connection: connection, sequence: nextSequence, body: request.body, inputFormat: format, outputFormat: output))
+            InferenceJob(
+                connection: connection, sequence: nextSequence, model: model, body: request.body, inputFormat: format,
+                outputFormat: output))
         clients[connection]?.awaiting = (nextSequence, loop.nowNanoseconds)
         return nil
     }

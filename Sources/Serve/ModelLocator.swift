@@ -17,6 +17,19 @@ public enum ModelLocator {
     /// after the model_info block, so other JSON files (hyperparameters, metadata) are not taken.
     static let jsonProbeBytes = 256 * 1024
 
+    /// A model file named directly, or the one model `find(in:)` finds in a folder (a
+    /// multi-model endpoint's load request names either).
+    public static func find(at path: String) throws(ServeError) -> String {
+        var status = stat()
+        if stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG {
+            guard probe(path) != nil else {
+                throw ServeError("\(path) is not a model: expected a Symmetree model, a CatBoost binary model or CatBoost JSON")
+            }
+            return path
+        }
+        return try find(in: path)
+    }
+
     public static func find(in directory: String) throws(ServeError) -> String {
         var status = stat()
         guard stat(directory, &status) == 0 else {

@@ -3,6 +3,6 @@ import Model
 /// The model as the server sees it while it loads in the background.
 enum ModelState: Sendable {
     case loading
-    case ready(Evaluator, Batcher)
+    case ready(Evaluator)
     case failed(String)
 }

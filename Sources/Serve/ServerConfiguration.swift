@@ -48,6 +48,14 @@ public struct ServerConfiguration: Sendable {
     /// Makes one io_uring set-up step fail (tests of the epoll fallback).
     package var ioUringSetupFailure: URingSetupFailure?
     public var maxConcurrentTransforms = ServerConfiguration.onlineProcessorCount
+    /// A multi-model endpoint (SAGEMAKER_MULTI_MODEL=true): models are loaded and unloaded
+    /// through `/models` and invoked at `/models/{name}/invoke`; /opt/ml/model is not read.
+    public var multiModel = false
+    /// Bytes of loaded models a multi-model endpoint holds before answering 507
+    /// (SYMMETREE_MODEL_MEMORY_BUDGET_MB); nil: `MemoryBudget.defaultBytes()`.
+    public var modelMemoryBudgetBytes: Int?
+    /// Models per `GET /models` page when the request names no `page_size`.
+    public var modelListPageSize = 100
 
     static var onlineProcessorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
@@ -56,7 +64,8 @@ public struct ServerConfiguration: Sendable {
     /// SageMaker's environment: SAGEMAKER_BIND_TO_PORT, SAGEMAKER_MODEL_SERVER_TIMEOUT,
     /// SAGEMAKER_MAX_PAYLOAD_IN_MB (batch transform, ≤ 100; 0, batch transform's setting for
     /// streamed records, takes bodies up to 100 MB, chunked or not),
-    /// SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT, SYMMETREE_IO_BACKEND, SM_MODEL_DIR.
+    /// SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT, SYMMETREE_IO_BACKEND, SM_MODEL_DIR,
+    /// SAGEMAKER_MULTI_MODEL, SYMMETREE_MODEL_MEMORY_BUDGET_MB.
     public static func fromEnvironment() throws(ServeError) -> ServerConfiguration {
         try fromEnvironment { getenv($0).map { String(cString: $0) } }
     }
@@ -100,6 +109,19 @@ public struct ServerConfiguration: Sendable {
             configuration.backend = parsed
         }
         if let directory = value("SM_MODEL_DIR") { configuration.modelDirectory = directory }
+        if let multiModel = value("SAGEMAKER_MULTI_MODEL") {
+            switch multiModel.lowercased() {
+            case "true", "1": configuration.multiModel = true
+            case "false", "0", "": configuration.multiModel = false
+            default: throw ServeError("SAGEMAKER_MULTI_MODEL=\(multiModel): use true or false")
+            }
+        }
+        if let budget = value("SYMMETREE_MODEL_MEMORY_BUDGET_MB") {
+            guard let megabytes = Int(budget), megabytes > 0, megabytes <= Int.max >> 20 else {
+                throw ServeError("SYMMETREE_MODEL_MEMORY_BUDGET_MB=\(budget) must be a whole number of megabytes above 0")
+            }
+            configuration.modelMemoryBudgetBytes = megabytes << 20
+        }
         return configuration
     }
 }

@@ -72,6 +72,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "I/O backend: auto, io_uring or epoll (default: $SYMMETREE_IO_BACKEND, else auto).")
     var backend: String?
 
+    @Flag(help: "A multi-model endpoint: models load through POST /models (default: $SAGEMAKER_MULTI_MODEL).")
+    var multiModel = false
+
+    @Option(help: "Multi-model endpoints: megabytes of loaded models before 507 (default: $SYMMETREE_MODEL_MEMORY_BUDGET_MB, else 3/4 of the container's memory).")
+    var modelMemoryBudgetMb: Int?
+
     func run() async throws {
         setvbuf(stdout, nil, _IOLBF, 0)
         var configuration: ServerConfiguration
@@ -82,6 +88,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let modelDir { configuration.modelDirectory = modelDir }
         if let port { configuration.port = port }
+        if multiModel { configuration.multiModel = true }
+        if let modelMemoryBudgetMb {
+            guard modelMemoryBudgetMb > 0, modelMemoryBudgetMb <= Int.max >> 20 else { throw fail("--model-memory-budget-mb must be above 0") }
+            configuration.modelMemoryBudgetBytes = modelMemoryBudgetMb << 20
+        }
         if let backend {
             guard let preference = BackendPreference(rawValue: backend) else { throw fail("--backend must be auto, io_uring or epoll") }
             configuration.backend = preference

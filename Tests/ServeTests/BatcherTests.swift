@@ -11,12 +11,12 @@ struct BatcherTests {
         let handOff = HandOff()
         // A waker on a private eventfd stands in for the loop.
         let fd = eventfdForTest()
-        let batcher = Batcher(evaluator: model.evaluator, handOff: handOff, waker: Waker(fd: fd), byteBudget: 100_000, parallelism: 2)
+        let batcher = Batcher(handOff: handOff, waker: Waker(fd: fd), byteBudget: 100_000, parallelism: 2)
         let batches = (0..<5).map { rows(1 + $0 * 3, seed: $0) }
         let jobs = batches.enumerated().map { index, batch in
             InferenceJob(
                 connection: ConnectionID(slot: UInt32(index), generation: 1), sequence: UInt64(index),
-                body: Array(csv(batch).utf8), inputFormat: .csv, outputFormat: .csv)
+                model: model.scoring, body: Array(csv(batch).utf8), inputFormat: .csv, outputFormat: .csv)
         }
         #expect(handOff.submit(jobs))
         #expect(!handOff.isIdle)
@@ -37,12 +37,12 @@ struct BatcherTests {
         let handOff = HandOff()
         let bodies = (0..<4).map { Array(csv(rows(6, seed: $0)).utf8) }
         let batcher = Batcher(
-            evaluator: model.evaluator, handOff: handOff, waker: Waker(fd: eventfdForTest()),
+            handOff: handOff, waker: Waker(fd: eventfdForTest()),
             byteBudget: bodies[0].count + 1, parallelism: 2)
         var jobs = bodies.enumerated().map { index, body in
             InferenceJob(
                 connection: ConnectionID(slot: UInt32(index), generation: 1), sequence: UInt64(index),
-                body: body, inputFormat: .csv, outputFormat: .json)
+                model: model.scoring, body: body, inputFormat: .csv, outputFormat: .json)
         }
         jobs[2].body = Array("1,2,3\n4,x,6\n".utf8)
         _ = handOff.submit(jobs)
@@ -109,14 +109,14 @@ struct BatcherTests {
         let model = try TestModel()
         let handOff = HandOff()
         let batcher = Batcher(
-            evaluator: model.evaluator, handOff: handOff, waker: Waker(fd: eventfdForTest()), byteBudget: 8 << 20, parallelism: 2)
+            handOff: handOff, waker: Waker(fd: eventfdForTest()), byteBudget: 8 << 20, parallelism: 2)
         let large = rows(40_000, seed: 4)
         let small = [rows(3, seed: 5), rows(1, seed: 6)]
         let bodies = [csv(small[0]), csv(large), "[[0.5, 1, -1]]", csv(small[1]), csv(large) + "1,x,2\n"]
         let formats: [PayloadFormat] = [.csv, .csv, .json, .csv, .csv]
         let jobs = bodies.enumerated().map { index, body in
             InferenceJob(
-                connection: ConnectionID(slot: UInt32(index), generation: 1), sequence: UInt64(index), body: Array(body.utf8),
+                connection: ConnectionID(slot: UInt32(index), generation: 1), sequence: UInt64(index), model: model.scoring, body: Array(body.utf8),
                 inputFormat: formats[index], outputFormat: .csv)
         }
         #expect(jobs.map { Batcher.isAnsweredAlone($0, parallelism: 2) } == [false, true, false, false, true])

@@ -95,14 +95,15 @@ final class TestModel: Sendable {
     let directory: String
     let evaluator: Evaluator
 
-    init() throws {
+    /// `bias` tells models apart: each answers its own predictions.
+    init(bias: Double = 0.25) throws {
         let features = (0..<3).map { FloatFeature(columnIndex: $0, borders: [-0.5, 0, 0.5, 1]) }
         var trees: [ObliviousTree] = []
         for index in 0..<40 {
             let splits = (0..<4).map { TreeSplit(featureIndex: ($0 + index) % 3, borderIndex: ($0 * 3 + index) % 4) }
             trees.append(ObliviousTree(splits: splits, leafValues: (0..<16).map { Double($0 * (index + 1)) / 100 - 0.3 }))
         }
-        let ensemble = Ensemble(features: features, trees: trees, scale: 1, bias: 0.25)
+        let ensemble = Ensemble(features: features, trees: trees, scale: 1, bias: bias)
         evaluator = Evaluator(ensemble)
         directory = NSTemporaryDirectory() + "symmetree-serve-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -112,6 +113,9 @@ final class TestModel: Sendable {
     deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     func expected(_ rows: [[Float]]) -> [Double] { rows.map { evaluator.predict(row: $0) } }
+
+    /// The model as a batcher job carries it.
+    var scoring: ScoringModel { ScoringModel(id: 1, evaluator: evaluator) }
 }
 
 func startServer(backend: BackendPreference, model: TestModel, configure: (inout ServerConfiguration) -> Void = { _ in }) throws -> RunningServer {

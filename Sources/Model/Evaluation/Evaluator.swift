@@ -28,6 +28,13 @@ public struct Evaluator: Sendable {
     /// How many columns each input row must have.
     public var columnCount: Int { compiled.columnCount }
 
+    /// The bytes this evaluator keeps in memory (its compiled tables; the `Ensemble` it was
+    /// made from is not kept).
+    public var residentBytes: Int { compiled.residentBytes }
+
+    /// How many trees it sums.
+    public var treeCount: Int { compiled.treeCount }
+
     /// Raw formula values of `rowCount` rows stored row-major in `features`
     /// (`features.count == rowCount * columnCount`), written to `output[0..<rowCount]`.
     public func predictRaw(features: [Float], rowCount: Int, into output: inout [Double]) {

@@ -21,6 +21,9 @@ final class KernelTable<Element: Sendable>: @unchecked Sendable, RandomAccessCol
         base.deallocate()
     }
 
+    /// The bytes of its allocation (at least one element's room).
+    var allocatedBytes: Int { Swift.max(count, 1) * MemoryLayout<Element>.stride }
+
     var startIndex: Int { 0 }
     var endIndex: Int { count }
 

@@ -1,0 +1,18 @@
+extension CompiledEnsemble {
+    /// The bytes its tables and arrays hold: what a loaded model costs a server that keeps many
+    /// (multi-model endpoints budget memory by it). Allocator rounding and headers come on
+    /// top: tens of bytes per table, a few hundred per model.
+    var residentBytes: Int {
+        var bytes = MemoryLayout<CompiledEnsemble>.stride
+        bytes += buckets.allocatedBytes + bucketBorders.allocatedBytes + coarseBorders.allocatedBytes
+        bytes += treeDepths.capacity * MemoryLayout<Int>.stride + treeSplitStarts.capacity * MemoryLayout<Int>.stride
+        bytes += treeLeafStarts.allocatedBytes + splitBuckets.allocatedBytes + splitThresholds.allocatedBytes
+        bytes += leafValues.allocatedBytes
+        bytes += splitsByBucket.allocatedBytes + passedEnds.allocatedBytes + passedEndStarts.allocatedBytes
+        if let shuffleGroups {
+            bytes += shuffleGroups.tableLanes.allocatedBytes + shuffleGroups.thresholds.allocatedBytes
+            bytes += shuffleGroups.leafValues.allocatedBytes
+        }
+        return bytes
+    }
+}

@@ -1,0 +1,59 @@
+import Synchronization
+
+/// The two queues between the I/O thread and the batcher: the I/O thread puts the jobs of a
+/// whole loop turn into the inbox at once; the batcher posts replies to the outbox and wakes the
+/// loop only when the outbox goes from empty to non-empty (one eventfd write per batch).
+final class HandOff: Sendable {
+    private let inbox = Mutex<[InferenceJob]>([])
+    private let outbox = Mutex<[InferenceReply]>([])
+    /// Jobs queued or being evaluated; zero means a request may be answered inline.
+    private let inProgress = Atomic<Int>(0)
+
+    var isIdle: Bool { inProgress.load(ordering: .acquiring) == 0 }
+
+    /// Returns true when the inbox was empty (the batcher needs a tick).
+    func submit(_ jobs: [InferenceJob]) -> Bool {
+        inProgress.add(jobs.count, ordering: .releasing)
+        return inbox.withLock { queue in
+            let wasEmpty = queue.isEmpty
+            queue.append(contentsOf: jobs)
+            return wasEmpty
+        }
+    }
+
+    /// Takes queued jobs up to `byteBudget` bytes of bodies (at least one job).
+    func take(byteBudget: Int) -> [InferenceJob] {
+        inbox.withLock { queue in
+            var bytes = 0
+            var count = 0
+            while count < queue.count, count == 0 || bytes + queue[count].body.count <= byteBudget {
+                bytes += queue[count].body.count
+                count += 1
+            }
+            let taken = Array(queue[..<count])
+            queue.removeFirst(count)
+            return taken
+        }
+    }
+
+    var hasQueuedJobs: Bool { inbox.withLock { !$0.isEmpty } }
+
+    /// Returns true when the outbox was empty (the loop needs a wake-up).
+    func post(_ replies: [InferenceReply]) -> Bool {
+        let wasEmpty = outbox.withLock { queue in
+            let wasEmpty = queue.isEmpty
+            queue.append(contentsOf: replies)
+            return wasEmpty
+        }
+        inProgress.subtract(replies.count, ordering: .releasing)
+        return wasEmpty
+    }
+
+    func collect() -> [InferenceReply] {
+        outbox.withLock { queue in
+            let replies = queue
+            queue.removeAll()
+            return replies
+        }
+    }
+}
