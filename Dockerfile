@@ -29,6 +29,9 @@ EXPOSE 8080
 # SageMaker may then pass another port in SAGEMAKER_BIND_TO_PORT, which `serve` honours
 # (developer guide, "Use Your Own Inference Code with Hosting Services").
 LABEL com.amazonaws.sagemaker.capabilities.accept-bind-to-port=true
+# Multi-model endpoints: with SAGEMAKER_MULTI_MODEL=true, `serve` answers the container API of
+# the developer guide's "Custom Containers Contract for Multi-Model Endpoints" (/models …).
+LABEL com.amazonaws.sagemaker.capabilities.multi-models=true
 # Exec form: SageMaker runs `docker run IMAGE train|serve`, so argv[1] is the mode. The binary
 # handles SIGTERM itself (PID 1): training checkpoints and stops, serving drains and exits 0.
 ENTRYPOINT ["/usr/local/bin/symmetree"]
