@@ -71,11 +71,11 @@ var connection = HTTPConnection()
 var actions: [HTTPConnection.Action] = []
 var parsed: HTTPRequest?
 let parse = measure {
-    request.withUnsafeBytes { connection.received($0, into: &actions) }
+    request.withUnsafeBytes { connection.received($0, at: 0, into: &actions) }
     guard case .handle(let request) = actions.last else { fatalError("no request parsed: \(actions)") }
     parsed = request
     actions.removeAll(keepingCapacity: true)
-    connection.respond(HTTPResponse(status: 200), into: &actions)
+    connection.respond(HTTPResponse(status: 200), at: 0, into: &actions)
     actions.removeAll(keepingCapacity: true)
 }
 let body = parsed!.body

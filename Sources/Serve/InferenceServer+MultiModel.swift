@@ -49,9 +49,7 @@ extension InferenceServer {
             return .error(507, "no memory for another model: \(registry.models.count) models hold \(registry.residentBytes) bytes "
                 + "of the \(registry.budgetBytes)-byte budget (SYMMETREE_MODEL_MEMORY_BUDGET_MB); unload one")
         }
-        nextSequence += 1
-        let sequence = nextSequence
-        clients[connection]?.awaiting = (sequence, loop.nowNanoseconds)
+        guard let sequence = clients[connection]?.http.requestSequence else { return nil }
         let (loads, waker) = (loads, loop.waker)
         Task.detached {
             let start = ContinuousClock.now
@@ -86,10 +84,11 @@ extension InferenceServer {
                     + "\(registry.budgetBytes)-byte budget are left (SYMMETREE_MODEL_MEMORY_BUDGET_MB); unload a model")
             }
         }
-        guard clients[result.connection]?.awaiting?.sequence == result.sequence else { return }
-        clients[result.connection]?.awaiting = nil
-        clients[result.connection]?.http.respond(response, into: &actions)
-        perform(for: result.connection)
+        var queued = false
+        clients.update(result.connection) { client in
+            queued = client.http.respondLate(response, toRequest: result.sequence, at: loop.nowNanoseconds, into: &actions)
+        }
+        if queued { perform(for: result.connection) }
     }
 
     /// `GET /models?next_page_token=…&page_size=…`: SageMaker passes back the `nextPageToken`

@@ -7,25 +7,6 @@ import Model
 /// The SageMaker inference contract on one event loop: /ping, /invocations,
 /// /execution-parameters; inline evaluation when idle, the batcher under load.
 final class InferenceServer: EventLoopDelegate {
-    struct Client {
-        var http: HTTPConnection
-        var lastActivity: UInt64
-        /// When the first byte of the request now arriving came: a slow client is timed from
-        /// here, not from its last byte (a byte a second must not keep a request open forever).
-        var requestStartedAt: UInt64?
-        /// The invocation waiting for the batcher: its sequence and when it was dispatched.
-        var awaiting: (sequence: UInt64, since: UInt64)?
-        /// A request parsed but not answered yet, and why; `since` times a client that never
-        /// reads its answers.
-        var held: (request: HTTPRequest, since: UInt64, reason: HoldReason)?
-        /// The loop turn in which this connection last had a request answered.
-        var lastTurnAnswered: UInt64 = .max
-        /// Its send buffer was set to `pipeliningSendBufferBytes`.
-        var sendBufferLimited = false
-        /// The X-Amzn-SageMaker-Custom-Attributes of the invocation at the batcher, for its answer.
-        var customAttributes: String?
-    }
-
     let configuration: ServerConfiguration
     let loop: EventLoop
     let handOff: HandOff
@@ -37,11 +18,11 @@ final class InferenceServer: EventLoopDelegate {
     let ticks: AsyncStream<Void>.Continuation
     let stopRequested: Flag
     let log: @Sendable (String) -> Void
-    var clients = ClientTable<Client>()
+    var clients = ClientTable<ClientState>()
+    let timeouts: HTTPConnection.Timeouts
     /// The actions of the event being handled; one buffer reused for every event.
     var actions: [HTTPConnection.Action] = []
     var turnJobs: [InferenceJob] = []
-    var nextSequence: UInt64 = 0
     var draining = false
     var drainDeadline: UInt64 = 0
     var lastSweep: UInt64 = 0
@@ -66,6 +47,10 @@ final class InferenceServer: EventLoopDelegate {
         self.stopRequested = stopRequested
         self.log = log
         pipelinedBudget = configuration.pipelinedRequestsPerTurn
+        timeouts = HTTPConnection.Timeouts(
+            idle: Nanoseconds.saturating(seconds: configuration.idleTimeoutSeconds),
+            request: Nanoseconds.saturating(seconds: configuration.requestTimeoutSeconds),
+            response: Nanoseconds.saturating(seconds: configuration.modelServerTimeoutSeconds))
     }
 
     /// Binds, starts the I/O thread and the model load; returns once the loop is running.
@@ -149,9 +134,10 @@ final class InferenceServer: EventLoopDelegate {
     // MARK: - EventLoopDelegate
 
     func connectionOpened(_ connection: ConnectionID) {
-        var http = HTTPConnection(limits: configuration.limits)
-        if draining { http.finishAfterCurrent(peerClosed: false, into: &actions) }
-        clients[connection] = Client(http: http, lastActivity: loop.nowNanoseconds)
+        let now = loop.nowNanoseconds
+        var http = HTTPConnection(limits: configuration.limits, timeouts: timeouts, now: now)
+        if draining { http.finishAfterCurrent(peerClosed: false, at: now, into: &actions) }
+        clients[connection] = ClientState(http: http)
         perform(for: connection)
     }
 
@@ -159,19 +145,14 @@ final class InferenceServer: EventLoopDelegate {
         // Mutate in place: a copy of the client would copy its whole input buffer per read.
         let now = loop.nowNanoseconds
         let known = clients.update(connection) { client in
-            if client.requestStartedAt == nil { client.requestStartedAt = now }
-            client.http.received(bytes, into: &actions)
-            client.lastActivity = now
+            client.http.received(bytes, at: now, into: &actions)
         }
         guard known else { return }
         perform(for: connection)
-        clients.update(connection) { client in
-            if !client.http.isMidRequest { client.requestStartedAt = nil }
-        }
     }
 
     func connectionPeerClosed(_ connection: ConnectionID) {
-        clients[connection]?.http.finishAfterCurrent(peerClosed: true, into: &actions)
+        clients[connection]?.http.finishAfterCurrent(peerClosed: true, at: loop.nowNanoseconds, into: &actions)
         perform(for: connection)
     }
 
@@ -219,13 +200,14 @@ final class InferenceServer: EventLoopDelegate {
 
     func loopWoken() {
         for result in loads.collect() { completeLoad(result) }
+        let now = loop.nowNanoseconds
         for reply in handOff.collect() {
-            guard clients[reply.connection]?.awaiting?.sequence == reply.sequence else { continue }
-            clients[reply.connection]?.awaiting = nil
-            let response = reply.response.echoing(customAttributes: clients[reply.connection]?.customAttributes)
-            clients[reply.connection]?.customAttributes = nil
-            clients[reply.connection]?.http.respond(response, into: &actions)
-            perform(for: reply.connection)
+            // A reply for a request that timed out (504 sent) or a closed connection is dropped.
+            var queued = false
+            clients.update(reply.connection) { client in
+                queued = client.http.respondLate(reply.response, toRequest: reply.sequence, at: now, into: &actions)
+            }
+            if queued { perform(for: reply.connection) }
         }
     }
 
@@ -284,7 +266,7 @@ final class InferenceServer: EventLoopDelegate {
                     continue
                 }
                 guard let response = handle(request, connection: connection) else { continue }
-                clients[connection]?.http.respond(response, into: &actions)
+                clients[connection]?.http.respond(response, at: loop.nowNanoseconds, into: &actions)
             }
         }
         actions.removeAll(keepingCapacity: true)
@@ -360,17 +342,6 @@ final class InferenceServer: EventLoopDelegate {
 
     /// Scores an invocation with `model`: the answer, or nil when it went to the batcher.
     func invoke(_ request: HTTPRequest, connection: ConnectionID, model: ScoringModel) -> HTTPResponse? {
-        // SageMaker passes the caller's custom attributes through; echoed, the caller sees
-        // which request an answer belongs to.
-        let attributes = request.header(HTTPResponse.customAttributesField)
-        guard let response = score(request, connection: connection, model: model) else {
-            clients[connection]?.customAttributes = attributes
-            return nil
-        }
-        return response.echoing(customAttributes: attributes)
-    }
-
-    private func score(_ request: HTTPRequest, connection: ConnectionID, model: ScoringModel) -> HTTPResponse? {
         let evaluator = model.evaluator
         let contentType = request.header("content-type") ?? "text/csv"
         guard let format = PayloadFormat(mediaType: contentType) else {
@@ -398,41 +369,26 @@ final class InferenceServer: EventLoopDelegate {
             }
             return HTTPResponse(status: 200, contentType: output.rawValue, body: body)
         }
-        nextSequence += 1
+        guard let sequence = clients[connection]?.http.requestSequence else { return nil }
         turnJobs.append(
             InferenceJob(
-                connection: connection, sequence: nextSequence, model: model, body: request.body, inputFormat: format,
+                connection: connection, sequence: sequence, model: model, body: request.body, inputFormat: format,
                 outputFormat: output))
-        clients[connection]?.awaiting = (nextSequence, loop.nowNanoseconds)
         return nil
     }
 
     // MARK: - Timeouts and shutdown
 
+    /// Each connection's own timeouts (`HTTPConnection.expire`), except that a held request
+    /// is timed here: its answers unread for the idle timeout mean a client gone or hostile.
     private func sweepTimeouts(now: UInt64) {
-        let idle = Nanoseconds.saturating(seconds: configuration.idleTimeoutSeconds)
-        let slow = Nanoseconds.saturating(seconds: configuration.requestTimeoutSeconds)
-        let model = Nanoseconds.saturating(seconds: configuration.modelServerTimeoutSeconds)
         for connection in clients.connections {
-            guard let client = clients[connection] else { continue }
-            if let held = client.held {
-                // Answers unread for the idle timeout: the client is gone or hostile.
-                if held.reason == .backedUp, now - held.since > idle { loop.abort(connection) }
-                continue
-            } else if let awaiting = client.awaiting {
-                guard now - awaiting.since > model else { continue }
-                clients[connection]?.awaiting = nil
-                let timedOut = HTTPResponse.error(504, "the model did not answer within \(configuration.modelServerTimeoutSeconds) s")
-                clients[connection]?.http.respond(timedOut.echoing(customAttributes: client.customAttributes), into: &actions)
-                clients[connection]?.customAttributes = nil
-            } else if client.http.isMidRequest, now - (client.requestStartedAt ?? client.lastActivity) > slow {
-                clients[connection]?.http.timedOut(into: &actions)
-            } else if client.http.isIdle, now - client.lastActivity > idle {
-                clients[connection]?.http.timedOut(into: &actions)
-            } else {
+            if let held = clients[connection]?.held {
+                if held.reason == .backedUp, now - held.since > timeouts.idle { loop.abort(connection) }
                 continue
             }
-            perform(for: connection)
+            clients.update(connection) { client in client.http.expire(at: now, into: &actions) }
+            if !actions.isEmpty { perform(for: connection) }
         }
     }
 
@@ -442,7 +398,7 @@ final class InferenceServer: EventLoopDelegate {
         loop.stopAccepting()
         log("Shutting down: no new connections; finishing \(clients.count) open connection(s)")
         for connection in clients.connections {
-            clients[connection]?.http.finishAfterCurrent(peerClosed: false, into: &actions)
+            clients[connection]?.http.finishAfterCurrent(peerClosed: false, at: now, into: &actions)
             perform(for: connection)
         }
     }

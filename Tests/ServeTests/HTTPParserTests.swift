@@ -148,10 +148,91 @@ struct HTTPParserTests {
         var slow = HTTPConnection()
         _ = Array("POST /invocations HTTP/1.1\r\nContent-Le".utf8).withUnsafeBytes { slow.received($0) }
         #expect(slow.isMidRequest)
-        #expect(sentText(slow.timedOut()).hasPrefix("HTTP/1.1 408"))
+        #expect(sentText(slow.expire(at: 31_000_000_000)).hasPrefix("HTTP/1.1 408"))
         var idle = HTTPConnection()
         #expect(idle.isIdle)
-        #expect(idle.timedOut() == [.close])
+        #expect(idle.expire(at: 66_000_000_000) == [.close])
+    }
+}
+
+/// The connection's clock inputs, driven by a fake clock: instants are plain nanosecond counts.
+@Suite("HTTP/1.1 connection timeouts and drain")
+struct HTTPConnectionClockTests {
+    static let second: UInt64 = 1_000_000_000
+    static let timeouts = HTTPConnection.Timeouts(idle: 10 * second, request: 5 * second, response: 3 * second)
+
+    func feed(_ connection: inout HTTPConnection, _ text: String, at now: UInt64) -> [HTTPConnection.Action] {
+        Array(text.utf8).withUnsafeBytes { connection.received($0, at: now) }
+    }
+
+    @Test("idle: closed only after the idle timeout since the last byte or answer")
+    func idle() {
+        let s = Self.second
+        var connection = HTTPConnection(timeouts: Self.timeouts, now: 100 * s)
+        #expect(connection.expire(at: 110 * s) == [])
+        #expect(requests(feed(&connection, "GET /ping HTTP/1.1\r\n\r\n", at: 109 * s)).count == 1)
+        #expect(connection.expire(at: 111 * s) == [], "awaiting an answer is not idle")
+        _ = connection.respond(HTTPResponse(status: 200), at: 111 * s)
+        #expect(connection.expire(at: 121 * s) == [])
+        #expect(connection.expire(at: 121 * s + 1) == [.close])
+        #expect(connection.expire(at: 200 * s) == [], "closing already")
+    }
+
+    @Test("slow client: timed from the request's first byte, so a byte a second does not extend it")
+    func slowClient() {
+        let s = Self.second
+        var connection = HTTPConnection(timeouts: Self.timeouts, now: 0)
+        let head = Array("POST /invocations HTTP/1.1\r\nContent-Length: 100\r\n\r\n".utf8)
+        for (index, byte) in head.enumerated() {
+            _ = [byte].withUnsafeBytes { connection.received($0, at: 20 * s + UInt64(index) * s / 10) }
+            #expect(connection.expire(at: 20 * s + UInt64(index) * s / 10) == [])
+        }
+        #expect(connection.expire(at: 25 * s) == [])
+        let refused = connection.expire(at: 25 * s + 1)
+        #expect(sentText(refused).hasPrefix("HTTP/1.1 408"))
+        #expect(refused.last == .closeDiscardingInput)
+        // A pipelined request already buffered starts its clock when the one before is answered.
+        var pipelined = HTTPConnection(timeouts: Self.timeouts, now: 0)
+        _ = feed(&pipelined, "GET /ping HTTP/1.1\r\n\r\nPOST /invocations HTTP/1.1\r\nContent-Length: 5\r\n\r\n1", at: 0)
+        _ = pipelined.respond(HTTPResponse(status: 200), at: 2 * s)
+        #expect(pipelined.expire(at: 7 * s) == [])
+        #expect(sentText(pipelined.expire(at: 7 * s + 1)).hasPrefix("HTTP/1.1 408"))
+    }
+
+    @Test("an answer awaited past the response timeout: 504 with the request's custom attributes; the late answer is dropped")
+    func responseTimeout() {
+        let s = Self.second
+        var connection = HTTPConnection(timeouts: Self.timeouts, now: 0)
+        let text = "POST /invocations HTTP/1.1\r\nX-Amzn-SageMaker-Custom-Attributes: trace=1\r\nContent-Length: 1\r\n\r\n1"
+            + "GET /ping HTTP/1.1\r\n\r\n"
+        #expect(requests(feed(&connection, text, at: 10 * s)).count == 1)
+        let first = connection.requestSequence
+        #expect(connection.expire(at: 13 * s) == [])
+        let timedOut = connection.expire(at: 13 * s + 1)
+        #expect(sentText(timedOut).hasPrefix("HTTP/1.1 504"))
+        #expect(sentText(timedOut).contains("X-Amzn-SageMaker-Custom-Attributes: trace=1"))
+        #expect(sentText(timedOut).contains("did not answer within 3.0 s"))
+        // The pipelined /ping was parsed right after the 504 and is the one awaited now.
+        #expect(requests(timedOut).map(\.path) == ["/ping"])
+        var late: [HTTPConnection.Action] = []
+        #expect(!connection.respondLate(HTTPResponse(status: 200), toRequest: first, at: 14 * s, into: &late))
+        #expect(late.isEmpty)
+        #expect(connection.respondLate(HTTPResponse(status: 200), toRequest: first + 1, at: 14 * s, into: &late))
+        #expect(sentText(late).hasPrefix("HTTP/1.1 200"))
+        #expect(!sentText(late).contains("Custom-Attributes"), "the ping had none")
+    }
+
+    @Test("drain: a request in progress is finished and answered with Connection: close; an idle one closes at once")
+    func drain() {
+        let s = Self.second
+        var busy = HTTPConnection(timeouts: Self.timeouts, now: 0)
+        #expect(requests(feed(&busy, "GET /ping HTTP/1.1\r\n\r\n", at: s)).count == 1)
+        #expect(busy.finishAfterCurrent(peerClosed: false, at: 2 * s) == [])
+        let answer = busy.respond(HTTPResponse(status: 200), at: 3 * s)
+        #expect(sentText(answer).contains("Connection: close"))
+        #expect(answer.last == .close)
+        var idle = HTTPConnection(timeouts: Self.timeouts, now: 0)
+        #expect(idle.finishAfterCurrent(peerClosed: false, at: s) == [.close])
     }
 }
 
@@ -240,8 +321,8 @@ struct HeadAnswerTests {
         // drive() answers every request with its (empty) body; give the HEAD answer a body.
         var connection = HTTPConnection()
         var actionsOut: [HTTPConnection.Action] = []
-        Array("HEAD /nope HTTP/1.1\r\n\r\n".utf8).withUnsafeBytes { connection.received($0, into: &actionsOut) }
-        connection.respond(.error(404, "no such resource"), into: &actionsOut)
+        Array("HEAD /nope HTTP/1.1\r\n\r\n".utf8).withUnsafeBytes { connection.received($0, at: 0, into: &actionsOut) }
+        connection.respond(.error(404, "no such resource"), at: 0, into: &actionsOut)
         let text = sentText(actionsOut)
         #expect(text.hasPrefix("HTTP/1.1 404 Not Found\r\n"))
         #expect(text.contains("Content-Length: 17\r\n"))
