@@ -4,7 +4,11 @@ import Model
 /// Coalesces the rows of every request that arrived during a loop turn (up to a byte budget)
 /// into one evaluation pass per model, then formats each request's reply. A large CSV body is
 /// not coalesced: it is answered on its own, in parallel slices, as soon as it is taken.
-actor Batcher {
+///
+/// A plain value owned by the one task that consumes the hand-off's doorbell: nothing else
+/// touches it, so it needs no actor isolation (the work inside a pass is spread over the
+/// cores by `ParallelEvaluation` and `ParallelEncoding`, not by concurrent drains).
+struct Batcher {
     let handOff: HandOff
     let waker: Waker
     let byteBudget: Int
@@ -21,7 +25,7 @@ actor Batcher {
 
     /// Evaluates everything queued, one pass per model and byte budget; large CSV bodies are
     /// started on their own and answered when their slices are done.
-    func drain() async {
+    mutating func drain() async {
         while true {
             let jobs = handOff.take(byteBudget: byteBudget)
             guard !jobs.isEmpty else { return }
@@ -65,8 +69,8 @@ actor Batcher {
         job.inputFormat == .csv && SlicedCSV.sliceCount(byteCount: job.body.count, parallelism: parallelism) > 1
     }
 
-    /// Starts answering a large CSV body off the actor; its reply is posted when its slices are done.
-    private func answerAlone(_ job: InferenceJob) {
+    /// Starts answering a large CSV body in a task of its own; its reply is posted when its slices are done.
+    private mutating func answerAlone(_ job: InferenceJob) {
         let (evaluator, handOff, waker, parallelism) = (job.model.evaluator, handOff, waker, parallelism)
         jobCount += 1
         Task.detached {
