@@ -40,13 +40,17 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Operational logging through the Swift server ecosystem's logging API.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
     ],
     targets: [
         .target(name: "Model", swiftSettings: swiftSettings),
         // zlib's gzread reads plain and gzip-compressed training files alike.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
-        .target(name: "Train", dependencies: ["Model", "CZlib", "CMalloc"], swiftSettings: swiftSettings),
+        .target(
+            name: "Train", dependencies: ["Model", "CZlib", "CMalloc", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
         // liburing (Debian's liburing-dev) linked statically, so the binary starts where the shared
         // library is missing and can still fall back to epoll; CSys adds what SwiftGlibc lacks.
         .systemLibrary(name: "CURing", path: "Sources/CURing", providers: [.apt(["liburing-dev"])]),
@@ -54,7 +58,9 @@ let package = Package(
         .target(
             name: "IOUring", dependencies: ["CURing", "CSys"], swiftSettings: swiftSettings,
             linkerSettings: [.linkedLibrary(":liburing.a")]),
-        .target(name: "Serve", dependencies: ["Model", "IOUring"], swiftSettings: swiftSettings),
+        .target(
+            name: "Serve", dependencies: ["Model", "IOUring", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "symmetree",
             dependencies: [
@@ -62,18 +68,19 @@ let package = Package(
                 "Train",
                 "Serve",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TrainTests",
-            dependencies: ["Train", "Model"],
+            dependencies: ["Train", "Model", .product(name: "Logging", package: "swift-log")],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ServeTests",
-            dependencies: ["Serve", "Model", "IOUring", "CSys"],
+            dependencies: ["Serve", "Model", "IOUring", "CSys", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

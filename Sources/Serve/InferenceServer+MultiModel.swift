@@ -1,4 +1,5 @@
 import IOUring
+import Logging
 import Model
 
 /// The multi-model endpoint API (https://docs.aws.amazon.com/sagemaker/latest/dg/mms-container-apis.html).
@@ -17,7 +18,7 @@ extension InferenceServer {
             return ModelListing.response(ModelListing.description(of: model))
         case .unload(let name):
             guard let model = registry.unload(name) else { return notLoaded(name) }
-            log("Unloaded model \(name) (\(model.residentBytes) bytes; \(registry.models.count) loaded)")
+            logger.info("Unloaded model \(name) (\(model.residentBytes) bytes; \(registry.models.count) loaded)")
             return ModelListing.response(.object([("status", .string("Model \"\(name)\" unloaded"))]))
         case .invoke(let name):
             guard let model = registry.models[name] else { return notLoaded(name) }
@@ -70,16 +71,17 @@ extension InferenceServer {
         switch result.outcome {
         case .failure(let error):
             registry.abandon(name)
-            log("Model \(name) failed to load: \(error.description)")
+            logger.error("Model \(name) failed to load: \(error.description)")
             response = .error(400, "cannot load model \(name) from \(result.request.url): \(error.description)")
         case .success(let evaluator):
             switch registry.admit(name, url: result.request.url, evaluator: evaluator) {
             case .admitted(let model):
-                log("Loaded model \(name) from \(model.url) in \(Double(result.nanoseconds / 1000) / 1000) ms: "
-                    + "\(evaluator.treeCount) trees, \(model.residentBytes) bytes; \(registry.models.count) loaded")
+                let milliseconds = Double(result.nanoseconds / 1000) / 1000
+                logger.info(
+                    "Loaded model \(name) from \(model.url) in \(milliseconds) ms: \(evaluator.treeCount) trees, \(model.residentBytes) bytes; \(registry.models.count) loaded")
                 response = ModelListing.response(.object([("status", .string("Model \"\(name)\" loaded"))]))
             case .overBudget(let needed, let free):
-                log("Model \(name) refused: needs \(needed) bytes, \(free) left of the budget")
+                logger.warning("Model \(name) refused: needs \(needed) bytes, \(free) left of the budget")
                 response = .error(507, "no memory for model \(name): it needs \(needed) bytes and \(free) of the "
                     + "\(registry.budgetBytes)-byte budget are left (SYMMETREE_MODEL_MEMORY_BUDGET_MB); unload a model")
             }

@@ -2,6 +2,7 @@
 @preconcurrency import Glibc
 #endif
 import IOUring
+import Logging
 import Model
 
 /// The SageMaker inference contract on one event loop: /ping, /invocations,
@@ -17,7 +18,7 @@ final class InferenceServer: EventLoopDelegate {
     var registry: ModelRegistry
     let ticks: AsyncStream<Void>.Continuation
     let stopRequested: Flag
-    let log: @Sendable (String) -> Void
+    let logger: Logger
     var clients = ClientTable<ClientState>()
     let timeouts: HTTPConnection.Timeouts
     /// The actions of the event being handled; one buffer reused for every event.
@@ -35,7 +36,7 @@ final class InferenceServer: EventLoopDelegate {
 
     init(
         configuration: ServerConfiguration, loop: EventLoop, handOff: HandOff, model: ModelSlot, loads: Mailbox<ModelLoadResult>,
-        ticks: AsyncStream<Void>.Continuation, stopRequested: Flag, log: @escaping @Sendable (String) -> Void
+        ticks: AsyncStream<Void>.Continuation, stopRequested: Flag, logger: Logger
     ) {
         self.configuration = configuration
         self.loop = loop
@@ -45,7 +46,7 @@ final class InferenceServer: EventLoopDelegate {
         registry = ModelRegistry(budgetBytes: configuration.modelMemoryBudgetBytes ?? MemoryBudget.defaultBytes())
         self.ticks = ticks
         self.stopRequested = stopRequested
-        self.log = log
+        self.logger = logger
         pipelinedBudget = configuration.pipelinedRequestsPerTurn
         timeouts = HTTPConnection.Timeouts(
             idle: Nanoseconds.saturating(seconds: configuration.idleTimeoutSeconds),
@@ -116,8 +117,9 @@ final class InferenceServer: EventLoopDelegate {
     func acceptPaused(errno code: Int32) {
         guard !acceptPauseLogged else { return }
         acceptPauseLogged = true
-        log("Cannot accept connections: \(String(cString: strerror(code))); pausing accepts until a connection closes "
-            + "(raise the descriptor limit, ulimit -n, for more connections; logged once)")
+        let reason = String(cString: strerror(code))
+        logger.warning(
+            "Cannot accept connections: \(reason); pausing accepts until a connection closes (raise the descriptor limit, ulimit -n, for more connections; logged once)")
     }
 
     func loopWoken() {
@@ -150,7 +152,7 @@ final class InferenceServer: EventLoopDelegate {
             sweepTimeouts(now: now)
         }
         if draining, loop.openConnectionCount == 0 || now >= drainDeadline {
-            if now >= drainDeadline { log("Drain timeout: closing \(loop.openConnectionCount) connection(s)") }
+            if now >= drainDeadline { logger.warning("Drain timeout: closing \(loop.openConnectionCount) connection(s)") }
             loop.stop()
         }
     }
@@ -318,7 +320,7 @@ final class InferenceServer: EventLoopDelegate {
         draining = true
         drainDeadline = Nanoseconds.adding(seconds: configuration.drainTimeoutSeconds, to: now)
         loop.stopAccepting()
-        log("Shutting down: no new connections; finishing \(clients.count) open connection(s)")
+        logger.notice("Shutting down: no new connections; finishing \(clients.count) open connection(s)")
         for connection in clients.connections {
             clients[connection]?.http.finishAfterCurrent(peerClosed: false, at: now, into: &actions)
             perform(for: connection)

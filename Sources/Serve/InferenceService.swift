@@ -2,6 +2,7 @@
 @preconcurrency import Glibc
 #endif
 import IOUring
+public import Logging
 import Model
 
 /// Starts the SageMaker inference server: the one public way in. `InferenceServer` is what runs
@@ -11,7 +12,7 @@ public enum InferenceService {
     /// background load; returns once the loop is running. /ping answers 503 until the model is
     /// ready; a multi-model endpoint is ready at once.
     public static func start(
-        configuration: ServerConfiguration, log: @escaping @Sendable (String) -> Void
+        configuration: ServerConfiguration, logger: Logger
     ) throws(ServeError) -> RunningServer {
         let listener = try ListeningSocket(host: configuration.host, port: configuration.port)
         let maxConnections = DescriptorLimit.current
@@ -35,12 +36,12 @@ public enum InferenceService {
             }
             let server = InferenceServer(
                 configuration: configuration, loop: loop, handOff: handOff, model: model, loads: loads,
-                ticks: continuation, stopRequested: stopFlag, log: log)
+                ticks: continuation, stopRequested: stopFlag, logger: logger)
             if configuration.multiModel {
-                log("Multi-model endpoint: models load through POST /models; budget \(server.registry.budgetBytes >> 20) MB of models")
+                logger.info("Multi-model endpoint: models load through POST /models; budget \(server.registry.budgetBytes >> 20) MB of models")
             }
             loop.delegate = server
-            if let reason = loop.ioUringUnavailableReason { log("io_uring is not available (\(reason)); using epoll") }
+            if let reason = loop.ioUringUnavailableReason { logger.notice("io_uring is not available (\(reason)); using epoll") }
             started.publish(.success((loop.backend, loop.waker)))
             loop.run()
             continuation.finish()
@@ -55,20 +56,20 @@ public enum InferenceService {
             throw error
         }
         let running = RunningServer(port: listener.port, backend: backend, waker: waker, thread: thread, stopRequested: stopFlag, finished: finished)
-        log("Listening on \(configuration.host):\(listener.port) with \(backend.rawValue)")
+        logger.notice("Listening on \(configuration.host):\(listener.port) with \(backend.rawValue)")
         // The batcher belongs to the one task that consumes the doorbell, off the I/O thread.
         Task.detached {
             var batcher = Batcher(
                 handOff: handOff, waker: waker, byteBudget: configuration.batchByteBudget, parallelism: configuration.parallelism)
             for await _ in stream { await batcher.drain() }
         }
-        if !configuration.multiModel { loadModel(from: configuration.modelDirectory, into: model, waker: waker, log: log) }
+        if !configuration.multiModel { loadModel(from: configuration.modelDirectory, into: model, waker: waker, logger: logger) }
         return running
     }
 
     /// Loads the one model of a single-model endpoint in the background (/ping answers 503 meanwhile).
     private static func loadModel(
-        from directory: String, into model: ModelSlot, waker: Waker, log: @escaping @Sendable (String) -> Void
+        from directory: String, into model: ModelSlot, waker: Waker, logger: Logger
     ) {
         Task.detached {
             let state: ModelState
@@ -77,10 +78,10 @@ public enum InferenceService {
                 let ensemble = try ModelLoader.load(path: path)
                 let evaluator = Evaluator(ensemble)
                 state = .ready(evaluator)
-                log("Model loaded from \(path): \(ensemble.trees.count) trees, \(evaluator.columnCount) input columns")
+                logger.info("Model loaded from \(path): \(ensemble.trees.count) trees, \(evaluator.columnCount) input columns")
             } catch {
                 state = .failed("\(error)")
-                log("Model failed to load: \(error)")
+                logger.error("Model failed to load: \(error)")
             }
             model.set(state)
             waker.wake()

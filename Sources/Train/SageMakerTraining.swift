@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+public import Logging
 import Model
 
 /// SageMaker's training contract (`IMAGE train`), under a root that is /opt/ml in production
@@ -14,7 +15,11 @@ import Model
 ///   checkpoints/ ← symmetree.checkpoint, resumed when present (or checkpointconfig.json's LocalPath)
 public struct SageMakerTraining: Sendable {
     public var root: String
+    /// The training log CatBoost writes (learning rate, per-iteration lines, bestTest) and
+    /// SageMaker's `#quality_metric` lines, which metric definitions parse: printed as they are.
     public var log: @Sendable (String) -> Void
+    /// Everything else: what was read, ignored, resumed, saved, and failures.
+    public var logger: Logger
 
     public static let modelFileName = "model.symmetree"
     public static let catBoostModelFileName = "model.json"
@@ -23,7 +28,8 @@ public struct SageMakerTraining: Sendable {
     /// CatBoost sample name it) and optional `validation`. Others are ignored with a log line.
     static let channels: Set<String> = ["training", "train", "validation"]
 
-    public init(root: String, log: @escaping @Sendable (String) -> Void) {
+    public init(root: String, log: @escaping @Sendable (String) -> Void, logger: Logger) {
+        self.logger = logger
         self.root = root
         self.log = log
     }
@@ -49,7 +55,7 @@ public struct SageMakerTraining: Sendable {
             return 0
         } catch {
             let reason = error.description
-            log("Training failed: \(reason)")
+            logger.error("Training failed: \(reason)")
             makeDirectories(path("output"))
             try? FileIO.writeAtomically(Array((Self.failureText(reason) + "\n").utf8), to: path("output", "failure"))
             return 1
@@ -64,7 +70,7 @@ public struct SageMakerTraining: Sendable {
 
         let trainingChannel = try trainingChannelName()
         let trainingFiles = try dataFiles(channel: trainingChannel, required: true)
-        log("Loading \(trainingFiles.count) training file(s)")
+        logger.info("Loading \(trainingFiles.count) training file(s)")
         let learn = try CSVDataLoader.load(
             files: trainingFiles, labelColumn: parameters.labelColumn, hasHeader: parameters.csvHeader, channel: trainingChannel)
         let validationFiles = try dataFiles(channel: "validation", required: false)
@@ -73,8 +79,8 @@ public struct SageMakerTraining: Sendable {
             ? nil
             : try CSVDataLoader.load(
                 files: validationFiles, labelColumn: parameters.labelColumn, hasHeader: parameters.csvHeader, channel: "validation")
-        log("Training rows: \(learn.rowCount), features: \(learn.featureCount)"
-            + (eval.map { ", validation rows: \($0.rowCount)" } ?? ""))
+        let validationRows = eval.map { ", validation rows: \($0.rowCount)" } ?? ""
+        logger.info("Training rows: \(learn.rowCount), features: \(learn.featureCount)\(validationRows)")
 
         let fingerprint = Checkpoint.fingerprint(hyperparameters: hyperparameters, learn: learn)
         let checkpointsDirectory = try checkpointsDirectoryPath()
@@ -84,7 +90,7 @@ public struct SageMakerTraining: Sendable {
             do {
                 resume = try Checkpoint.decode(bytes, fingerprint: fingerprint)
             } catch {
-                log("Ignoring checkpoint \(checkpointPath): \(error.description)")
+                logger.warning("Ignoring checkpoint \(checkpointPath): \(error.description)")
             }
         }
         let log = self.log
@@ -108,7 +114,7 @@ public struct SageMakerTraining: Sendable {
             guard parameters.saveModelOnTerminate else {
                 throw TrainingError("training was \(reason); no model was written (set save_model_on_terminate=true to keep the partial model)")
             }
-            log("Saving the model trained so far (\(reason))")
+            logger.info("Saving the model trained so far (\(reason))")
         }
         try writeOutputs(result)
     }
@@ -129,7 +135,7 @@ public struct SageMakerTraining: Sendable {
         } catch {
             throw TrainingError("cannot write the model or learning curves: \(error.description)")
         }
-        log("Model written to \(path("model")) (\(result.ensemble.trees.count) trees)")
+        logger.info("Model written to \(path("model")) (\(result.ensemble.trees.count) trees)")
     }
 
     private func curve(_ history: [Double], name: String) -> [UInt8] {
@@ -175,7 +181,7 @@ public struct SageMakerTraining: Sendable {
         for (name, config) in channels {
             guard Self.channels.contains(name) else {
                 // A pipeline may pass channels meant for other steps; failing the job would stop it.
-                log("Ignoring input channel '\(name)': this algorithm reads 'training' (or 'train') and optional 'validation'")
+                logger.notice("Ignoring input channel '\(name)': this algorithm reads 'training' (or 'train') and optional 'validation'")
                 continue
             }
             if let mode = config["TrainingInputMode"]?.stringValue, mode != "File", mode != "FastFile" {
@@ -245,7 +251,7 @@ public struct SageMakerTraining: Sendable {
                 "the \(channel) channel \(directory) holds no regular files, only: \(listing.nonRegular.joined(separator: ", "))")
         }
         if !listing.nonRegular.isEmpty {
-            log("Skipping what is not a regular file in the \(channel) channel: \(listing.nonRegular.joined(separator: ", "))")
+            logger.warning("Skipping what is not a regular file in the \(channel) channel: \(listing.nonRegular.joined(separator: ", "))")
         }
         if required, listing.files.isEmpty { throw TrainingError("the \(channel) channel \(directory) holds no files") }
         return listing.files

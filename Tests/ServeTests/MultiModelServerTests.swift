@@ -1,3 +1,4 @@
+import Logging
 import Foundation
 import IOUring
 import Model
@@ -14,7 +15,7 @@ func startMultiModelServer(backend: BackendPreference, budgetBytes: Int? = nil) 
     configuration.multiModel = true
     configuration.modelDirectory = "/nonexistent"
     configuration.modelMemoryBudgetBytes = budgetBytes
-    let server = try InferenceService.start(configuration: configuration, log: { _ in })
+    let server = try InferenceService.start(configuration: configuration, logger: .silent)
     let client = try RawClient(port: server.port)
     guard client.request("GET", "/ping")?.status == 200 else {
         server.shutdown()

@@ -1,3 +1,4 @@
+import Logging
 import Foundation
 import IOUring
 import Model
@@ -186,7 +187,7 @@ extension LiveServerSuites {
                 configuration.modelDirectory = model.directory
                 configuration.ioUringSetupFailure = failure
                 #expect {
-                    _ = try InferenceService.start(configuration: configuration, log: { _ in })
+                    _ = try InferenceService.start(configuration: configuration, logger: .silent)
                 } throws: { error in
                     "\(error)".contains(String(cString: strerror(errno)))
                 }

@@ -1,3 +1,4 @@
+import Logging
 import Foundation
 import IOUring
 import Model
@@ -125,7 +126,7 @@ func startServer(backend: BackendPreference, model: TestModel, configure: (inout
     configuration.backend = backend
     configuration.modelDirectory = model.directory
     configure(&configuration)
-    let server = try InferenceService.start(configuration: configuration, log: { _ in })
+    let server = try InferenceService.start(configuration: configuration, logger: .silent)
     // Wait for the model (loaded in the background; slow when other suites load the cores).
     let client = try RawClient(port: server.port)
     for _ in 0..<2000 {
@@ -334,7 +335,7 @@ extension LiveServerSuites {
             configuration.port = 0
             configuration.backend = backend
             configuration.modelDirectory = NSTemporaryDirectory() + "no-such-model-\(UUID().uuidString)"
-            let server = try InferenceService.start(configuration: configuration, log: { _ in })
+            let server = try InferenceService.start(configuration: configuration, logger: .silent)
             defer { server.shutdown(); server.wait() }
             let client = try RawClient(port: server.port)
             var ping = client.request("GET", "/ping")

@@ -1,3 +1,4 @@
+import Logging
 import Foundation
 import Model
 import Testing
@@ -117,7 +118,7 @@ struct ContractTests {
             "{\"train\": {\"TrainingInputMode\": \"File\", \"ContentType\": \"text/csv\"}, \"test\": {\"ContentType\": \"application/x-parquet\"}}",
             to: "input/config/inputdataconfig.json")
         let lines = LockedLines()
-        let status = await SageMakerTraining(root: ml.root, log: { lines.append($0) }).run()
+        let status = await SageMakerTraining(root: ml.root, log: { lines.append($0) }, logger: .capturing(into: lines)).run()
         #expect(status == 0, "\(ml.failure ?? "") \(lines.all)")
         #expect(ml.exists("model/model.symmetree"))
         #expect(lines.all.filter { $0.contains("Ignoring input channel 'test'") }.count == 1, "\(lines.all)")
@@ -196,7 +197,7 @@ struct ContractTests {
         try ml.hyperparameters(["iterations": "5"])
         #expect(await ml.run() == 0, "\(ml.failure ?? "")")
         let table = try CSVDataLoader.load(
-            files: try SageMakerTraining(root: ml.root, log: { _ in }).dataFiles(channel: "training", required: true),
+            files: try SageMakerTraining(root: ml.root, log: { _ in }, logger: .silent).dataFiles(channel: "training", required: true),
             labelColumn: 0, hasHeader: false)
         #expect(table.rowCount == 200)
     }

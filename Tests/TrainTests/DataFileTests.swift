@@ -1,3 +1,4 @@
+import Logging
 import Foundation
 import Model
 import Testing
@@ -62,7 +63,7 @@ struct DataFileTests {
         try ml.write(ContractTests.rows, to: "input/data/training/part/a.csv")
         try FileManager.default.createSymbolicLink(atPath: channel + "/part/loop", withDestinationPath: "..")
         try FileManager.default.createSymbolicLink(atPath: channel + "/same.csv", withDestinationPath: "part/a.csv")
-        let files = try SageMakerTraining(root: ml.root, log: { _ in }).dataFiles(channel: "training", required: true)
+        let files = try SageMakerTraining(root: ml.root, log: { _ in }, logger: .silent).dataFiles(channel: "training", required: true)
         #expect(files == [channel + "/part/a.csv"])
         let table = try CSVDataLoader.load(files: files, labelColumn: 0, hasHeader: false)
         #expect(table.rowCount == 200)

@@ -1,3 +1,4 @@
+import Logging
 import Foundation
 import Model
 @testable import Train
@@ -44,7 +45,7 @@ struct MLRoot {
     }
 
     func run() async -> Int32 {
-        await SageMakerTraining(root: root, log: { _ in }).run()
+        await SageMakerTraining(root: root, log: { _ in }, logger: .silent).run()
     }
 
     var failure: String? { try? String(contentsOfFile: root + "/output/failure", encoding: .utf8) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Logging
 import Model
 import Serve
 import Train
@@ -53,7 +54,13 @@ struct TrainCommand: AsyncParsableCommand {
         TerminationSignal.install()
         AllocatorTuning.keepFreedBlocks()
         let root = mlRoot ?? Self.defaultRoot
-        let status = await SageMakerTraining(root: root, log: { print($0) }).run()
+        let logger: Logger
+        do {
+            logger = try OperationalLog.logger(label: "symmetree.train")
+        } catch {
+            throw fail(error.message)
+        }
+        let status = await SageMakerTraining(root: root, log: { print($0) }, logger: logger).run()
         if status != 0 { throw ExitCode(status) }
     }
 }
@@ -81,10 +88,16 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         setvbuf(stdout, nil, _IOLBF, 0)
         var configuration: ServerConfiguration
+        let logger: Logger
         do {
             configuration = try ServerConfiguration.fromEnvironment()
         } catch {
             throw fail(error.description)
+        }
+        do {
+            logger = try OperationalLog.logger(label: "symmetree.serve")
+        } catch {
+            throw fail(error.message)
         }
         if let modelDir { configuration.modelDirectory = modelDir }
         if let port { configuration.port = port }
@@ -99,7 +112,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let server: RunningServer
         do {
-            server = try InferenceService.start(configuration: configuration, log: { print($0) })
+            server = try InferenceService.start(configuration: configuration, logger: logger)
         } catch {
             throw fail(error.description)
         }
@@ -107,7 +120,7 @@ struct ServeCommand: AsyncParsableCommand {
         // Awaited, not joined: this runs on one of the cooperative pool's threads (one per
         // core), and the batcher needs them all.
         await server.stopped()
-        print("Stopped")
+        logger.notice("Stopped")
     }
 }
 
