@@ -1,3 +1,5 @@
+import Model
+
 /// The learn set's bin bytes, quantized once, in two layouts: column-major (feature `f`'s rows
 /// are `bins[f * rowCount ..< (f + 1) * rowCount]`) for routing rows by one feature, and
 /// row-major (`rowMajorBins[row * featureCount + f]`) for histograms, where a sampled row's

@@ -1,3 +1,5 @@
+import Model
+
 /// Per-row loops of a boosting iteration, split into blocks of rows that run on all threads.
 /// Blocks are fixed by the row count alone (never by scheduling) and partial sums are merged in
 /// block order, so a run gives the same model on any machine with the same thread count.

@@ -1,3 +1,5 @@
+import Model
+
 /// A candidate split of every leaf of a level: "feature's bin > borderIndex".
 struct SplitCandidate: Sendable, Equatable {
     var feature: Int

@@ -1,8 +1,8 @@
 import Dispatch
 
-/// Training's one fork-join: `body(0) … body(count − 1)` run concurrently and their results come
-/// back in index order, so every caller merges them in the same order however the blocks were
-/// scheduled. Two ways to run the same contract:
+/// The one fork-join of training and serving: `body(0) … body(count − 1)` run concurrently and
+/// their results come back in index order, so every caller merges them in the same order however
+/// the blocks were scheduled. Two ways to run the same contract:
 ///
 /// - `map` is synchronous (Dispatch's `concurrentPerform`; the calling thread runs blocks too):
 ///   for the per-row passes and split scoring, whose blocks read pointers their caller holds
@@ -11,9 +11,10 @@ import Dispatch
 ///   own output arrays. Allocated on a Dispatch worker, a level's histograms came from that
 ///   thread's malloc arena, which unmaps a whole heap once it is empty, and training took ten
 ///   times the page faults (600k instead of 20k at 200k rows × 30 features, 13% more wall time).
-enum ForkJoin {
+///   The server's sliced requests use it too: they run inside the batcher's task.
+package enum ForkJoin {
     /// The blocks on Dispatch's pool, the caller among them; returns when all are done.
-    static func map<Result: Sendable>(_ count: Int, _ body: @Sendable (Int) -> Result) -> [Result] {
+    package static func map<Result: Sendable>(_ count: Int, _ body: @Sendable (Int) -> Result) -> [Result] {
         precondition(count >= 0, "negative block count")
         if count <= 1 { return count == 0 ? [] : [body(0)] }
         let slots = UnsafeMutablePointer<Result?>.allocate(capacity: count)
@@ -22,9 +23,8 @@ enum ForkJoin {
             slots.deinitialize(count: count)
             slots.deallocate()
         }
-        // Each iteration writes only its own slot.
-        let results = SharedRows(slots)
-        DispatchQueue.concurrentPerform(iterations: count) { index in results[index] = body(index) }
+        let results = Slots(base: slots)
+        DispatchQueue.concurrentPerform(iterations: count) { index in results.base[index] = body(index) }
         return (0..<count).map { index in
             guard let result = slots[index] else { preconditionFailure("block \(index) of \(count) returned nothing") }
             return result
@@ -32,7 +32,7 @@ enum ForkJoin {
     }
 
     /// The blocks as child tasks of the calling task, on the cooperative pool.
-    static func mapInTasks<Result: Sendable>(
+    package static func mapInTasks<Result: Sendable>(
         _ count: Int, _ body: @escaping @Sendable (Int) -> Result
     ) async -> [Result] {
         precondition(count >= 0, "negative block count")
@@ -49,4 +49,10 @@ enum ForkJoin {
             return result
         }
     }
+}
+
+/// The result slots `map`'s blocks write: each iteration writes only its own, which is what
+/// makes sharing the pointer sound.
+private struct Slots<Result>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Result?>
 }
