@@ -2,73 +2,6 @@
 import Glibc
 #endif
 
-/// One parsed HTTP/1.x request. A class, and immutable: a request is handed from the parser to
-/// the connection's actions to the server, and a struct of three Strings and two arrays cost a
-/// retain and a release of each at every step.
-public final class HTTPRequest: Sendable, Equatable {
-    public let method: String
-    public let target: String
-    /// The target without its query, computed once by the parser.
-    public let path: String
-    /// 0 for HTTP/1.0, 1 for HTTP/1.1.
-    public let minorVersion: Int
-    /// Header names lower-cased, in arrival order.
-    public let headers: [(name: String, value: String)]
-    public let body: [UInt8]
-    public let keepAlive: Bool
-
-    public func header(_ name: String) -> String? {
-        headers.first { $0.name == name }?.value
-    }
-
-    public convenience init(method: String, target: String, minorVersion: Int, headers: [(name: String, value: String)], body: [UInt8], keepAlive: Bool) {
-        let path = String(target[..<(target.utf8.firstIndex(of: UInt8(ascii: "?")) ?? target.endIndex)])
-        self.init(method: method, target: target, path: path, minorVersion: minorVersion, headers: headers, body: body, keepAlive: keepAlive)
-    }
-
-    /// For the parser, which found the query while validating the target.
-    init(method: String, target: String, path: String, minorVersion: Int, headers: [(name: String, value: String)], body: [UInt8], keepAlive: Bool) {
-        self.method = method
-        self.target = target
-        self.path = path
-        self.minorVersion = minorVersion
-        self.headers = headers
-        self.body = body
-        self.keepAlive = keepAlive
-    }
-
-    public static func == (lhs: HTTPRequest, rhs: HTTPRequest) -> Bool {
-        lhs.method == rhs.method && lhs.target == rhs.target && lhs.minorVersion == rhs.minorVersion
-            && lhs.headers.map(\.name) == rhs.headers.map(\.name) && lhs.headers.map(\.value) == rhs.headers.map(\.value)
-            && lhs.body == rhs.body && lhs.keepAlive == rhs.keepAlive
-    }
-}
-
-/// A request the parser refuses, with the status to answer and why; the connection closes after.
-public struct HTTPParseError: Error, Equatable, Sendable {
-    public var status: Int
-    public var reason: String
-}
-
-public struct HTTPLimits: Sendable {
-    /// Request line plus headers.
-    public var headerBytesMax = 16 * 1024
-    public var bodyBytesMax = 6 * 1024 * 1024
-    /// The bytes of a chunked body that are not data: size lines with their extensions, the
-    /// CRLFs after data and the trailer section. Counted on their own so that one-byte chunks
-    /// with long extensions cannot make a client's few body bytes cost the server gigabytes.
-    /// A client sending 6 MB in 64-byte chunks spends about 0.6 MB on framing.
-    public var chunkFramingBytesMax = 1024 * 1024
-    /// Trailer fields after the last chunk (RFC 9112 §7.1.2); their bytes count against
-    /// `headerBytesMax` as well.
-    public var trailerFieldCountMax = 64
-
-    public init(headerBytesMax: Int = 16 * 1024, bodyBytesMax: Int = 6 * 1024 * 1024) {
-        self.headerBytesMax = headerBytesMax
-        self.bodyBytesMax = bodyBytesMax
-    }
-}
-
 /// Incremental HTTP/1.1 request parser: a value that consumes bytes from the front of a
 /// connection's input buffer and says what it found. No sockets, so every case is testable.
 ///
@@ -388,13 +321,4 @@ func isTokenByte(_ byte: UInt8) -> Bool {
     // Bit n of the first word is byte n, of the second byte 64 + n.
     let word: UInt64 = byte < 64 ? 0x03FF_6CFA_0000_0000 : 0x57FF_FFFF_C7FF_FFFE
     return byte < 128 && (word >> UInt64(byte & 63)) & 1 == 1
-}
-
-extension StringProtocol {
-    func trimmingCharacters(in set: String) -> String {
-        var result = Substring(self)
-        while let first = result.first, set.contains(first) { result = result.dropFirst() }
-        while let last = result.last, set.contains(last) { result = result.dropLast() }
-        return String(result)
-    }
 }
