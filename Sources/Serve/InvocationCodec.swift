@@ -5,8 +5,10 @@ public enum InvocationCodec {
     public static func decode(_ body: [UInt8], format: PayloadFormat, columnCount: Int) throws(InvocationError)
         -> (features: [Float], rowCount: Int)
     {
-        try requireContent(body)
+        // A binary body's whitespace bytes are content.
+        if format != .recordIO { try requireContent(body) }
         switch format {
+        case .recordIO: return try RecordIOProtobufCodec.decode(body, columnCount: columnCount)
         case .csv: return try decodeCSV(body, columnCount: columnCount)
         case .json: return try decodeJSON(body, columnCount: columnCount)
         case .jsonLines: return try decodeJSONLines(body, columnCount: columnCount)
@@ -240,7 +242,7 @@ public enum InvocationCodec {
     }
 
     /// What comes before the first prediction and after the last; `appendItems` writes the rest,
-    /// so large outputs can be encoded in slices and joined.
+    /// so large outputs can be encoded in slices and joined (RecordIO frames stand alone).
     static func prefix(_ format: PayloadFormat) -> StaticString { format == .json ? #"{"predictions":["# : "" }
     static func suffix(_ format: PayloadFormat) -> StaticString { format == .json ? "]}" : "" }
 
@@ -268,6 +270,8 @@ public enum InvocationCodec {
                 appendJSONNumber(value, to: &bytes)
                 bytes.appendLiteral("}\n")
             }
+        case .recordIO:
+            RecordIOProtobufCodec.appendRecords(predictions, to: &bytes)
         }
     }
 

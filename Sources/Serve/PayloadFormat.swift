@@ -6,6 +6,9 @@ public enum PayloadFormat: String, Sendable, CaseIterable {
     /// `label index:value …` lines, as SageMaker XGBoost's clients send them; a request format
     /// only (answered in CSV, as that container does).
     case libsvm = "text/libsvm"
+    /// SageMaker's `Record` protobuf in RecordIO frames, one record per row, as the built-in
+    /// algorithms and the SDK's RecordSerializer send it; answers are records too.
+    case recordIO = "application/x-recordio-protobuf"
 
     /// Whether answers can be written in this format.
     public var canAnswer: Bool { self != .libsvm }
@@ -27,9 +30,16 @@ public enum PayloadFormat: String, Sendable, CaseIterable {
         case "application/json": self = .json
         case "application/jsonlines", "application/jsonl", "application/x-jsonlines", "application/json-lines": self = .jsonLines
         case "text/libsvm", "text/x-libsvm", "application/x-libsvm": self = .libsvm
+        case "application/x-recordio-protobuf": self = .recordIO
         default: return nil
         }
     }
+
+    /// The request media types, for the 415 answer.
+    public static let requestTypesList = allCases.map(\.rawValue).joined(separator: ", ")
+
+    /// The answer media types, for the 406 answer and the default-Accept setting's error.
+    public static let answerTypesList = allCases.filter(\.canAnswer).map(\.rawValue).joined(separator: ", ")
 
     /// The response format for an `Accept` header: the first supported type in the list; no
     /// Accept, or `*/*`, is answered in `defaultFormat` (SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT)
