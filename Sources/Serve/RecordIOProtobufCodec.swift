@@ -53,22 +53,47 @@ enum RecordIOProtobufCodec {
     /// (`_encode_selected_predictions_recordio_protobuf` in algorithm_mode/serve_utils.py, with
     /// SAGEMAKER_INFERENCE_OUTPUT) writes records, likewise one per row with one float32 label
     /// per selected key (for regression "predicted_score").
+    ///
+    /// Every answer record is the same bytes but for the score, the payload's last four bytes
+    /// (the packed float is the last field written), so each frame is `scoreFrameHead` and the
+    /// score: ~10x faster than serializing a Record per prediction (~700 ns each on the 2-core
+    /// development machine, more than scoring a row), and `scoreRecord` is kept as the reference.
     static func appendRecords<Predictions: Collection<Double>>(_ predictions: Predictions, to bytes: inout [UInt8]) {
-        var tensor = Aialgs_Data_Float32Tensor()
-        var value = Aialgs_Data_Value()
-        var record = Aialgs_Data_Record()
+        let head = scoreFrameHead
+        bytes.reserveCapacity(bytes.count + predictions.count * (head.count + 4 + scoreFramePaddingCount))
         for prediction in predictions {
-            tensor.values = [Float(prediction)]
-            value.float32Tensor = tensor
-            record.label[scoreKey] = value
-            let payload: [UInt8]
-            do {
-                payload = try record.serializedBytes()
-            } catch {
-                // Only missing required fields (the schema has none) or a 2 GiB message fail.
-                preconditionFailure("encoding a one-score Record failed: \(error)")
-            }
-            RecordIOWriter.append(record: payload, to: &bytes)
+            bytes.append(contentsOf: head)
+            withUnsafeBytes(of: Float(prediction).bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+            for _ in 0..<scoreFramePaddingCount { bytes.append(0) }
         }
     }
+
+    /// One answer record, serialized by SwiftProtobuf: the reference `scoreFrameHead` is cut from.
+    static func scoreRecord(_ score: Float) -> [UInt8] {
+        var value = Aialgs_Data_Value()
+        value.float32Tensor.values = [score]
+        var record = Aialgs_Data_Record()
+        record.label[scoreKey] = value
+        do {
+            return try record.serializedBytes()
+        } catch {
+            // Only missing required fields (the schema has none) or a 2 GiB message fail.
+            preconditionFailure("encoding a one-score Record failed: \(error)")
+        }
+    }
+
+    /// Magic, length and every payload byte before the score, checked once against two records
+    /// that differ only in their score.
+    static let scoreFrameHead: [UInt8] = {
+        let zero = scoreRecord(0)
+        let one = scoreRecord(1)
+        let scoreOffset = zero.count - 4
+        precondition(one.count == zero.count && one[..<scoreOffset] == zero[..<scoreOffset], "the score is not the record's tail")
+        precondition(Array(one[scoreOffset...]) == [0x00, 0x00, 0x80, 0x3F], "the score is not a little-endian float32")
+        var frame: [UInt8] = []
+        RecordIOWriter.append(record: zero, to: &frame)
+        return Array(frame[..<(RecordIOReader.headerByteCount + scoreOffset)])
+    }()
+
+    static let scoreFramePaddingCount = (4 - (scoreFrameHead.count - RecordIOReader.headerByteCount + 4) % 4) % 4
 }

@@ -7,7 +7,7 @@ import Testing
 /// rows a reader must decode (`<case>_expected.csv`, one line per record).
 enum RecordIOFixtures {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
-    static let cases = ["dense_float32", "dense_float64_labeled", "dense_int32", "sparse_float32", "sparse_float64", "multipart"]
+    static let cases = ["dense_float32", "dense_float64_labeled", "dense_int32", "sparse_float32", "sparse_float64", "sparse_int32", "multipart"]
 
     static func body(_ name: String) throws -> [UInt8] {
         Array(try Data(contentsOf: directory.appendingPathComponent(name + ".recordio")))
@@ -198,6 +198,16 @@ struct RecordIOTests {
             #expect(record.features.isEmpty && Array(record.label.keys) == ["score"])
         }
         #expect(InvocationCodec.encode(prediction: 0.5, format: .recordIO) == InvocationCodec.encode([0.5][...], format: .recordIO))
+    }
+
+    @Test("the answer template gives the bytes of a Record serialized per prediction")
+    func answerTemplate() {
+        let scores: [Double] = [0, -0.0, 1, -1.5, .pi, 1e-45, -3e38, 1e300, .infinity, -.infinity, .nan, Double(Float.leastNormalMagnitude)]
+        var reference: [UInt8] = []
+        for score in scores { RecordIOWriter.append(record: RecordIOProtobufCodec.scoreRecord(Float(score)), to: &reference) }
+        var fast: [UInt8] = []
+        RecordIOProtobufCodec.appendRecords(scores, to: &fast)
+        #expect(fast == reference)
     }
 
     @Test("media type, negotiation and the lists the 415/406 answers give")
