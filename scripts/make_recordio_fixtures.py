@@ -20,6 +20,8 @@ For each case it writes:
   <case>_expected.csv    the rows a reader must decode: one line per record, the float32 values
                          as Python reprs of their exact doubles, absent sparse columns 0, NaN "nan"
 
+The 3-column bodies are also the seeds of the recordio fuzz target (Fuzz/corpus/recordio).
+
 Usage: pip install grpcio-tools numpy scipy; python3 scripts/make_recordio_fixtures.py [output-dir]
 """
 import importlib
@@ -159,6 +161,9 @@ def main():
 
     sparse64 = scipy.sparse.random(3, 5, density=0.4, random_state=11, dtype=np.float64, format="csr")
     write_case("sparse_float64", b"".join(frame(p) for p in sparse_records(sparse64)), sparse64.toarray())
+
+    sparse_int = scipy.sparse.csr_matrix(np.array([[0, 3, 0], [-2, 0, 0], [0, 0, 0], [1, 1, 7]]))
+    write_case("sparse_int32", b"".join(frame(p) for p in sparse_records(sparse_int)), sparse_int.toarray())
 
     body, rows = multipart_case(rng)
     write_case("multipart", body, rows)
