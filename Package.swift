@@ -42,6 +42,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Operational logging through the Swift server ecosystem's logging API.
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        // SageMaker's RecordIO-protobuf payloads (Serve only). No traits: the default
+        // BinaryDelimitedStreams trait imports all of Foundation, which nothing else links.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0", traits: []),
     ],
     targets: [
         .target(name: "Model", swiftSettings: swiftSettings),
@@ -59,7 +62,13 @@ let package = Package(
             name: "IOUring", dependencies: ["CURing", "CSys"], swiftSettings: swiftSettings,
             linkerSettings: [.linkedLibrary(":liburing.a")]),
         .target(
-            name: "Serve", dependencies: ["Model", "IOUring", .product(name: "Logging", package: "swift-log")],
+            name: "Serve",
+            dependencies: [
+                "Model", "IOUring", .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            // The schema the hand-written Protobuf/record.pb.swift follows; not compiled.
+            exclude: ["Protobuf/record.proto"],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "symmetree",
@@ -80,7 +89,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ServeTests",
-            dependencies: ["Serve", "Model", "IOUring", "CSys", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Serve", "Model", "IOUring", "CSys", .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -8,12 +8,12 @@ import Model
 import Serve
 
 enum Target: String {
-    case http, csv, json, jsonlines, libsvm, model
+    case http, csv, json, jsonlines, libsvm, recordio, model
 }
 
 let target: Target = {
     guard let raw = getenv("SYMMETREE_FUZZ_TARGET").map({ String(cString: $0) }), let target = Target(rawValue: raw) else {
-        fatalError("set SYMMETREE_FUZZ_TARGET to http, csv, json, jsonlines, libsvm or model")
+        fatalError("set SYMMETREE_FUZZ_TARGET to http, csv, json, jsonlines, libsvm, recordio or model")
     }
     return target
 }()
@@ -56,6 +56,13 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         _ = try? InvocationCodec.decode(bytes, format: .jsonLines, columnCount: 3)
     case .libsvm:
         _ = try? InvocationCodec.decode(bytes, format: .libsvm, columnCount: 3)
+    case .recordio:
+        // RecordIO framing (multi-part records too), the Record protobuf, the rows; rows that
+        // decode must also encode as an answer.
+        if let rows = try? InvocationCodec.decode(bytes, format: .recordIO, columnCount: 3) {
+            precondition(rows.features.count == rows.rowCount * 3)
+            _ = InvocationCodec.encode(rows.features.prefix(64).map { Double($0) }, format: .recordIO)
+        }
     case .model:
         // Our format, CatBoost .cbm and CatBoost JSON, by their magic; a model that decodes
         // must also evaluate without trapping.

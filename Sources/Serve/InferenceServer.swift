@@ -269,12 +269,12 @@ final class InferenceServer: EventLoopDelegate {
         let evaluator = model.evaluator
         let contentType = request.header("content-type") ?? "text/csv"
         guard let format = PayloadFormat(mediaType: contentType) else {
-            return .error(415, "unsupported Content-Type \(contentType): use text/csv, application/json, application/jsonlines or text/libsvm")
+            return .error(415, "unsupported Content-Type \(contentType): use one of \(PayloadFormat.requestTypesList)")
         }
         guard let output = PayloadFormat.negotiate(
             accept: request.header("accept"), requestFormat: format, defaultFormat: configuration.defaultAccept)
         else {
-            return .error(406, "cannot produce any of Accept: \(request.header("accept") ?? ""); offer text/csv, application/json or application/jsonlines")
+            return .error(406, "cannot produce any of Accept: \(request.header("accept") ?? ""); offer one of \(PayloadFormat.answerTypesList)")
         }
         if request.body.count <= configuration.inlineBodyBytesMax, turnJobs.isEmpty, handOff.isIdle {
             // Idle server, small request: no thread hop.

@@ -98,7 +98,7 @@ public struct ServerConfiguration: Sendable {
         if let accept = value("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT") {
             guard let format = PayloadFormat(mediaType: accept), format.canAnswer else {
                 throw ServeError(
-                    "SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT=\(accept): use text/csv, application/json or application/jsonlines")
+                    "SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT=\(accept): use one of \(PayloadFormat.answerTypesList)")
             }
             configuration.defaultAccept = format
         }

@@ -40,6 +40,11 @@ final class RawClient {
 
     /// Reads one response: (status, headers lower-cased, body); nil at EOF.
     func readResponse(headOnly: Bool = false) -> (status: Int, headers: [String: String], body: String)? {
+        readBinaryResponse(headOnly: headOnly).map { ($0.status, $0.headers, String(decoding: $0.body, as: UTF8.self)) }
+    }
+
+    /// Reads one response with its body as bytes; nil at EOF.
+    func readBinaryResponse(headOnly: Bool = false) -> (status: Int, headers: [String: String], body: [UInt8])? {
         while true {
             if let end = headerEnd() {
                 let head = String(decoding: buffer[..<end], as: UTF8.self)
@@ -52,7 +57,7 @@ final class RawClient {
                 }
                 let length = headOnly ? 0 : Int(headers["content-length"] ?? "0") ?? 0
                 while buffer.count < end + 4 + length { guard fill() else { return nil } }
-                let body = String(decoding: buffer[(end + 4)..<(end + 4 + length)], as: UTF8.self)
+                let body = Array(buffer[(end + 4)..<(end + 4 + length)])
                 buffer.removeFirst(end + 4 + length)
                 if status == 100 { continue }
                 return (status, headers, body)
@@ -87,6 +92,15 @@ final class RawClient {
         text += "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
         write(text)
         return readResponse(headOnly: method == "HEAD")
+    }
+
+    /// A POST with a binary body, answered with a binary body.
+    func post(_ path: String, bytes body: [UInt8], headers: [String: String]) -> (status: Int, headers: [String: String], body: [UInt8])? {
+        var text = "POST \(path) HTTP/1.1\r\nHost: test\r\n"
+        for (name, value) in headers { text += "\(name): \(value)\r\n" }
+        text += "Content-Length: \(body.count)\r\n\r\n"
+        write(Array(text.utf8) + body)
+        return readBinaryResponse()
     }
 }
 
