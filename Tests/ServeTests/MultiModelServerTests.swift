@@ -70,6 +70,13 @@ extension LiveServerSuites {
             #expect(json.status == 200)
             #expect(json.headers["content-type"] == "application/jsonlines")
             #expect(json.headers["x-amzn-sagemaker-custom-attributes"] == "trace=7")
+            // Every input format /invocations takes: here SageMaker's RecordIO-protobuf, answered in kind.
+            let records = try #require(client.post(
+                "/models/second%20model/invoke", bytes: try RecordIOFixtures.body("dense_float32"),
+                headers: ["Content-Type": "application/x-recordio-protobuf"]))
+            #expect(records.status == 200)
+            let recordRows = try RecordIOFixtures.rows("dense_float32")
+            #expect(try RecordIOAnswer.scores(records.body) == models[1].expected(recordRows).map { Float($0) })
             #expect(client.request("POST", "/models/first.tar.gz/invoke", body: "1,x,3\n", headers: ["Content-Type": "text/csv"])?.status == 400)
             #expect(client.request("POST", "/models/first.tar.gz/invoke", body: "1,2,3\n", headers: ["Content-Type": "image/png"])?.status == 415)
 
