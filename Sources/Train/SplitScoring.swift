@@ -1,12 +1,5 @@
 import Model
 
-/// A candidate split of every leaf of a level: "feature's bin > borderIndex".
-struct SplitCandidate: Sendable, Equatable {
-    var feature: Int
-    var borderIndex: Int
-    var score: Double
-}
-
 /// CatBoost's CPU split scores from first derivatives (catboost/private/libs/algo/score_calcers.cpp):
 ///   avg = G / (W + λ) (0 when W ≤ 0);  L2: Σ avg·G;  Cosine: Σ avg·G / sqrt(Σ avg²·W + 1e-100),
 /// summed over the 2·leafCount children a candidate would create.
