@@ -1,17 +1,3 @@
-/// One level of an oblivious tree: every node of the level asks the same question,
-/// "is feature `featureIndex`'s value strictly greater than its border `borderIndex`?".
-public struct TreeSplit: Sendable, Hashable {
-    /// Index into `Ensemble.features` (not the input column).
-    public var featureIndex: Int
-    /// Index into that feature's `borders`.
-    public var borderIndex: Int
-
-    public init(featureIndex: Int, borderIndex: Int) {
-        self.featureIndex = featureIndex
-        self.borderIndex = borderIndex
-    }
-}
-
 /// A symmetric (oblivious) tree: `depth` splits, `1 << depth` leaves.
 ///
 /// Leaf index = Σ_k (split k true) << k; `splits[0]` is the least significant bit, as in

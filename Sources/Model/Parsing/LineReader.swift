@@ -80,8 +80,3 @@ package struct LineReader {
         }
     }
 }
-
-package enum LineReaderError<BodyError: Error>: Error {
-    case read(String)
-    case body(BodyError)
-}
