@@ -21,6 +21,7 @@ struct ResolvedParameters: Sendable {
     let baggingTemperature: Double
     /// nil: CatBoost's automatic MVS regularizer, recomputed for every tree from the previous one.
     let mvsReg: Double?
+    let samplingFrequency: SamplingFrequency
     let rsm: Double
     let boostFromAverage: Bool
     let lossFunction: LossFunction
@@ -70,6 +71,7 @@ struct ResolvedParameters: Sendable {
         bootstrapType = given.bootstrapType
         baggingTemperature = given.baggingTemperature
         mvsReg = given.mvsReg
+        samplingFrequency = given.samplingFrequency
         rsm = given.rsm
         lossFunction = loss
         overfittingDetector = given.overfittingDetector

@@ -49,6 +49,7 @@ public struct TrainingParameters: Sendable, Hashable {
     public var baggingTemperature = 1.0
     /// nil: automatic (CatBoost's MVS regularizer from the previous tree).
     public var mvsReg: Double?
+    public var samplingFrequency = SamplingFrequency.perTree
     public var rsm = 1.0
     /// nil: the loss's default.
     public var boostFromAverage: Bool?
@@ -158,8 +159,8 @@ public struct TrainingParameters: Sendable, Hashable {
             case "save_model_on_terminate", "save_model_on_termination":  // the second is XGBoost's spelling
                 saveModelOnTerminate = try Self.boolean(key, value)
             case "grow_policy", "boosting_type": try Self.requireSupportedScheme(key, value)
-            case "max_leaves", "min_data_in_leaf", "sampling_frequency", "scale_pos_weight":
-                try Self.checkBuiltInAlgorithmSetting(key, value)
+            case "sampling_frequency": samplingFrequency = try Self.choice(key, value)
+            case "max_leaves", "min_data_in_leaf", "scale_pos_weight": try Self.checkBuiltInAlgorithmSetting(key, value)
             default:
                 throw TrainingError(
                     "unknown hyperparameter '\(key)'. Known names (CatBoost's): \(Self.names.joined(separator: ", "))")
@@ -199,17 +200,11 @@ public struct TrainingParameters: Sendable, Hashable {
     /// The built-in CatBoost algorithm's settings that change nothing for oblivious trees and
     /// regression (developer guide, "CatBoost hyperparameters"): max_leaves applies only to
     /// Lossguide and min_data_in_leaf only to Lossguide and Depthwise, so under SymmetricTree
-    /// they are checked and unused; sampling_frequency PerTree is CatBoost's CPU default and
-    /// what is trained; scale_pos_weight 1 weighs nothing. Other values are refused.
+    /// they are checked and unused; scale_pos_weight 1 weighs nothing. Other values are refused.
     static func checkBuiltInAlgorithmSetting(_ key: String, _ value: String) throws(TrainingError) {
         switch key {
         case "max_leaves": _ = try integer(key, value, in: 2...64)
         case "min_data_in_leaf": _ = try integer(key, value, in: 1...1_000_000_000)
-        case "sampling_frequency":
-            guard value.lowercased() == "pertree" else {
-                throw TrainingError(
-                    "hyperparameter sampling_frequency=\(value) is not supported: Symmetree samples PerTree (CatBoost's CPU default)")
-            }
         default:
             guard try number(key, value) == 1 else {
                 throw TrainingError("hyperparameter scale_pos_weight=\(value) is not supported: only 1 (no reweighting)")

@@ -40,18 +40,16 @@ struct BootstrapTests {
         func draw(threadCount: Int) -> (weights: [Double], rows: SampledRows, sum: Double) {
             let passes = LearnPasses(
                 targets: [Double](repeating: 0, count: rowCount), weights: weights, threadCount: threadCount)
-            let (rows, sum) = passes.sample(
+            let rows = passes.sample(
                 type: type, subsample: 0.8, baggingTemperature: 1, mvsRegularizer: 0.64, seed: 42, gradients: gradients)
             var perRow = [Double](repeating: 0, count: rowCount)
             for (row, pair) in zip(rows.rowIndex, rows.gradientWeight) { perRow[Int(row)] = pair[1] }
-            return (perRow, rows, sum)
+            return (perRow, rows, perRow.reduce(0, +))
         }
         let one = draw(threadCount: 1)
         let two = draw(threadCount: 2)
         #expect(one.rows.rowIndex == two.rows.rowIndex)
         #expect(one.rows.gradientWeight == two.rows.gradientWeight)
-        #expect(abs(one.sum - two.sum) <= 1e-9 * one.sum)
-        #expect(abs(one.sum - one.weights.reduce(0, +)) <= 1e-9 * one.sum)
         // Kept rows are the rows with a positive weight, in row order, der1 scaled to the weight.
         #expect(one.rows.rowIndex.map(Int.init) == one.weights.indices.filter { one.weights[$0] > 0 })
         #expect(zip(one.rows.rowIndex, one.rows.gradientWeight).allSatisfy { row, pair in

@@ -22,11 +22,26 @@ struct ParameterTests {
         ])
         #expect(unchanged == TrainingParameters())
         for (key, value, mentions) in [("grow_policy", "Lossguide", "SymmetricTree"), ("grow_policy", "Depthwise", "SymmetricTree"),
-                                       ("boosting_type", "Ordered", "Plain"), ("sampling_frequency", "PerTreeLevel", "PerTree"),
-                                       ("scale_pos_weight", "3", "only 1")] {
+                                       ("boosting_type", "Ordered", "Plain"), ("scale_pos_weight", "3", "only 1")] {
             #expect {
                 _ = try TrainingParameters(hyperparameters: [key: value])
             } throws: { "\($0)".contains("\(key)=\(value) is not supported") && "\($0)".contains(mentions) }
+        }
+    }
+
+    @Test("sampling_frequency takes CatBoost's two spellings, exactly; the default is CatBoost's own")
+    func samplingFrequency() throws {
+        #expect(try TrainingParameters(hyperparameters: ["sampling_frequency": "PerTreeLevel"]).samplingFrequency == .perTreeLevel)
+        #expect(try TrainingParameters(hyperparameters: ["sampling_frequency": "PerTree"]).samplingFrequency == .perTree)
+        // CatBoost's resolved options, as its get_all_params() reports them, are in every model it saves.
+        let model = try #require(try TrainFixtures.json("rmse_numeric_d2.json") as? [String: Any])
+        let options = (model["model_info"] as? [String: Any])?["params"] as? [String: Any]
+        let treeOptions = try #require(options?["tree_learner_options"] as? [String: Any])
+        #expect(treeOptions["sampling_frequency"] as? String == TrainingParameters().samplingFrequency.rawValue)
+        for value in ["pertreelevel", "PerLevel", ""] {
+            #expect {
+                _ = try TrainingParameters(hyperparameters: ["sampling_frequency": value])
+            } throws: { "\($0)".contains("expected one of PerTree, PerTreeLevel") }
         }
     }
 
