@@ -37,7 +37,7 @@ struct BoostingRun {
         eval: (bins: [UInt8], targets: [Float])?, random: RandomGenerator, resumeFrom: TrainingProgress?
     ) throws(TrainingError) {
         let rowCount = dataset.rowCount
-        let weights = [Double](repeating: 1, count: rowCount)
+        let weights = Self.objectWeights(targets: learnTargets, scalePosWeight: options.scalePosWeight)
         self.options = options
         self.dataset = dataset
         self.eval = eval
@@ -47,7 +47,8 @@ struct BoostingRun {
         learner = TreeLearner(
             dataset: dataset, depth: options.depth, scoreFunction: options.scoreFunction, rsm: options.rsm,
             threadCount: options.threadCount, subtractionRowCountMin: TreeLearner.subtractionRowCountMinDefault)
-        evalWeights = [Double](repeating: 1, count: eval?.targets.count ?? 0)
+        // CatBoost's metrics weigh validation objects by their class weight too (`use_weights`).
+        evalWeights = Self.objectWeights(targets: eval?.targets ?? [], scalePosWeight: options.scalePosWeight)
         bias = options.boostFromAverage ? options.lossFunction.bestConstant(targets: learnTargets, weights: weights) : 0
         self.random = random
         if let resumeFrom {
@@ -68,6 +69,13 @@ struct BoostingRun {
             Self.apply(tree, bins: eval?.bins ?? [], rowCount: evalWeights.count, to: &evalApprox)
         }
         for value in resumeFrom?.evalHistory ?? [] { recordEval(value) }
+    }
+
+    /// Each object's weight: CatBoost's class weights [1, scale_pos_weight] for Logloss's 0/1
+    /// targets, kept as float32 as CatBoost keeps weights; 1 for every object otherwise.
+    static func objectWeights(targets: [Float], scalePosWeight: Double) -> [Double] {
+        let positive = Double(Float(scalePosWeight))
+        return targets.map { $0 == 1 ? positive : 1 }
     }
 
     /// Whether every split of a checkpoint's tree names a feature and border this data has.
