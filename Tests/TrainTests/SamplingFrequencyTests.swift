@@ -1,4 +1,3 @@
-import Foundation
 import Model
 import Testing
 @testable import Train
@@ -7,15 +6,6 @@ import Testing
 /// chooses its split on that sample alone (CatBoost's `GreedyTensorSearchOblivious`).
 @Suite("Sampling per tree level")
 struct SamplingFrequencyTests {
-    /// The samples a tree's levels drew, in order.
-    final class DrawLog: @unchecked Sendable {
-        private let lock = NSLock()
-        private var draws: [SampledRows] = []
-
-        func append(_ rows: SampledRows) { lock.withLock { draws.append(rows) } }
-        var all: [SampledRows] { lock.withLock { draws } }
-    }
-
     /// Grows one tree sampling per level on `dataset`, logging every level's sample. Gradients
     /// are multiples of 1/64, so with Bernoulli's unit multipliers every histogram sum is exact
     /// in any order.
@@ -28,7 +18,7 @@ struct SamplingFrequencyTests {
         let passes = LearnPasses(
             targets: [Double](repeating: 0, count: rowCount), weights: [Double](repeating: 1, count: rowCount),
             threadCount: threadCount)
-        let log = DrawLog()
+        let log = LockedList<SampledRows>()
         let draw: @Sendable (UInt64) -> SampledRows = { seed in
             let rows = passes.sample(
                 type: type, subsample: 0.5, baggingTemperature: 1, mvsRegularizer: 0.05, seed: seed, gradients: gradients)
