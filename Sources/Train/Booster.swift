@@ -133,6 +133,11 @@ public struct Booster: Sendable {
             if let bad = table.targets.firstIndex(where: { $0 != 0 && $0 != 1 }) {
                 throw TrainingError("Logloss needs 0/1 targets; \(name) row \(bad + 1) has \(table.targets[bad])")
             }
+            // CatBoost refuses a single class too ("Target contains only one unique value"):
+            // there is nothing to separate, and boost_from_average's logit would be infinite.
+            if name == "training", let only = table.targets.first, table.targets.allSatisfy({ $0 == only }) {
+                throw TrainingError("Logloss needs both classes in the training targets; every row has \(Int(only))")
+            }
         case .poisson, .tweedie:
             if let bad = table.targets.firstIndex(where: { $0 < 0 }) {
                 throw TrainingError(

@@ -9,7 +9,8 @@ struct BoostingRun {
     let eval: (bins: [UInt8], targets: [Float])?
     /// CatBoost keeps the learning rate as a float32.
     let learningRate: Double
-    /// λ for leaf values: l2_leaf_reg scaled by the mean learn weight (CatBoost's `ScaleL2Reg`).
+    /// λ for leaf values and split scores: l2_leaf_reg scaled by the mean learn weight
+    /// (CatBoost's `ScaleL2Reg`).
     let l2: Double
     private let passes: LearnPasses
     private let learner: TreeLearner
@@ -36,7 +37,7 @@ struct BoostingRun {
         eval: (bins: [UInt8], targets: [Float])?, random: RandomGenerator, resumeFrom: TrainingProgress?
     ) throws(TrainingError) {
         let rowCount = dataset.rowCount
-        let weights = [Double](repeating: 1, count: rowCount)
+        let weights = Self.objectWeights(targets: learnTargets, scalePosWeight: options.scalePosWeight)
         self.options = options
         self.dataset = dataset
         self.eval = eval
@@ -46,7 +47,8 @@ struct BoostingRun {
         learner = TreeLearner(
             dataset: dataset, depth: options.depth, scoreFunction: options.scoreFunction, rsm: options.rsm,
             threadCount: options.threadCount, subtractionRowCountMin: TreeLearner.subtractionRowCountMinDefault)
-        evalWeights = [Double](repeating: 1, count: eval?.targets.count ?? 0)
+        // CatBoost's metrics weigh validation objects by their class weight too (`use_weights`).
+        evalWeights = Self.objectWeights(targets: eval?.targets ?? [], scalePosWeight: options.scalePosWeight)
         bias = options.boostFromAverage ? options.lossFunction.bestConstant(targets: learnTargets, weights: weights) : 0
         self.random = random
         if let resumeFrom {
@@ -67,6 +69,13 @@ struct BoostingRun {
             Self.apply(tree, bins: eval?.bins ?? [], rowCount: evalWeights.count, to: &evalApprox)
         }
         for value in resumeFrom?.evalHistory ?? [] { recordEval(value) }
+    }
+
+    /// Each object's weight: CatBoost's class weights [1, scale_pos_weight] for Logloss's 0/1
+    /// targets, kept as float32 as CatBoost keeps weights; 1 for every object otherwise.
+    static func objectWeights(targets: [Float], scalePosWeight: Double) -> [Double] {
+        let positive = Double(Float(scalePosWeight))
+        return targets.map { $0 == 1 ? positive : 1 }
     }
 
     /// Whether every split of a checkpoint's tree names a feature and border this data has.
@@ -97,10 +106,7 @@ struct BoostingRun {
         let iteration = trees.count
         let sums = nextDerivativeSums ?? passes.derivatives(
             loss: options.lossFunction, approx: approx, gradients: &gradients, secondDerivatives: &secondDerivatives)
-        let (sampled, sampleWeightSum) = passes.sample(
-            type: options.bootstrapType, subsample: options.subsample, baggingTemperature: options.baggingTemperature,
-            mvsRegularizer: options.mvsReg ?? automaticMVSRegularizer(absoluteGradientSum: sums.absoluteSum),
-            seed: options.bootstrapType == .no ? 0 : random.next(), gradients: gradients)
+        let sample = splitSample(mvsRegularizer: options.mvsReg ?? automaticMVSRegularizer(absoluteGradientSum: sums.absoluteSum))
         var noiseDeviation = 0.0
         if options.randomStrength > 0 {
             // CatBoost's `CalcDerivativesStDevFromZeroMultiplier`, decayed with the model's length.
@@ -108,9 +114,9 @@ struct BoostingRun {
             noiseDeviation =
                 options.randomStrength * (sums.squareSum / Double(rowCount)).squareRoot() * modelSize / (1 + modelSize)
         }
-        let grown = await learner.grow(
-            sampled: sampled, l2: max(options.l2LeafReg, 1e-20) * sampleWeightSum / Double(rowCount),
-            noiseDeviation: noiseDeviation, random: &random)
+        // The score's λ is the leaves' λ: CatBoost scales l2_leaf_reg by the mean learn weight,
+        // never by the sample's (`BodySumWeight` in catboost/private/libs/algo/scoring.cpp).
+        let grown = await learner.grow(sample: sample, l2: l2, noiseDeviation: noiseDeviation, random: &random)
         let (deltas, leafWeights) = leafDeltas(leafOfRow: grown.leafOfRow, leafCount: 1 << grown.splits.count)
         let tree = ObliviousTree(
             splits: grown.splits.map { TreeSplit(featureIndex: $0.feature, borderIndex: $0.borderIndex) },
@@ -126,6 +132,24 @@ struct BoostingRun {
             recordEval(options.evalMetric.evaluate(targets: eval.targets, approx: evalApprox, weights: evalWeights))
         }
         return learnValue
+    }
+
+    /// The rows split search sees this tree: one sample for the tree, or with
+    /// sampling_frequency=PerTreeLevel a sample drawn anew for each level from the same
+    /// derivatives and regularizer. Without a bootstrap every sample is every row, so PerTree
+    /// is used and the random stream stays the same for both settings, as do the trees.
+    private mutating func splitSample(mvsRegularizer: Double) -> TreeLearner.SplitSample {
+        let (passes, gradients, options) = (passes, gradients, options)
+        let draw: @Sendable (UInt64) -> SampledRows = { seed in
+            passes.sample(
+                type: options.bootstrapType, subsample: options.subsample, baggingTemperature: options.baggingTemperature,
+                mvsRegularizer: mvsRegularizer, seed: seed, gradients: gradients)
+        }
+        if options.bootstrapType == .no { return .perTree(draw(0)) }
+        switch options.samplingFrequency {
+        case .perTree: return .perTree(draw(random.next()))
+        case .perTreeLevel: return .perTreeLevel(draw: draw)
+        }
     }
 
     /// CatBoost's MVS regularizer when `mvs_reg` is not given: the squared mean |leaf value| of

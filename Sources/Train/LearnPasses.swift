@@ -93,9 +93,9 @@ struct LearnPasses: Sendable {
         )
     }
 
-    /// Draws this tree's sample weights (each bootstrap block from its own stream of `seed`) and
-    /// returns the rows split search sees: those with a positive sample weight, in row order,
-    /// with der1 scaled to the sample weight; and Σ sample weights.
+    /// Draws sample weights (each bootstrap block from its own stream of `seed`) and returns the
+    /// rows split search sees: those with a positive sample weight, in row order, with der1
+    /// scaled to the sample weight.
     ///
     /// Each row block writes its kept rows from its own first row on, storing every row and
     /// advancing the cursor only past kept ones (a coin flip a branch would mispredict); the
@@ -104,7 +104,7 @@ struct LearnPasses: Sendable {
     func sample(
         type: BootstrapType, subsample: Double, baggingTemperature: Double, mvsRegularizer: Double, seed: UInt64,
         gradients: [Double]
-    ) -> (rows: SampledRows, weightSum: Double) {
+    ) -> SampledRows {
         let rowCount = weights.count
         // Slots past the kept rows are cut off below.
         var rowIndex = [UInt32](overwrittenCount: rowCount)
@@ -117,7 +117,6 @@ struct LearnPasses: Sendable {
                         let (rowIndex, gradientWeight) = (SharedRows(rowIndex), SharedRows(gradientWeight))
                         return blocks.run { _, rows in
                             var multipliers = [Double](repeating: 0, count: Bootstrap.blockSize)
-                            var sum = 0.0
                             var kept = rows.lowerBound
                             var start = rows.lowerBound
                             while start < rows.upperBound {
@@ -136,12 +135,11 @@ struct LearnPasses: Sendable {
                                         rowIndex[kept] = UInt32(truncatingIfNeeded: row)
                                         gradientWeight[kept] = SIMD2(gradients[row] * multiplier, sampleWeight)
                                         kept &+= sampleWeight > 0 ? 1 : 0
-                                        sum += sampleWeight
                                     }
                                 }
                                 start = end
                             }
-                            return (kept: kept - rows.lowerBound, sum: sum)
+                            return kept - rows.lowerBound
                         }
                     }
                 }
@@ -151,7 +149,7 @@ struct LearnPasses: Sendable {
         rowIndex.withUnsafeMutableBufferPointer { rowIndex in
             gradientWeight.withUnsafeMutableBufferPointer { gradientWeight in
                 for (block, rows) in blocks.ranges.enumerated() {
-                    let kept = partial[block].kept
+                    let kept = partial[block]
                     if count != rows.lowerBound {
                         (rowIndex.baseAddress! + count).update(from: rowIndex.baseAddress! + rows.lowerBound, count: kept)
                         (gradientWeight.baseAddress! + count).update(from: gradientWeight.baseAddress! + rows.lowerBound, count: kept)
@@ -162,8 +160,7 @@ struct LearnPasses: Sendable {
         }
         rowIndex.removeLast(rowCount - count)
         gradientWeight.removeLast(rowCount - count)
-        let sum = partial.dropFirst().reduce(partial[0].sum) { $0 + $1.sum }
-        return (SampledRows(rowIndex: rowIndex, gradientWeight: gradientWeight), sum)
+        return SampledRows(rowIndex: rowIndex, gradientWeight: gradientWeight)
     }
 
     /// Per leaf: Σ der1, Σ der2 (−Σ w for the Gradient method) and Σ w. Step 0 uses the

@@ -213,13 +213,14 @@ public enum LossFunction: Sendable, Hashable {
     func bestConstant(targets: [Float], weights: [Double]) -> Double {
         switch self {
         case .rmse:
-            var sum = 0.0
-            var weightSum = 0.0
-            for index in targets.indices {
-                sum += weights[index] * Double(targets[index])
-                weightSum += weights[index]
-            }
-            return Double(Float(sum / weightSum))
+            return Double(Float(Self.weightedMean(targets, weights)))
+        case .logloss:
+            // The logit of the weighted share of positives, the share rounded to float32, as
+            // CatBoost's `CalcOneDimensionalOptimumConstApprox` (catboost/libs/metrics/
+            // optimal_const_for_loss.h) computes it, with its `Logit(x) = -log(1/x - 1)`
+            // (catboost/libs/helpers/math_utils.h). Both classes are present (checked before).
+            let share = Double(Float(Self.weightedMean(targets, weights)))
+            return -(1 / share - 1).logarithm
         case .mae, .quantile, .mape:
             let values = targets.map(Double.init)
             let exactWeights = targets.indices.map { weights[$0] * exactWeight(target: Double(targets[$0])) }
@@ -227,6 +228,17 @@ public enum LossFunction: Sendable, Hashable {
         default:
             return 0
         }
+    }
+
+    /// Σ w·y / Σ w, summed in row order in float64 (CatBoost's `CalculateWeightedTargetAverage`).
+    static func weightedMean(_ targets: [Float], _ weights: [Double]) -> Double {
+        var sum = 0.0
+        var weightSum = 0.0
+        for index in targets.indices {
+            sum += weights[index] * Double(targets[index])
+            weightSum += weights[index]
+        }
+        return sum / weightSum
     }
 
     /// Per-object loss, averaged (weighted) into the metric CatBoost prints for the loss.

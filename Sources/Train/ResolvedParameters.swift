@@ -21,6 +21,9 @@ struct ResolvedParameters: Sendable {
     let baggingTemperature: Double
     /// nil: CatBoost's automatic MVS regularizer, recomputed for every tree from the previous one.
     let mvsReg: Double?
+    let samplingFrequency: SamplingFrequency
+    /// Logloss's positive-class weight (1 for every other loss).
+    let scalePosWeight: Double
     let rsm: Double
     let boostFromAverage: Bool
     let lossFunction: LossFunction
@@ -70,6 +73,8 @@ struct ResolvedParameters: Sendable {
         bootstrapType = given.bootstrapType
         baggingTemperature = given.baggingTemperature
         mvsReg = given.mvsReg
+        samplingFrequency = given.samplingFrequency
+        scalePosWeight = loss == .logloss ? given.scalePosWeight : 1
         rsm = given.rsm
         lossFunction = loss
         overfittingDetector = given.overfittingDetector

@@ -17,6 +17,27 @@ struct LeafPartition: Sendable {
         ranges = [0..<rowCount]
     }
 
+    /// The sampled rows grouped by the leaf `leafOfRow` gives them, in row order within each
+    /// leaf (a stable counting sort): a level's fresh sample joining the tree grown so far.
+    init(grouping sampled: SampledRows, leafOfRow: [UInt16], leafCount: Int) {
+        var starts = [Int](repeating: 0, count: leafCount + 1)
+        for row in sampled.rowIndex {
+            let leaf = Int(leafOfRow[Int(row)])
+            assert(leaf < leafCount, "leaf \(leaf) of row \(row) past \(leafCount) leaves")
+            starts[leaf + 1] += 1
+        }
+        for leaf in 0..<leafCount { starts[leaf + 1] += starts[leaf] }
+        var cursors = starts
+        var positions = [UInt32](overwrittenCount: sampled.count)
+        for (position, row) in sampled.rowIndex.enumerated() {
+            let leaf = Int(leafOfRow[Int(row)])
+            positions[cursors[leaf]] = UInt32(truncatingIfNeeded: position)
+            cursors[leaf] += 1
+        }
+        self.positions = positions
+        ranges = (0..<leafCount).map { starts[$0]..<starts[$0 + 1] }
+    }
+
     var leafCount: Int { ranges.count }
 
     /// Splits every leaf `l` into `l` (bin ≤ threshold) and `l + leafCount` (bin above), keeping

@@ -49,6 +49,10 @@ public struct TrainingParameters: Sendable, Hashable {
     public var baggingTemperature = 1.0
     /// nil: automatic (CatBoost's MVS regularizer from the previous tree).
     public var mvsReg: Double?
+    public var samplingFrequency = SamplingFrequency.perTree
+    /// Logloss only: the weight of every object of the positive class (CatBoost turns it into
+    /// `class_weights` [1, scale_pos_weight]); 1 weighs nothing.
+    public var scalePosWeight = 1.0
     public var rsm = 1.0
     /// nil: the loss's default.
     public var boostFromAverage: Bool?
@@ -158,8 +162,11 @@ public struct TrainingParameters: Sendable, Hashable {
             case "save_model_on_terminate", "save_model_on_termination":  // the second is XGBoost's spelling
                 saveModelOnTerminate = try Self.boolean(key, value)
             case "grow_policy", "boosting_type": try Self.requireSupportedScheme(key, value)
-            case "max_leaves", "min_data_in_leaf", "sampling_frequency", "scale_pos_weight":
-                try Self.checkBuiltInAlgorithmSetting(key, value)
+            case "sampling_frequency": samplingFrequency = try Self.choice(key, value)
+            case "scale_pos_weight":
+                scalePosWeight = try Self.number(key, value)
+                guard scalePosWeight > 0 else { throw TrainingError("hyperparameter scale_pos_weight=\(raw): must be positive") }
+            case "max_leaves", "min_data_in_leaf": try Self.checkUnusedTreeLimit(key, value)
             default:
                 throw TrainingError(
                     "unknown hyperparameter '\(key)'. Known names (CatBoost's): \(Self.names.joined(separator: ", "))")
@@ -175,6 +182,7 @@ public struct TrainingParameters: Sendable, Hashable {
         if bootstrapType == .bayesian, subsample != nil {
             throw TrainingError("hyperparameter subsample does not apply to bootstrap_type Bayesian; use bagging_temperature")
         }
+        try Self.checkScalePosWeight(scalePosWeight, lossFunction: lossFunction, hyperparameters: hyperparameters)
         if case .logloss = lossFunction, evalMetric == .r2 {
             throw TrainingError("eval_metric R2 does not apply to loss_function Logloss")
         }
@@ -196,24 +204,34 @@ public struct TrainingParameters: Sendable, Hashable {
         }
     }
 
-    /// The built-in CatBoost algorithm's settings that change nothing for oblivious trees and
-    /// regression (developer guide, "CatBoost hyperparameters"): max_leaves applies only to
-    /// Lossguide and min_data_in_leaf only to Lossguide and Depthwise, so under SymmetricTree
-    /// they are checked and unused; sampling_frequency PerTree is CatBoost's CPU default and
-    /// what is trained; scale_pos_weight 1 weighs nothing. Other values are refused.
-    static func checkBuiltInAlgorithmSetting(_ key: String, _ value: String) throws(TrainingError) {
-        switch key {
-        case "max_leaves": _ = try integer(key, value, in: 2...64)
-        case "min_data_in_leaf": _ = try integer(key, value, in: 1...1_000_000_000)
-        case "sampling_frequency":
-            guard value.lowercased() == "pertree" else {
-                throw TrainingError(
-                    "hyperparameter sampling_frequency=\(value) is not supported: Symmetree samples PerTree (CatBoost's CPU default)")
-            }
-        default:
-            guard try number(key, value) == 1 else {
-                throw TrainingError("hyperparameter scale_pos_weight=\(value) is not supported: only 1 (no reweighting)")
-            }
+    /// The built-in CatBoost algorithm's tree limits that change nothing for oblivious trees
+    /// (developer guide, "CatBoost hyperparameters"): max_leaves applies only to Lossguide and
+    /// min_data_in_leaf only to Lossguide and Depthwise, so under SymmetricTree they are checked
+    /// and unused.
+    static func checkUnusedTreeLimit(_ key: String, _ value: String) throws(TrainingError) {
+        if key == "max_leaves" {
+            _ = try integer(key, value, in: 2...64)
+        } else {
+            _ = try integer(key, value, in: 1...1_000_000_000)
+        }
+    }
+
+    /// CatBoost 1.2.10 takes scale_pos_weight for Logloss only and fails for any other loss
+    /// (CrossEntropy included) with "scale_pos_weight is supported only for binary
+    /// classification Logloss loss". 1, which weighs nothing, is let through for every loss,
+    /// unlike CatBoost: hyperparameters copied from SageMaker XGBoost jobs carry
+    /// scale_pos_weight=1.0 beside regression objectives (XGBoost ignores it there), and a
+    /// migrating job should not fail on a setting that changes nothing.
+    static func checkScalePosWeight(
+        _ weight: Double, lossFunction: LossFunction, hyperparameters: [String: String]
+    ) throws(TrainingError) {
+        guard weight != 1 else { return }
+        let written = (hyperparameters["loss_function"] ?? hyperparameters["objective"] ?? "RMSE").trimmingWhitespace
+        let isLogloss = lossFunction == .logloss && !written.hasPrefix("CrossEntropy")
+        guard isLogloss else {
+            throw TrainingError(
+                "hyperparameter scale_pos_weight=\(weight) is supported only for binary classification, "
+                    + "loss_function Logloss (as in CatBoost); loss_function here is \(written)")
         }
     }
 

@@ -1,6 +1,7 @@
 /// Grows one symmetric (oblivious) tree level by level: every level chooses one split for all
-/// leaves from the level's histograms, the smaller child of each parent is built from rows and
-/// its sibling by subtraction (LightGBM's trick; CatBoost's level caching plays the same role).
+/// leaves from the level's histograms. With one sample per tree the smaller child of each
+/// parent is built from rows and its sibling by subtraction (LightGBM's trick; CatBoost's level
+/// caching plays the same role); with a sample per level every level is built from its rows.
 struct TreeLearner {
     let dataset: QuantizedDataset
     let depth: Int
@@ -19,25 +20,52 @@ struct TreeLearner {
         var leafOfRow: [UInt16]
     }
 
-    /// Splits are chosen on the `sampled` rows (all in leaf 0); every row is routed.
-    func grow(sampled: SampledRows, l2: Double, noiseDeviation: Double, random: inout RandomGenerator) async -> GrownTree {
+    /// The rows split search sees (CatBoost's `sampling_frequency`).
+    enum SplitSample {
+        /// One sample for every level of the tree.
+        case perTree(SampledRows)
+        /// A sample drawn anew before each level, from the seed given.
+        case perTreeLevel(draw: @Sendable (UInt64) -> SampledRows)
+    }
+
+    /// Splits are chosen on the sampled rows; every row is routed (leaf values use all rows).
+    /// Each level draws its candidate features (rsm), then with `.perTreeLevel` its sample, then
+    /// its noise seed, in the order of CatBoost's `GreedyTensorSearchOblivious`
+    /// (catboost/private/libs/algo/greedy_tensor_search.cpp: `SelectFeaturesForScoring`,
+    /// `DoBootstrap` when not `IsSamplingPerTree`, `CalcScores`).
+    func grow(sample: SplitSample, l2: Double, noiseDeviation: Double, random: inout RandomGenerator) async -> GrownTree {
         let rowCount = dataset.rowCount
         var leafOfRow = [UInt16](repeating: 0, count: rowCount)
-        var partition = LeafPartition(rowCount: sampled.count)
+        var sampled = SampledRows()
+        var partition = LeafPartition(rowCount: 0)
+        var histograms: LevelHistograms?
+        if case .perTree(let rows) = sample {
+            sampled = rows
+            partition = LeafPartition(rowCount: rows.count)
+            histograms = await LevelHistograms.build(
+                dataset: dataset, rows: partition.grouped(sampled, included: [true]), threadCount: threadCount)
+        }
         let allFeatures = Array(0..<dataset.featureCount)
-        let useSubtraction = sampled.count >= subtractionRowCountMin
-        var histograms = await LevelHistograms.build(
-            dataset: dataset, rows: partition.grouped(sampled, included: [true]), threadCount: threadCount)
         var splits: [SplitCandidate] = []
         for level in 0..<depth {
             let candidates = chooseFeatures(allFeatures, random: &random)
+            if case .perTreeLevel(let draw) = sample {
+                // A new sample means new histograms of every leaf, from rows: the previous level's
+                // were summed over another sample, so no subtraction (CatBoost likewise turns off
+                // its level caching, `NeedToUseTreeLevelCaching`, when not sampling per tree).
+                sampled = draw(random.next())
+                partition = LeafPartition(grouping: sampled, leafOfRow: leafOfRow, leafCount: 1 << level)
+                histograms = await LevelHistograms.build(
+                    dataset: dataset, rows: partition.grouped(sampled, included: [Bool](repeating: true, count: 1 << level)),
+                    threadCount: threadCount)
+            }
+            guard let levelHistograms = histograms else { preconditionFailure("no histograms for level \(level)") }
             let noise = noiseDeviation > 0 ? (deviation: noiseDeviation, seed: random.next()) : nil
             let best = SplitScoring.bestSplit(
-                histograms: histograms, binCounts: dataset.binCounts, features: candidates,
+                histograms: levelHistograms, binCounts: dataset.binCounts, features: candidates,
                 scoreFunction: scoreFunction, l2: l2, noise: noise, threadCount: threadCount)
             guard let best else { break }
             splits.append(best)
-            // Route every row (leaf values use all rows); the sampled ones move in `partition` below.
             let bit = UInt16(1) << UInt16(level)
             let threshold = UInt8(truncatingIfNeeded: best.borderIndex)
             dataset.bins.withUnsafeBufferPointer { bins in
@@ -47,36 +75,52 @@ struct TreeLearner {
             // it distinguishes has an empty side, over all learn rows) and stops the tree there.
             if let redundant = Self.redundantSplit(leafOfRow: leafOfRow, leafCount: 2 << level) {
                 splits.remove(at: redundant)
-                let lowMask = UInt16((1 << redundant) - 1)
-                for row in 0..<rowCount {
-                    let leaf = leafOfRow[row]
-                    leafOfRow[row] = (leaf & lowMask) | ((leaf >> UInt16(redundant + 1)) << UInt16(redundant))
-                }
+                Self.removeBit(redundant, from: &leafOfRow)
                 break
             }
             guard level + 1 < depth else { break }
-            let childCount = 2 << level
-            dataset.bins.withUnsafeBufferPointer { bins in
-                partition.split(
-                    column: bins.baseAddress! + best.feature * rowCount, threshold: threshold,
-                    rowIndex: sampled.rowIndex, threadCount: threadCount)
-            }
-            if useSubtraction {
-                let parentCount = childCount / 2
-                let smallIsHigh = (0..<parentCount).map {
-                    partition.ranges[$0 + parentCount].count <= partition.ranges[$0].count
-                }
-                let small = partition.grouped(
-                    sampled, included: (0..<childCount).map { ($0 >= parentCount) == smallIsHigh[$0 % parentCount] })
-                var next = await LevelHistograms.build(dataset: dataset, rows: small, threadCount: threadCount)
-                next.subtract(from: histograms, smallIsHigh: smallIsHigh, binCounts: dataset.binCounts)
-                histograms = next
-            } else {
-                let all = partition.grouped(sampled, included: [Bool](repeating: true, count: childCount))
-                histograms = await LevelHistograms.build(dataset: dataset, rows: all, threadCount: threadCount)
+            if case .perTree = sample {
+                histograms = await childHistograms(
+                    of: levelHistograms, split: best, sampled: sampled, partition: &partition, level: level)
             }
         }
         return GrownTree(splits: splits, leafOfRow: leafOfRow)
+    }
+
+    /// The next level's histograms over the same sample: the sampled rows move to their
+    /// children in `partition`; above `subtractionRowCountMin` each parent's smaller child is
+    /// built from rows and its sibling by subtraction, below it every child from rows.
+    private func childHistograms(
+        of parent: LevelHistograms, split: SplitCandidate, sampled: SampledRows, partition: inout LeafPartition,
+        level: Int
+    ) async -> LevelHistograms {
+        let threshold = UInt8(truncatingIfNeeded: split.borderIndex)
+        dataset.bins.withUnsafeBufferPointer { bins in
+            partition.split(
+                column: bins.baseAddress! + split.feature * dataset.rowCount, threshold: threshold,
+                rowIndex: sampled.rowIndex, threadCount: threadCount)
+        }
+        let childCount = 2 << level
+        guard sampled.count >= subtractionRowCountMin else {
+            let all = partition.grouped(sampled, included: [Bool](repeating: true, count: childCount))
+            return await LevelHistograms.build(dataset: dataset, rows: all, threadCount: threadCount)
+        }
+        let parentCount = childCount / 2
+        let smallIsHigh = (0..<parentCount).map { partition.ranges[$0 + parentCount].count <= partition.ranges[$0].count }
+        let small = partition.grouped(
+            sampled, included: (0..<childCount).map { ($0 >= parentCount) == smallIsHigh[$0 % parentCount] })
+        var next = await LevelHistograms.build(dataset: dataset, rows: small, threadCount: threadCount)
+        next.subtract(from: parent, smallIsHigh: smallIsHigh, binCounts: dataset.binCounts)
+        return next
+    }
+
+    /// Leaf indices without split bit `bit`: the higher bits move down one place.
+    static func removeBit(_ bit: Int, from leafOfRow: inout [UInt16]) {
+        let lowMask = UInt16((1 << bit) - 1)
+        for row in leafOfRow.indices {
+            let leaf = leafOfRow[row]
+            leafOfRow[row] = (leaf & lowMask) | ((leaf >> UInt16(bit + 1)) << UInt16(bit))
+        }
     }
 
     /// CatBoost's `GetRedundantSplitIdx`: the lowest split index k such that for every leaf

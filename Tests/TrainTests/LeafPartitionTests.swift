@@ -46,4 +46,35 @@ struct LeafPartitionTests {
             }
         }
     }
+
+    /// Sampling per tree level groups a fresh sample by the leaves grown so far: the same runs a
+    /// sequence of splits would give it, which here is a filter over the positions per leaf.
+    @Test("Grouping a sample by leaf index keeps row order in each leaf; empty leaves get empty runs",
+          arguments: [0, 1, 5_000])
+    func groupingByLeaf(sampledCount: Int) {
+        var random = RandomGenerator(seed: UInt64(sampledCount) + 3)
+        let rowCount = sampledCount * 2 + 5
+        let leafCount = 8
+        // Leaf 5 is left empty; the sample is an increasing subset of the rows.
+        let leafOfRow = (0..<rowCount).map { _ -> UInt16 in
+            let leaf = UInt16(random.next() % UInt64(leafCount))
+            return leaf == 5 ? 6 : leaf
+        }
+        var rowIndex: [UInt32] = []
+        var row = -1
+        for _ in 0..<sampledCount {
+            row += 1 + Int(random.next() % 2)
+            rowIndex.append(UInt32(row))
+        }
+        let partition = LeafPartition(
+            grouping: SampledRows(rowIndex: rowIndex, gradientWeight: []), leafOfRow: leafOfRow, leafCount: leafCount)
+        #expect(partition.leafCount == leafCount)
+        #expect(partition.ranges.first?.lowerBound == 0)
+        #expect(partition.ranges.last?.upperBound == sampledCount)
+        for leaf in 0..<leafCount {
+            let expected = (0..<sampledCount).filter { Int(leafOfRow[Int(rowIndex[$0])]) == leaf }.map(UInt32.init)
+            #expect(Array(partition.positions[partition.ranges[leaf]]) == expected, "leaf \(leaf)")
+        }
+        #expect(partition.ranges[5].isEmpty)
+    }
 }

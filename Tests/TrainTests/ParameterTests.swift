@@ -1,4 +1,5 @@
 import Testing
+import Model
 @testable import Train
 
 @Suite("Hyperparameters")
@@ -22,12 +23,65 @@ struct ParameterTests {
         ])
         #expect(unchanged == TrainingParameters())
         for (key, value, mentions) in [("grow_policy", "Lossguide", "SymmetricTree"), ("grow_policy", "Depthwise", "SymmetricTree"),
-                                       ("boosting_type", "Ordered", "Plain"), ("sampling_frequency", "PerTreeLevel", "PerTree"),
-                                       ("scale_pos_weight", "3", "only 1")] {
+                                       ("boosting_type", "Ordered", "Plain")] {
             #expect {
                 _ = try TrainingParameters(hyperparameters: [key: value])
             } throws: { "\($0)".contains("\(key)=\(value) is not supported") && "\($0)".contains(mentions) }
         }
+    }
+
+    @Test("sampling_frequency takes CatBoost's two spellings, exactly; the default is CatBoost's own")
+    func samplingFrequency() throws {
+        #expect(try TrainingParameters(hyperparameters: ["sampling_frequency": "PerTreeLevel"]).samplingFrequency == .perTreeLevel)
+        #expect(try TrainingParameters(hyperparameters: ["sampling_frequency": "PerTree"]).samplingFrequency == .perTree)
+        // CatBoost's resolved options, as its get_all_params() reports them, are in every model it saves.
+        let model = try #require(try TrainFixtures.json("rmse_numeric_d2.json") as? [String: Any])
+        let options = (model["model_info"] as? [String: Any])?["params"] as? [String: Any]
+        let treeOptions = try #require(options?["tree_learner_options"] as? [String: Any])
+        #expect(treeOptions["sampling_frequency"] as? String == TrainingParameters().samplingFrequency.rawValue)
+        for value in ["pertreelevel", "PerLevel", ""] {
+            #expect {
+                _ = try TrainingParameters(hyperparameters: ["sampling_frequency": value])
+            } throws: { "\($0)".contains("expected one of PerTree, PerTreeLevel") }
+        }
+    }
+
+    @Test("scale_pos_weight: a positive number, for Logloss (also as binary:logistic); 1 is let through for any loss")
+    func scalePosWeight() throws {
+        let logloss = try TrainingParameters(hyperparameters: ["loss_function": "Logloss", "scale_pos_weight": "3.5"])
+        #expect(logloss.scalePosWeight == 3.5)
+        #expect(logloss.resolved(rowCount: 100, featureCount: 2, hasEvalSet: false).scalePosWeight == 3.5)
+        #expect(try TrainingParameters(hyperparameters: ["objective": "binary:logistic", "scale_pos_weight": "0.25"])
+            .scalePosWeight == 0.25)
+        #expect(try TrainingParameters(hyperparameters: ["scale_pos_weight": "1.0"]) == TrainingParameters())
+        for value in ["0", "-2", "abc", "inf", "nan", ""] {
+            #expect(throws: TrainingError.self, "scale_pos_weight=\(value)") {
+                _ = try TrainingParameters(hyperparameters: ["loss_function": "Logloss", "scale_pos_weight": value])
+            }
+        }
+        for loss in ["RMSE", "Poisson", "CrossEntropy"] {
+            #expect {
+                _ = try TrainingParameters(hyperparameters: ["loss_function": loss, "scale_pos_weight": "3.5"])
+            } throws: {
+                "\($0)".contains("scale_pos_weight=3.5 is supported only for binary classification")
+                    && "\($0)".contains("loss_function here is \(loss)")
+            }
+        }
+    }
+
+    @Test("Logloss needs both classes in the training targets, as CatBoost does")
+    func loglossNeedsBothClasses() async throws {
+        let rows = (0..<50).map { [Double($0 % 7)] }
+        let booster = Booster(parameters: try TrainingParameters(hyperparameters: [
+            "loss_function": "Logloss", "boost_from_average": "true", "iterations": "3",
+        ]))
+        await #expect {
+            _ = try await booster.train(learn: DataTable(rows: rows, targets: rows.map { _ in 1 }), eval: nil)
+        } throws: { "\($0)".contains("Logloss needs both classes in the training targets; every row has 1") }
+        let both = try await booster.train(learn: DataTable(rows: rows, targets: rows.map { $0[0] > 3 ? 1 : 0 }), eval: nil)
+        // 21 of the 50 rows are positive; CatBoost rounds the share to float32 before its logit.
+        let share = Double(Float(21.0 / 50))
+        #expect(both.ensemble.bias == -(1 / share - 1).logarithm)
     }
 
     /// `TAutoLRParamsGuesser` (catboost/libs/train_lib/options_helper.cpp); the expected rates are the wheel's.

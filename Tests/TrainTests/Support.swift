@@ -76,11 +76,14 @@ func rowMajor(_ table: DataTable) -> [Float] {
     return rows
 }
 
-/// Log lines collected from a `@Sendable` logger, for tests that check what was logged.
-final class LockedLines: @unchecked Sendable {
+/// Values appended from `@Sendable` closures (a logger's lines, the samples a tree drew), for
+/// tests that check what was recorded.
+final class LockedList<Element: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
-    private var lines: [String] = []
+    private var elements: [Element] = []
 
-    func append(_ line: String) { lock.withLock { lines.append(line) } }
-    var all: [String] { lock.withLock { lines } }
+    func append(_ element: Element) { lock.withLock { elements.append(element) } }
+    var all: [Element] { lock.withLock { elements } }
 }
+
+typealias LockedLines = LockedList<String>
