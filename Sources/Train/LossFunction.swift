@@ -1,14 +1,3 @@
-/// How a tree's leaf values are fitted once its splits are chosen (CatBoost's
-/// `leaf_estimation_method`).
-public enum LeafEstimationMethod: String, Sendable, Hashable, CaseIterable {
-    /// Σ der1 / (−Σ der2 + λ), repeated `leaf_estimation_iterations` times.
-    case newton = "Newton"
-    /// Σ der1 / (Σ w + λ).
-    case gradient = "Gradient"
-    /// The loss's exact minimizer per leaf: a weighted quantile of the residuals.
-    case exact = "Exact"
-}
-
 /// A regression (or binary) objective by CatBoost's name, with CatBoost's derivative sign
 /// convention: der1 = −∂loss/∂approx, der2 = ∂der1/∂approx ≤ 0.
 public enum LossFunction: Sendable, Hashable {

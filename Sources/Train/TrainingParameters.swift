@@ -1,33 +1,3 @@
-/// How split candidates are scored (CatBoost's `score_function`; CPU accepts these two).
-public enum ScoreFunction: String, Sendable, Hashable, CaseIterable {
-    case cosine = "Cosine"
-    case l2 = "L2"
-}
-
-public enum NanMode: String, Sendable, Hashable, CaseIterable {
-    /// NaN sorts below every value: an extra first border at −FLT_MAX.
-    case min = "Min"
-    /// NaN sorts above every value: an extra last border at +FLT_MAX.
-    case max = "Max"
-    /// A NaN in the data is an error.
-    case forbidden = "Forbidden"
-}
-
-public enum BootstrapType: String, Sendable, Hashable, CaseIterable {
-    case mvs = "MVS"
-    case bernoulli = "Bernoulli"
-    case bayesian = "Bayesian"
-    case no = "No"
-}
-
-public enum OverfittingDetector: String, Sendable, Hashable, CaseIterable {
-    /// Stop after `od_wait` iterations without improvement of the eval metric.
-    case iter = "Iter"
-    /// CatBoost's `IncToDec`, driven by `od_pval`; implemented here with `od_wait` as `Iter`
-    /// once the p-value threshold is set, since both stop on a lasting lack of improvement.
-    case incToDec = "IncToDec"
-}
-
 /// Every training option, by CatBoost's names, with CatBoost 1.2.10's defaults resolved
 /// (catboost/private/libs/options/boosting_options.cpp, oblivious_tree_options.cpp and
 /// catboost_options.cpp in CatBoost's sources). Data-dependent defaults (learning rate,
@@ -273,14 +243,5 @@ public struct TrainingParameters: Sendable, Hashable {
         if let match = T(rawValue: value) { return match }
         let options = T.allCases.map(\.rawValue).joined(separator: ", ")
         throw TrainingError("hyperparameter \(key)='\(value)': expected one of \(options)")
-    }
-}
-
-extension String {
-    var trimmingWhitespace: String {
-        var scalars = Substring(self)
-        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
-        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
-        return String(scalars)
     }
 }
