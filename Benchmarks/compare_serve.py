@@ -82,9 +82,10 @@ def wait_ready(url, seconds=60):
     raise RuntimeError(f"{url} not ready")
 
 
-def run_wrk(url, connections, seconds, body=None):
+def run_wrk(url, connections, seconds, body=None, prefix=()):
+    """`prefix` goes before the command (e.g. taskset to pin wrk to a core)."""
     env = dict(os.environ)
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    command = list(prefix) + ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     if body:
         env["WRK_BODY"] = body
         command += ["-s", os.path.join(HERE, "reference", "post.lua")]
