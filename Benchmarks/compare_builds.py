@@ -11,7 +11,6 @@ Needs (installed here when missing): wrk from apt, util-linux's taskset.
 import argparse
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from compare_predict import FEATURES, prepare  # noqa: E402
-from compare_serve import cpu_seconds, ensure_tools, process_tree, run_wrk, wait_ready  # noqa: E402
+from compare_serve import cpu_seconds, ensure_tools, process_tree, run_wrk, stop_all, wait_ready  # noqa: E402
 
 
 def main():
@@ -82,13 +81,7 @@ def main():
                       f"p99 {a['p99']:.3f} -> {b['p99']:.3f} ms  CPU {a['cpu_us']:.2f} -> {b['cpu_us']:.2f} us/req "
                       f"({b['cpu_us'] / a['cpu_us']:.3f}x)")
     finally:
-        for process in processes.values():
-            process.send_signal(signal.SIGTERM)
-        for process in processes.values():
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_all(processes.values())
         shutil.rmtree(work, ignore_errors=True)
     return 0
 

@@ -2,7 +2,7 @@
 """Multi-model endpoint figures: how long loading a 1,000-tree CatBoost model takes, what each
 loaded model costs in memory, and 1-row invoke CPU and latency with 1,000 models loaded next to
 the single-model /invocations of the same server binary and model, measured with wrk on loopback
-in alternating rounds (median shown).
+in alternating rounds (median shown), servers on CPU 0 and wrk on CPU 1.
 
 Usage: python3 Benchmarks/compare_mme.py [--models 1000] [--seconds 4] [--rounds 3] [--backend auto]
 Needs (installed here when missing): wrk from apt; catboost from PyPI.
@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -26,7 +25,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from compare_predict import FEATURES, WORK  # noqa: E402
-from compare_serve import cpu_seconds, ensure_tools, wait_ready  # noqa: E402
+from compare_serve import cpu_seconds, ensure_tools, stop_all, wait_ready  # noqa: E402
 
 SINGLE_PORT, MULTI_PORT = 18090, 18091
 
@@ -62,7 +61,8 @@ def post_json(url, payload):
 
 def run_wrk(url, connections, seconds, body, models, path):
     env = dict(os.environ, WRK_BODY=body, WRK_MODELS=str(models), WRK_PATH=path)
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s",
+    # wrk on CPU 1, the servers on CPU 0: the client does not steal the measured server's core.
+    command = ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s",
                "-s", os.path.join(HERE, "reference", "invoke_models.lua"), url]
     output = subprocess.run(command, capture_output=True, text=True, env=env, check=True).stdout
 
@@ -117,9 +117,9 @@ def main():
     processes = []
     try:
         common = ["--backend", args.backend]
-        single = subprocess.Popen([binary, "serve", "--model-dir", single_dir, "--port", str(SINGLE_PORT)] + common,
+        single = subprocess.Popen(["taskset", "-c", "0", binary, "serve", "--model-dir", single_dir, "--port", str(SINGLE_PORT)] + common,
                                   stdout=open(os.path.join(work, "single.log"), "w"), stderr=subprocess.STDOUT)
-        multi = subprocess.Popen([binary, "serve", "--multi-model", "--port", str(MULTI_PORT)] + common,
+        multi = subprocess.Popen(["taskset", "-c", "0", binary, "serve", "--multi-model", "--port", str(MULTI_PORT)] + common,
                                  stdout=open(os.path.join(work, "multi.log"), "w"), stderr=subprocess.STDOUT)
         processes += [single, multi]
         wait_ready(f"http://127.0.0.1:{SINGLE_PORT}/ping")
@@ -172,13 +172,7 @@ def main():
                 print(f"  {name} / single, conns={connections:>2}: CPU/req {m['cpu_us'] / s['cpu_us']:.3f}x  "
                       f"p99 {m['p99'] / s['p99']:.3f}x  req/s {m['rps'] / s['rps']:.3f}x")
     finally:
-        for process in processes:
-            process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_all(processes)
         shutil.rmtree(work, ignore_errors=True)
     return 0
 

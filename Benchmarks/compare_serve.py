@@ -71,6 +71,17 @@ def process_tree(root_pid):
     return pids
 
 
+def stop_all(processes, seconds=30):
+    """SIGTERM to every process (servers drain and exit), then SIGKILL what has not exited."""
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 def wait_ready(url, seconds=60):
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -207,13 +218,7 @@ def main():
                     line += f"  vs static nginx {ours_r['rps'] / find('static', 1, connections)['rps']:.2f}x"
                 print(line)
     finally:
-        for process in processes:
-            process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_all(processes, seconds=10)
         if os.environ.get("KEEP_WORK"):
             print("work kept in", work)
         else:
