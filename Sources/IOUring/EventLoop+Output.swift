@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #endif
-import CSys
 
 /// Starting sends, closing, and lingering.
 extension EventLoop {

@@ -24,16 +24,20 @@ extension URingBackend {
         }
     }
 
+    /// Batches of `cqes.count` completions reaped per call at most: without DEFER_TASKRUN the
+    /// kernel posts completions while they are handled, and a turn must end to run timers.
+    static let batchesPerReapMax = 64
+
     /// Copies every completion out of the ring and advances it, then handles them: handling
     /// may prepare submissions, and a full queue is submitted from there, which must not run
     /// inside a walk over the completion ring. Returns how many completions there were.
     private func reapAndHandle(_ report: (IOEvent) -> Void) -> Int {
         var handled = 0
-        while true {
+        for _ in 0..<Self.batchesPerReapMax {
             let count = cqes.withUnsafeMutableBufferPointer { buffer in
                 io_uring_peek_batch_cqe(&ring, buffer.baseAddress, UInt32(buffer.count))
             }
-            if count == 0 { return handled }
+            if count == 0 { break }
             completions.removeAll(keepingCapacity: true)
             for index in 0..<Int(count) {
                 let cqe = cqes[index]!.pointee
@@ -43,6 +47,7 @@ extension URingBackend {
             for index in completions.indices { handle(completions[index], report) }
             handled += Int(count)
         }
+        return handled
     }
 
     private func handle(_ completion: URingCompletion, _ report: (IOEvent) -> Void) {
