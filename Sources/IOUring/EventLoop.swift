@@ -58,10 +58,11 @@ public final class EventLoop {
 
     /// `injectedFailure` makes one io_uring set-up step fail with an errno, as an old kernel or a
     /// seccomp profile would (tests; `strace -e inject=` does the same to the real binary).
-    /// `ringEntries` sizes the submission queue (tests make it small to fill it).
+    /// `ringEntries` sizes the submission queue and `providedBufferCount` the receive buffers
+    /// (tests make them small to fill them).
     package init(
         listenFD: Int32, maxConnections: Int, preference: BackendPreference, injectedFailure: URingSetupFailure?,
-        ringEntries: UInt32 = 2048
+        ringEntries: UInt32 = 2048, providedBufferCount: Int = 1024
     ) throws(EventLoopError) {
         precondition(maxConnections > 0, "no connection slots")
         self.listenFD = listenFD
@@ -74,7 +75,7 @@ public final class EventLoop {
         if preference != .epoll {
             do throws(EventLoopError) {
                 let uring = try URingBackend(
-                    entries: ringEntries, slotCount: maxConnections, bufferCount: 1024, bufferSize: 16 * 1024,
+                    entries: ringEntries, slotCount: maxConnections, bufferCount: providedBufferCount, bufferSize: 16 * 1024,
                     injectedFailure: injectedFailure)
                 try uring.start(listenFD: listenFD, wakeFD: wakeFD)
                 chosen = uring

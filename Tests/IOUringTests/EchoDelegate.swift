@@ -82,6 +82,7 @@ final class LoopHarness: @unchecked Sendable {
 
     init(
         _ preference: BackendPreference, maxConnections: Int = raisedDescriptorLimit(), ringEntries: UInt32 = 2048,
+        providedBufferCount: Int = 1024,
         configure: @escaping @Sendable (EventLoop, EchoDelegate) -> Void = { _, _ in }
     ) throws {
         let listener = try TestListener()
@@ -93,7 +94,7 @@ final class LoopHarness: @unchecked Sendable {
             do throws(EventLoopError) {
                 loop = try EventLoop(
                     listenFD: listener.fd, maxConnections: maxConnections, preference: preference, injectedFailure: nil,
-                    ringEntries: ringEntries)
+                    ringEntries: ringEntries, providedBufferCount: providedBufferCount)
             } catch {
                 startFailure.withLock { $0 = error.description }
                 return

@@ -169,4 +169,25 @@ struct EventLoopTests {
         }
         #expect(try harness.onLoop { ($0.io as! URingBackend).submissionQueueFlushCount } > 0, "the queue never filled")
     }
+
+    @Test("when the provided buffers run out, connections read into buffers of their own and nothing is lost (io_uring, 8 buffers)")
+    func providedBuffersExhausted() throws {
+        try skipUnlessAvailable(.ioUring)
+        let harness = try LoopHarness(.ioUring, providedBufferCount: 8)
+        defer { harness.stop() }
+        let clients = try (0..<64).map { _ in try TestClient(port: harness.listener.port) }
+        for round in 0..<3 {
+            for (index, client) in clients.enumerated() { client.write(Array("round \(round) client \(index)".utf8)) }
+            for (index, client) in clients.enumerated() {
+                let message = Array("round \(round) client \(index)".utf8)
+                #expect(client.read(count: message.count) == message)
+            }
+        }
+        let (ownBuffers, lent) = try harness.onLoop { loop in
+            let uring = loop.io as! URingBackend
+            return (uring.slots.count(where: { $0.ownBuffer != nil }), uring.provided.lentCount)
+        }
+        #expect(ownBuffers > 0, "the provided buffers never ran out (no ENOBUFS)")
+        #expect(lent == 0)
+    }
 }
