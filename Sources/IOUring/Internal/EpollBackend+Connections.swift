@@ -16,13 +16,13 @@ extension EpollBackend {
     }
 
     func setReceiving(_ connection: ConnectionID, fd: Int32, enabled: Bool) {
-        let slot = currentSlot(connection)
+        let slot = slots.slot(of: connection)
         slots[slot].isReceiveWanted = enabled
         updateWatch(slot: slot)
     }
 
     func send(_ connection: ConnectionID, fd: Int32, bytes: UnsafeRawBufferPointer) {
-        let slot = currentSlot(connection)
+        let slot = slots.slot(of: connection)
         precondition(slots[slot].sendBytes == nil, "a second send in flight for \(connection)")
         precondition(!bytes.isEmpty, "a send of nothing")
         switch Self.send(fd, bytes) {
@@ -59,7 +59,7 @@ extension EpollBackend {
     }
 
     func close(_ connection: ConnectionID, fd: Int32) {
-        let slot = currentSlot(connection)
+        let slot = slots.slot(of: connection)
         precondition(slots[slot].sendBytes == nil, "\(connection) closed with a send in flight")
         slots[slot].isReceiveWanted = false
         updateWatch(slot: slot)
@@ -129,13 +129,4 @@ extension EpollBackend {
     }
 
     func endTurn() {}
-
-    /// The slot of `connection`, which must be the slot's current, registered connection.
-    @inline(__always)
-    func currentSlot(_ connection: ConnectionID) -> Int {
-        let slot = Int(connection.slot)
-        precondition(slot < slots.count && slots[slot].isRegistered, "\(connection) is not registered")
-        precondition(slots[slot].generation == connection.generation, "\(connection) is not the slot's connection")
-        return slot
-    }
 }

@@ -1,5 +1,5 @@
 /// What the epoll backend watches for one connection slot.
-struct EpollSlot {
+struct EpollSlot: BackendSlot {
     var fd: Int32 = -1
     var generation: UInt32 = 0
     /// Between `register` and the `released` report.

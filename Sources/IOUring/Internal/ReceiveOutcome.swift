@@ -5,7 +5,7 @@ import Glibc
 /// How a receive ended (recv(2), or an io_uring receive completion): a closed set the backends
 /// switch over. Errnos that can only mean a bug (EFAULT, EBADF, ENOTSOCK; EINVAL, a malformed
 /// request) stop the process; every other errno means the connection is broken.
-enum ReceiveOutcome: Equatable {
+enum ReceiveOutcome: OperationOutcome, Equatable {
     case received(byteCount: Int)
     /// The peer closed its side.
     case endOfFile
@@ -18,7 +18,6 @@ enum ReceiveOutcome: Equatable {
     /// The connection is broken: ECONNRESET, ETIMEDOUT, EHOSTUNREACH, ENOTCONN, ENOMEM, …
     case failed(Errno)
 
-    /// `result` is recv's return value with `errno`, or a completion's result (`-errno`).
     init(result: Int, errno code: Int32) {
         if result > 0 {
             self = .received(byteCount: result)
@@ -35,18 +34,5 @@ enum ReceiveOutcome: Equatable {
         case ECANCELED: self = .cancelled
         default: self = .failed(Errno(code))
         }
-    }
-
-    /// A system call's result as `SystemCall.run` returns it.
-    init(_ result: Result<Int, Errno>) {
-        switch result {
-        case .success(let count): self.init(result: count, errno: 0)
-        case .failure(let errno): self.init(result: -1, errno: errno.code)
-        }
-    }
-
-    /// An io_uring receive completion's result.
-    init(completionResult result: Int32) {
-        self.init(result: Int(result), errno: result < 0 ? -result : 0)
     }
 }

@@ -6,7 +6,7 @@ import Glibc
 /// over. Errnos that can only mean a bug (EFAULT, EBADF, ENOTSOCK; EINVAL, EMSGSIZE, EISCONN,
 /// EDESTADDRREQ and EOPNOTSUPP, which a connected stream socket sent to with MSG_NOSIGNAL never
 /// returns otherwise) stop the process; every other errno means the connection is broken.
-enum SendOutcome: Equatable {
+enum SendOutcome: OperationOutcome, Equatable {
     /// How many bytes the kernel took: at least one, perhaps fewer than asked (the socket's
     /// buffer filled).
     case sent(byteCount: Int)
@@ -15,7 +15,6 @@ enum SendOutcome: Equatable {
     /// The connection is broken: EPIPE, ECONNRESET, ETIMEDOUT, ENOTCONN, ECANCELED, ENOBUFS, …
     case failed(Errno)
 
-    /// `result` is send's return value with `errno`, or a completion's result (`-errno`).
     init(result: Int, errno code: Int32) {
         if result > 0 {
             self = .sent(byteCount: result)
@@ -29,18 +28,5 @@ enum SendOutcome: Equatable {
         case EAGAIN, EINTR: self = .retry
         default: self = .failed(Errno(code))
         }
-    }
-
-    /// A system call's result as `SystemCall.run` returns it.
-    init(_ result: Result<Int, Errno>) {
-        switch result {
-        case .success(let count): self.init(result: count, errno: 0)
-        case .failure(let errno): self.init(result: -1, errno: errno.code)
-        }
-    }
-
-    /// An io_uring send completion's result.
-    init(completionResult result: Int32) {
-        self.init(result: Int(result), errno: result < 0 ? -result : 0)
     }
 }

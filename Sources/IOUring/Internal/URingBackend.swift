@@ -136,7 +136,7 @@ final class URingBackend: IOBackend {
     }
 
     func setReceiving(_ connection: ConnectionID, fd: Int32, enabled: Bool) {
-        let slot = currentSlot(connection)
+        let slot = slots.slot(of: connection)
         // Paused, the receive in flight (one buffer at most) is let finish and not re-armed,
         // which costs no cancel and no system call; resumed, one is armed unless one still is.
         slots[slot].isReceiveWanted = enabled
@@ -144,7 +144,7 @@ final class URingBackend: IOBackend {
     }
 
     func send(_ connection: ConnectionID, fd: Int32, bytes: UnsafeRawBufferPointer) {
-        let slot = currentSlot(connection)
+        let slot = slots.slot(of: connection)
         precondition(!slots[slot].isClosing, "a send on a closing connection \(connection)")
         precondition(slots[slot].sendBytes == nil, "a second send in flight for \(connection)")
         precondition(!bytes.isEmpty, "a send of nothing")
@@ -153,7 +153,7 @@ final class URingBackend: IOBackend {
     }
 
     func close(_ connection: ConnectionID, fd: Int32) {
-        let slot = currentSlot(connection)
+        let slot = slots.slot(of: connection)
         precondition(!slots[slot].isClosing, "\(connection) closed twice")
         precondition(slots[slot].sendBytes == nil, "\(connection) closed with a send in flight")
         slots[slot].isClosing = true
@@ -192,15 +192,6 @@ final class URingBackend: IOBackend {
 
     func endTurn() {
         provided.publishReturns()
-    }
-
-    /// The slot of `connection`, which must be the slot's current, registered connection.
-    @inline(__always)
-    func currentSlot(_ connection: ConnectionID) -> Int {
-        let slot = Int(connection.slot)
-        precondition(slot < slots.count && slots[slot].isRegistered, "\(connection) is not registered")
-        precondition(slots[slot].generation == connection.generation, "\(connection) is not the slot's connection")
-        return slot
     }
 
     /// Reports `released` once a closing slot has nothing armed, and frees the slot.

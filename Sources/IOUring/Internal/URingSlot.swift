@@ -1,5 +1,5 @@
 /// What the io_uring backend has in the kernel for one connection slot.
-struct URingSlot {
+struct URingSlot: BackendSlot {
     /// Which receive is armed: none, one into a provided buffer, or one into the slot's own
     /// buffer (after the provided buffers ran out).
     enum Receive: Equatable {
