@@ -96,6 +96,13 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
+        // The event loop alone, on both backends; imports CURing to hand the ring a completion
+        // of its own making.
+        .testTarget(
+            name: "IOUringTests",
+            dependencies: ["IOUring", "CURing"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ModelTests",
             dependencies: ["Model"],

@@ -26,7 +26,11 @@ public enum LoopThread {
     public struct JoinHandle: @unchecked Sendable {
         let thread: pthread_t
 
-        /// Blocks until the thread's body returns.
-        public func join() { pthread_join(thread, nil) }
+        /// Blocks until the thread's body returns. Joining fails only for a thread already
+        /// joined or the calling thread itself (EINVAL, ESRCH, EDEADLK): a bug.
+        public func join() {
+            let result = pthread_join(thread, nil)
+            precondition(result == 0, "pthread_join failed: \(result)")
+        }
     }
 }
