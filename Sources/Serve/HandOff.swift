@@ -13,7 +13,7 @@ import Synchronization
 /// nanoseconds, taken once per loop turn on each side.
 final class HandOff: Sendable {
     private let inbox = Mutex<[InferenceJob]>([])
-    private let outbox = Mutex<[InferenceReply]>([])
+    private let outbox = Mailbox<InferenceReply>()
     /// Jobs queued or being evaluated; zero means a request may be answered inline.
     private let inProgress = Atomic<Int>(0)
 
@@ -44,24 +44,12 @@ final class HandOff: Sendable {
         }
     }
 
-    var hasQueuedJobs: Bool { inbox.withLock { !$0.isEmpty } }
-
     /// Returns true when the outbox was empty (the loop needs a wake-up).
     func post(_ replies: [InferenceReply]) -> Bool {
-        let wasEmpty = outbox.withLock { queue in
-            let wasEmpty = queue.isEmpty
-            queue.append(contentsOf: replies)
-            return wasEmpty
-        }
+        let wasEmpty = outbox.post(contentsOf: replies)
         inProgress.subtract(replies.count, ordering: .releasing)
         return wasEmpty
     }
 
-    func collect() -> [InferenceReply] {
-        outbox.withLock { queue in
-            let replies = queue
-            queue.removeAll()
-            return replies
-        }
-    }
+    func collect() -> [InferenceReply] { outbox.collect() }
 }

@@ -53,12 +53,10 @@ extension InferenceServer {
         guard let sequence = clients[connection]?.http.requestSequence else { return nil }
         let (loads, waker) = (loads, loop.waker)
         Task.detached {
-            let start = ContinuousClock.now
+            let start = MonotonicClock.seconds
             let outcome = ModelLoadResult.load(load)
-            let elapsed = start.duration(to: .now).components
-            let nanoseconds = UInt64(elapsed.seconds) * 1_000_000_000 + UInt64(elapsed.attoseconds / 1_000_000_000)
             let result = ModelLoadResult(
-                connection: connection, sequence: sequence, request: load, outcome: outcome, nanoseconds: nanoseconds)
+                connection: connection, sequence: sequence, request: load, outcome: outcome, seconds: MonotonicClock.seconds - start)
             if loads.post(result) { waker.wake() }
         }
         return nil
@@ -76,7 +74,7 @@ extension InferenceServer {
         case .success(let evaluator):
             switch registry.admit(name, url: result.request.url, evaluator: evaluator) {
             case .admitted(let model):
-                let milliseconds = Double(result.nanoseconds / 1000) / 1000
+                let milliseconds = (result.seconds * 1e6).rounded() / 1000
                 logger.info(
                     "Loaded model \(name) from \(model.url) in \(milliseconds) ms: \(evaluator.treeCount) trees, \(model.residentBytes) bytes; \(registry.models.count) loaded")
                 response = ModelListing.response(.object([("status", .string("Model \"\(name)\" loaded"))]))

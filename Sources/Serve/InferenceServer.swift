@@ -43,7 +43,9 @@ final class InferenceServer: EventLoopDelegate {
         self.handOff = handOff
         self.model = model
         self.loads = loads
-        registry = ModelRegistry(budgetBytes: configuration.modelMemoryBudgetBytes ?? MemoryBudget.defaultBytes())
+        // Only a multi-model endpoint reads the cgroup limit; a single-model one holds no registry models.
+        registry = ModelRegistry(
+            budgetBytes: configuration.multiModel ? configuration.modelMemoryBudgetBytes ?? MemoryBudget.defaultBytes() : 0)
         self.ticks = ticks
         self.stopRequested = stopRequested
         self.logger = logger

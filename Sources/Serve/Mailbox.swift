@@ -14,6 +14,15 @@ final class Mailbox<Element: Sendable>: Sendable {
         }
     }
 
+    /// `post` for several at once.
+    func post(contentsOf elements: sending [Element]) -> Bool {
+        queue.withLock { queue in
+            let wasEmpty = queue.isEmpty
+            queue.append(contentsOf: elements)
+            return wasEmpty
+        }
+    }
+
     func collect() -> [Element] {
         queue.withLock { queue in
             let elements = queue

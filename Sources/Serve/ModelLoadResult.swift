@@ -8,7 +8,8 @@ struct ModelLoadResult: Sendable {
     var sequence: UInt64
     var request: ModelLoadRequest
     var outcome: Result<Evaluator, ServeError>
-    var nanoseconds: UInt64
+    /// How long finding, reading and compiling took.
+    var seconds: Double
 
     /// Finds and loads the model at a load request's url: a folder searched as /opt/ml/model is
     /// (`ModelLocator`), or a model file named directly.
