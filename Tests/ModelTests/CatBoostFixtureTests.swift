@@ -73,12 +73,4 @@ struct CatBoostFixtureTests {
         #expect(ensemble.lossFunction == "Poisson")
         #expect(ensemble.predictionTransform == .exponent)
     }
-
-    @Test("categorical models are rejected with a clear error", arguments: formats)
-    func categoricalRejected(format: String) throws {
-        let error = #expect(throws: ModelError.self) {
-            try ModelLoader.load(path: Fixtures.path("categorical.\(format)"))
-        }
-        #expect(error?.description.contains("not yet supported") == true, "\(String(describing: error))")
-    }
 }

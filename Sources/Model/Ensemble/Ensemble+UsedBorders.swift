@@ -1,16 +1,27 @@
 extension Ensemble {
-    /// For each feature, the indexes of the borders some split tests, ascending. Only these
-    /// reach a compiled evaluator or a trained model (CatBoost stores no others).
+    /// For each float feature, the indexes of the borders some split tests or some CTR
+    /// combination narrows by, ascending. Only these reach a compiled evaluator or a trained
+    /// model (CatBoost stores no others, and its CTR provider looks a combination's float split
+    /// up among its feature's borders).
     package var usedBorderIndexes: [[Int]] {
         var isUsed = features.map { [Bool](repeating: false, count: $0.borders.count) }
         for tree in trees {
-            for split in tree.splits { isUsed[split.featureIndex][split.borderIndex] = true }
+            for split in tree.splits where split.featureIndex < features.count {
+                isUsed[split.featureIndex][split.borderIndex] = true
+            }
+        }
+        for table in ctrTables {
+            for split in table.combination.floatSplits {
+                if let position = features[split.floatFeatureIndex].borders.firstIndex(of: split.border) {
+                    isUsed[split.floatFeatureIndex][position] = true
+                }
+            }
         }
         return isUsed.map { flags in flags.indices.filter { flags[$0] } }
     }
 
-    /// The same model with only the borders some split uses, each split's border index
-    /// renumbered to its border's new position.
+    /// The same model with only the float borders `usedBorderIndexes` names, each float split's
+    /// border index renumbered to its border's new position.
     package func droppingUnusedBorders() -> Ensemble {
         var result = self
         var renumbered = [[Int]]()
@@ -23,6 +34,7 @@ extension Ensemble {
         for treeIndex in result.trees.indices {
             for level in result.trees[treeIndex].splits.indices {
                 let split = result.trees[treeIndex].splits[level]
+                guard split.featureIndex < features.count else { continue }
                 result.trees[treeIndex].splits[level].borderIndex = renumbered[split.featureIndex][split.borderIndex]
             }
         }

@@ -1,9 +1,18 @@
-/// A trained model: oblivious trees over float features, `prediction = scale · Σ leaf + bias`.
+/// A trained model: oblivious trees over float and categorical features,
+/// `prediction = scale · Σ leaf + bias`.
 ///
 /// This is the one in-memory model type; CatBoost JSON, CatBoost `.cbm` and our own format
 /// all convert to and from it at the edge.
+///
+/// A split's `featureIndex` counts CatBoost's way (its "bin features"): first the float
+/// features, then the one-hot features, then the CTR features (`splitFeature(at:)`). Numeric
+/// models have only the first kind.
 public struct Ensemble: Sendable, Hashable {
     public var features: [FloatFeature]
+    public var categoricalFeatures: [CategoricalFeature]
+    public var oneHotFeatures: [OneHotFeature]
+    public var ctrFeatures: [CTRFeature]
+    public var ctrTables: [CTRTable]
     public var trees: [ObliviousTree]
     public var scale: Double
     public var bias: Double
@@ -13,10 +22,15 @@ public struct Ensemble: Sendable, Hashable {
     public var parametersJSON: String
 
     public init(
-        features: [FloatFeature], trees: [ObliviousTree], scale: Double = 1, bias: Double = 0,
-        lossFunction: String = "RMSE", parametersJSON: String = ""
+        features: [FloatFeature], categoricalFeatures: [CategoricalFeature] = [], oneHotFeatures: [OneHotFeature] = [],
+        ctrFeatures: [CTRFeature] = [], ctrTables: [CTRTable] = [], trees: [ObliviousTree], scale: Double = 1,
+        bias: Double = 0, lossFunction: String = "RMSE", parametersJSON: String = ""
     ) {
         self.features = features
+        self.categoricalFeatures = categoricalFeatures
+        self.oneHotFeatures = oneHotFeatures
+        self.ctrFeatures = ctrFeatures
+        self.ctrTables = ctrTables
         self.trees = trees
         self.scale = scale
         self.bias = bias
@@ -26,8 +40,14 @@ public struct Ensemble: Sendable, Hashable {
 
     /// How many columns an input row must have: one past the largest column any feature reads.
     public var columnCount: Int {
-        features.reduce(0) { max($0, $1.columnIndex + 1) }
+        max(features.reduce(0) { max($0, $1.columnIndex + 1) }, categoricalFeatures.reduce(0) { max($0, $1.columnIndex + 1) })
     }
+
+    /// Whether the model reads categorical columns (and so needs text-aware row parsing).
+    public var hasCategoricalFeatures: Bool { !categoricalFeatures.isEmpty }
+
+    /// The input columns that hold category text, ascending.
+    public var categoricalColumns: [Int] { categoricalFeatures.map(\.columnIndex).sorted() }
 
     public var predictionTransform: PredictionTransform {
         PredictionTransform(lossFunction: lossFunction)
@@ -60,6 +80,7 @@ public struct Ensemble: Sendable, Hashable {
                 }
             }
         }
+        try validateCategoricalParts(columnsSeen: &columnsSeen)
         for (treeIndex, tree) in trees.enumerated() {
             guard tree.depth <= ObliviousTree.depthMax else {
                 throw .invalid("tree \(treeIndex) has depth \(tree.depth) > \(ObliviousTree.depthMax)")
@@ -78,11 +99,11 @@ public struct Ensemble: Sendable, Hashable {
                 }
             }
             for (level, split) in tree.splits.enumerated() {
-                guard split.featureIndex >= 0, split.featureIndex < features.count else {
+                guard split.featureIndex >= 0, split.featureIndex < splitFeatureCount else {
                     throw .invalid(
-                        "tree \(treeIndex) split \(level) names feature \(split.featureIndex) of \(features.count)")
+                        "tree \(treeIndex) split \(level) names feature \(split.featureIndex) of \(splitFeatureCount)")
                 }
-                let borderCount = features[split.featureIndex].borders.count
+                let borderCount = splitFeature(at: split.featureIndex).thresholdCount(in: self)
                 guard split.borderIndex >= 0, split.borderIndex < borderCount else {
                     throw .invalid(
                         "tree \(treeIndex) split \(level) names border \(split.borderIndex) of \(borderCount)")

@@ -81,7 +81,9 @@ struct CompiledEnsemble: Sendable {
     /// Pointers into the tables above, for the kernels (`withUnsafeHandle`).
     private(set) var handle = UnsafeHandle()
 
+    /// - Precondition: a numeric model (categorical ones compile `CategoricalTransform.numericEnsemble`).
     init(_ ensemble: Ensemble) {
+        precondition(ensemble.splitFeatureCount == ensemble.features.count, "compile the numeric form of a categorical model")
         columnCount = ensemble.columnCount
         scale = ensemble.scale
         bias = ensemble.bias

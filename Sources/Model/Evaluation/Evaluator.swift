@@ -10,7 +10,23 @@ public struct Evaluator: Sendable {
     /// arrays (5% of a 1-row request's user time in a profile).
     private final class Storage: Sendable {
         let compiled: CompiledEnsemble
-        init(_ compiled: CompiledEnsemble) { self.compiled = compiled }
+        /// Present for models with categorical features: `compiled` reads its output rows.
+        let categorical: CategoricalTransform?
+        let inputColumnCount: Int
+        let categoricalColumns: [Int]
+
+        init(_ ensemble: Ensemble) {
+            inputColumnCount = ensemble.columnCount
+            categoricalColumns = ensemble.categoricalColumns
+            if ensemble.hasCategoricalFeatures {
+                let transform = CategoricalTransform(ensemble)
+                categorical = transform
+                compiled = CompiledEnsemble(transform.numericEnsemble)
+            } else {
+                categorical = nil
+                compiled = CompiledEnsemble(ensemble)
+            }
+        }
     }
 
     private let storage: Storage
@@ -21,16 +37,22 @@ public struct Evaluator: Sendable {
     }
 
     public init(_ ensemble: Ensemble) {
-        storage = Storage(CompiledEnsemble(ensemble))
+        storage = Storage(ensemble)
         predictionTransform = ensemble.predictionTransform
     }
 
     /// How many columns each input row must have.
-    public var columnCount: Int { compiled.columnCount }
+    public var columnCount: Int { storage.inputColumnCount }
+
+    /// The input columns that hold category text (as `CategoryHash` bit patterns in the float
+    /// rows this evaluator reads), ascending; empty for numeric models.
+    public var categoricalColumns: [Int] { storage.categoricalColumns }
 
     /// The bytes this evaluator keeps in memory (its compiled tables; the `Ensemble` it was
     /// made from is not kept).
-    public var residentBytes: Int { compiled.residentBytes }
+    public var residentBytes: Int {
+        compiled.residentBytes + (storage.categorical?.readers.reduce(0) { $0 + $1.table.residentBytes } ?? 0)
+    }
 
     /// How many trees it sums.
     public var treeCount: Int { compiled.treeCount }
@@ -92,9 +114,32 @@ public struct Evaluator: Sendable {
 
     package func predictRaw(rows: UnsafeBufferPointer<Float>, rowCount: Int, into out: UnsafeMutableBufferPointer<Double>) {
         precondition(rows.count >= rowCount * columnCount && out.count >= rowCount)
+        guard let categorical = storage.categorical else {
+            return predictRawNumeric(rows: rows, rowCount: rowCount, into: out)
+        }
+        // Transformed a block at a time, so the numeric rows stay in L1/L2 however many come.
+        let outputWidth = categorical.outputColumnCount
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: blockRowCountMax * outputWidth) { numeric in
+            var start = 0
+            while start < rowCount {
+                let count = min(blockRowCountMax, rowCount - start)
+                categorical.apply(rows: rows.baseAddress! + start * columnCount, rowCount: count, into: numeric.baseAddress!)
+                predictRawNumeric(
+                    rows: UnsafeBufferPointer(rebasing: numeric[..<(count * outputWidth)]), rowCount: count,
+                    into: UnsafeMutableBufferPointer(rebasing: out[start..<(start + count)]))
+                start += count
+            }
+        }
+    }
+
+    /// `predictRaw(rows:…)` on rows the compiled tables read directly (`compiled.columnCount` wide).
+    private func predictRawNumeric(rows: UnsafeBufferPointer<Float>, rowCount: Int, into out: UnsafeMutableBufferPointer<Double>) {
+        let columnCount = compiled.columnCount
         if rowCount < Self.blockRowCountMin {
             for row in 0..<rowCount {
-                out[row] = predictRaw(singleRow: UnsafeBufferPointer(rebasing: rows[(row * columnCount)..<((row + 1) * columnCount)]))
+                out[row] = predictRaw(
+                    singleRow: UnsafeBufferPointer(rebasing: rows[(row * columnCount)..<((row + 1) * columnCount)]),
+                    method: singleRowMethod)
             }
             return
         }
@@ -211,7 +256,11 @@ public struct Evaluator: Sendable {
 
     @inline(__always)
     private func predictRaw(singleRow row: UnsafeBufferPointer<Float>) -> Double {
-        predictRaw(singleRow: row, method: singleRowMethod)
+        guard let categorical = storage.categorical else { return predictRaw(singleRow: row, method: singleRowMethod) }
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: categorical.outputColumnCount) { numeric in
+            categorical.apply(row: row.baseAddress!, into: numeric.baseAddress!)
+            return predictRaw(singleRow: UnsafeBufferPointer(numeric), method: singleRowMethod)
+        }
     }
 
     @inline(__always)

@@ -1,4 +1,4 @@
-/// CatBoost's binary model format (`.cbm`), numeric features only.
+/// CatBoost's binary model format (`.cbm`): float, one-hot and CTR features.
 ///
 /// Layout (`TFullModel::Save/Load` in `catboost/libs/model/model.cpp`): ASCII `CBM1`, a
 /// little-endian ui32 size N of the flatbuffer (0xFFFFFFFF then a ui64 for huge models), N bytes
@@ -47,9 +47,8 @@ public enum CatBoostBinary {
         let approxDimension = try reader.int32(trees, Trees.approxDimension, default: 1)
         guard approxDimension == 1 else { throw .unsupported("multi-dimensional models (approx dimension \(approxDimension))") }
         for (id, what) in [
-            (Trees.catFeatures, "categorical features"), (Trees.oneHotFeatures, "one-hot features"),
-            (Trees.ctrFeatures, "CTR features"), (Trees.textFeatures, "text features"),
-            (Trees.embeddingFeatures, "embedding features"), (Trees.estimatedFeatures, "estimated features"),
+            (Trees.textFeatures, "text features"), (Trees.embeddingFeatures, "embedding features"),
+            (Trees.estimatedFeatures, "estimated features"),
         ] where try reader.vector(trees, id, elementByteCount: 4).count > 0 {
             throw .unsupported("models with \(what)")
         }
@@ -58,6 +57,7 @@ public enum CatBoostBinary {
         }
 
         var features: [FloatFeature] = []
+        var floatPositions: [Int: Int] = [:]
         var binFeatures: [TreeSplit] = []
         for table in try reader.tables(trees, Trees.floatFeatures) {
             let borders = try reader.floats(table, Float_.borders)
@@ -70,11 +70,40 @@ public enum CatBoostBinary {
             for borderIndex in borders.indices {
                 binFeatures.append(TreeSplit(featureIndex: features.count, borderIndex: borderIndex))
             }
+            floatPositions[index >= 0 ? index : features.count] = features.count
             features.append(
                 FloatFeature(
                     columnIndex: flatIndex >= 0 ? flatIndex : index, borders: borders,
                     hasNans: try reader.uint8(table, Float_.hasNans, default: 0) != 0, nanValueTreatment: treatment,
                     name: try reader.string(table, Float_.featureId) ?? ""))
+        }
+
+        var partIDs: [String] = []
+        if let partsVector = try reader.reference(core, Core.modelPartIds) {
+            let count = Int(try reader.u32(partsVector))
+            guard count <= 16 else { throw .invalid("CatBoost .cbm: \(count) model parts") }
+            for element in 0..<count {
+                let slot = partsVector + 4 + 4 * element
+                let string = slot + Int(try reader.u32(slot))
+                let length = Int(try reader.u32(string))
+                guard length <= 256, string + 4 + length <= coreStart + coreByteCount else {
+                    throw .invalid("CatBoost .cbm: a model part name does not fit the core")
+                }
+                partIDs.append(String(decoding: bytes[(string + 4)..<(string + 4 + length)], as: UTF8.self))
+            }
+        }
+        let parts = try ModelPartsReader(bytes: bytes, start: coreStart + coreByteCount, partIDs: partIDs)
+        let categorical = try decodeCategorical(reader: reader, trees: trees, floatPositions: floatPositions, parts: parts)
+        for (index, oneHot) in categorical.oneHotFeatures.enumerated() {
+            for valueIndex in oneHot.values.indices {
+                binFeatures.append(TreeSplit(featureIndex: features.count + index, borderIndex: valueIndex))
+            }
+        }
+        for (index, ctr) in categorical.ctrFeatures.enumerated() {
+            for borderIndex in ctr.borders.indices {
+                binFeatures.append(
+                    TreeSplit(featureIndex: features.count + categorical.oneHotFeatures.count + index, borderIndex: borderIndex))
+            }
         }
 
         let splitIndices = try reader.int32s(trees, Trees.treeSplits)
@@ -97,7 +126,7 @@ public enum CatBoostBinary {
             for level in 0..<depth {
                 let splitIndex = Int(splitIndices[splitCursor + level])
                 guard splitIndex >= 0, splitIndex < binFeatures.count else {
-                    throw .invalid("CatBoost .cbm: tree \(treeIndex) split \(level) index \(splitIndex) is past the \(binFeatures.count) float borders")
+                    throw .invalid("CatBoost .cbm: tree \(treeIndex) split \(level) index \(splitIndex) is past the \(binFeatures.count) bin features")
                 }
                 splits.append(binFeatures[splitIndex])
             }
@@ -129,8 +158,9 @@ public enum CatBoostBinary {
             parametersJSON = params
         }
         let ensemble = Ensemble(
-            features: features, trees: ensembleTrees, scale: scale, bias: bias, lossFunction: lossFunction,
-            parametersJSON: parametersJSON)
+            features: features, categoricalFeatures: categorical.features, oneHotFeatures: categorical.oneHotFeatures,
+            ctrFeatures: categorical.ctrFeatures, ctrTables: categorical.ctrTables, trees: ensembleTrees, scale: scale,
+            bias: bias, lossFunction: lossFunction, parametersJSON: parametersJSON)
         try ensemble.validate()
         return ensemble
     }

@@ -3,8 +3,8 @@
 /// Reader and writer follow `catboost/libs/model/model_export/json_model_helpers.cpp`:
 /// a tree split is identified only by `split_index`, an index into the list of every border of
 /// every float feature (features in `float_features` order, borders in list order), then one-hot
-/// values, then CTR borders. We support float features only; anything categorical is rejected
-/// with a clear error rather than mis-evaluated.
+/// values, then CTR borders. Text, embedding and estimated features are rejected with a clear
+/// error rather than mis-evaluated.
 public enum CatBoostJSON {
     public static func decode(_ bytes: [UInt8]) throws(ModelError) -> Ensemble {
         let root: JSONValue
@@ -22,13 +22,14 @@ public enum CatBoostJSON {
             throw .unsupported("non-symmetric trees (grow_policy Depthwise/Lossguide); only oblivious trees are supported")
         }
         guard let info = root["features_info"] else { throw .invalid("CatBoost JSON model: missing features_info") }
-        for unsupportedKey in ["categorical_features", "ctrs", "text_features", "embedding_features", "estimated_features"] {
+        for unsupportedKey in ["text_features", "embedding_features", "estimated_features"] {
             if let value = info[unsupportedKey], let elements = value.arrayValue, !elements.isEmpty {
-                throw .unsupported("models with \(unsupportedKey.replacing("_", with: " ")) (categorical features)")
+                throw .unsupported("models with \(unsupportedKey.replacing("_", with: " "))")
             }
         }
         let floatFeatures = info["float_features"]?.arrayValue ?? []
         var features: [FloatFeature] = []
+        var floatPositions: [Int: Int] = [:]
         // split_index → (feature, border)
         var binFeatures: [TreeSplit] = []
         for (position, entry) in floatFeatures.enumerated() {
@@ -52,8 +53,21 @@ public enum CatBoostJSON {
             for borderIndex in borders.indices {
                 binFeatures.append(TreeSplit(featureIndex: features.count, borderIndex: borderIndex))
             }
+            floatPositions[try integer(entry["feature_index"] ?? .number(Double(position)), "\(context).feature_index")] = position
             features.append(
                 FloatFeature(columnIndex: columnIndex, borders: borders, hasNans: hasNans, nanValueTreatment: treatment, name: name))
+        }
+        let categorical = try decodeCategorical(root: root, info: info, floatPositions: floatPositions)
+        for (index, oneHot) in categorical.oneHotFeatures.enumerated() {
+            for valueIndex in oneHot.values.indices {
+                binFeatures.append(TreeSplit(featureIndex: features.count + index, borderIndex: valueIndex))
+            }
+        }
+        for (index, ctr) in categorical.ctrFeatures.enumerated() {
+            for borderIndex in ctr.borders.indices {
+                binFeatures.append(
+                    TreeSplit(featureIndex: features.count + categorical.oneHotFeatures.count + index, borderIndex: borderIndex))
+            }
         }
 
         guard let treesJSON = root["oblivious_trees"]?.arrayValue ?? (root["oblivious_trees"] == nil ? [] : nil) else {
@@ -66,12 +80,9 @@ public enum CatBoostJSON {
             let splitsJSON = treeJSON["splits"]?.arrayValue ?? []
             var splits: [TreeSplit] = []
             for (level, splitJSON) in splitsJSON.enumerated() {
-                if let type = splitJSON["split_type"]?.stringValue, type != "FloatFeature" {
-                    throw .unsupported("\(context) split \(level) is a \(type) split (categorical features)")
-                }
                 let splitIndex = try integer(splitJSON["split_index"], "\(context).splits[\(level)].split_index")
                 guard splitIndex < binFeatures.count else {
-                    throw .invalid("\(context).splits[\(level)].split_index \(splitIndex) is past the \(binFeatures.count) float borders")
+                    throw .invalid("\(context).splits[\(level)].split_index \(splitIndex) is past the \(binFeatures.count) bin features")
                 }
                 splits.append(binFeatures[splitIndex])
             }
@@ -120,8 +131,9 @@ public enum CatBoostJSON {
             parametersJSON = String(decoding: writer.bytes, as: UTF8.self)
         }
         let ensemble = Ensemble(
-            features: features, trees: trees, scale: scale, bias: bias, lossFunction: lossFunction,
-            parametersJSON: parametersJSON)
+            features: features, categoricalFeatures: categorical.features, oneHotFeatures: categorical.oneHotFeatures,
+            ctrFeatures: categorical.ctrFeatures, ctrTables: categorical.ctrTables, trees: trees, scale: scale, bias: bias,
+            lossFunction: lossFunction, parametersJSON: parametersJSON)
         try ensemble.validate()
         return ensemble
     }
@@ -152,14 +164,14 @@ public enum CatBoostJSON {
         return .object([("type", .string(type)), ("params", .object(parameters))])
     }
 
-    private static func integer(_ value: JSONValue?, _ context: String) throws(ModelError) -> Int {
+    static func integer(_ value: JSONValue?, _ context: String) throws(ModelError) -> Int {
         guard let number = value?.numberValue, number.rounded() == number, number >= 0, number < Double(Int32.max) else {
             throw .invalid("\(context) is not a non-negative integer")
         }
         return Int(number)
     }
 
-    private static func numbers(_ value: JSONValue?, _ context: String) throws(ModelError) -> [Double] {
+    static func numbers(_ value: JSONValue?, _ context: String) throws(ModelError) -> [Double] {
         guard let elements = value?.arrayValue else { throw .invalid("\(context) is missing or not an array") }
         var result: [Double] = []
         result.reserveCapacity(elements.count)

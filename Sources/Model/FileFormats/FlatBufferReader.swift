@@ -68,6 +68,11 @@ struct FlatBufferReader {
         return try u8(position)
     }
 
+    func float(_ table: Table, _ id: Int, default value: Float) throws(ModelError) -> Float {
+        guard let position = try fieldPosition(table, id) else { return value }
+        return Float(bitPattern: try u32(position))
+    }
+
     func double(_ table: Table, _ id: Int, default value: Double) throws(ModelError) -> Double {
         guard let position = try fieldPosition(table, id) else { return value }
         return Double(bitPattern: try u64(position))
