@@ -17,6 +17,17 @@ import Testing
         #expect(json == binary)
     }
 
+    @Test("our model file and CatBoost JSON export read back the same model", arguments: formats)
+    func roundTrips(format: String) throws {
+        let ensemble = try ModelLoader.load(path: Fixtures.path("categorical.\(format)"))
+        let viaModelFile = try ModelFile.decode(try ModelFile.encode(ensemble))
+        #expect(viaModelFile == ensemble)
+        var viaJSON = try CatBoostJSON.decode(try CatBoostJSON.encode(ensemble))
+        var original = ensemble
+        (viaJSON.parametersJSON, original.parametersJSON) = ("", "")
+        #expect(viaJSON == original)
+    }
+
     @Test("the evaluator agrees with the reference on seen and unseen categories", arguments: formats)
     func evaluatorMatchesReference(format: String) throws {
         let ensemble = try ModelLoader.load(path: Fixtures.path("categorical.\(format)"))

@@ -178,3 +178,118 @@ extension CatBoostJSON {
         return Float(number)
     }
 }
+
+// MARK: - Export
+
+extension CatBoostJSON {
+    /// `categorical_features` (one-hot `values` as int32, as CatBoost stores them).
+    static func categoricalFeaturesJSON(_ ensemble: Ensemble) -> JSONValue {
+        .array(
+            ensemble.categoricalFeatures.enumerated().map { index, feature in
+                var members: [(String, JSONValue)] = [
+                    ("feature_id", .string(feature.name)), ("feature_index", .number(Double(index))),
+                    ("flat_feature_index", .number(Double(feature.columnIndex))),
+                ]
+                if let oneHot = ensemble.oneHotFeatures.first(where: { $0.categoricalFeatureIndex == index }) {
+                    members.append(("values", .array(oneHot.values.map { .number(Double(Int32(bitPattern: $0))) })))
+                }
+                return .object(members)
+            })
+    }
+
+    static func ctrsJSON(_ ensemble: Ensemble) -> JSONValue {
+        .array(
+            ensemble.ctrFeatures.map { ctr in
+                .object([
+                    ("borders", .array(ctr.borders.map { .number(Double($0)) })),
+                    ("ctr_type", .string(ctr.type.catBoostName)),
+                    ("elements", elementsJSON(ctr.combination)),
+                    ("identifier", .string(tableKey(ctr.combination, ctr.type))),
+                    ("prior_denomerator", .number(Double(ctr.priorDenominator))),
+                    ("prior_numerator", .number(Double(ctr.priorNumerator))),
+                    ("scale", .number(Double(ctr.scale))),
+                    ("shift", .number(Double(ctr.shift))),
+                    ("target_border_idx", .number(Double(ctr.targetBorderIndex))),
+                ])
+            })
+    }
+
+    /// `ctr_data`: per table, its key and a flat `hash_map` of key (decimal string) and counts.
+    static func ctrDataJSON(_ ensemble: Ensemble) -> JSONValue {
+        .object(
+            ensemble.ctrTables.map { table in
+                var hashMap: [JSONValue] = []
+                hashMap.reserveCapacity(table.entryCount * (table.stride + 2))
+                for entry in 0..<table.entryCount {
+                    hashMap.append(.string(String(table.keys[entry])))
+                    if table.type.storesMeanHistory {
+                        hashMap.append(.number(Double(table.sums[entry])))
+                        hashMap.append(.number(Double(table.counts[entry])))
+                    } else {
+                        for offset in 0..<table.stride { hashMap.append(.number(Double(table.counts[entry * table.stride + offset]))) }
+                    }
+                }
+                let hashStride = table.type.storesMeanHistory ? 3 : table.stride + 1
+                return (
+                    tableKey(table.combination, table.type),
+                    .object([
+                        ("counter_denominator", .number(Double(table.counterDenominator))), ("hash_map", .array(hashMap)),
+                        ("hash_stride", .number(Double(hashStride))),
+                    ])
+                )
+            })
+    }
+
+    /// A tree split on a one-hot or CTR feature, with the fields CatBoost writes for people
+    /// (its loader reads only `split_index`).
+    static func categoricalSplitJSON(_ ensemble: Ensemble, _ split: TreeSplit, splitIndex: Int) -> JSONValue {
+        switch ensemble.splitFeature(at: split.featureIndex) {
+        case .oneHot(let index):
+            let oneHot = ensemble.oneHotFeatures[index]
+            return .object([
+                ("cat_feature_index", .number(Double(oneHot.categoricalFeatureIndex))), ("split_index", .number(Double(splitIndex))),
+                ("split_type", .string("OneHotFeature")),
+                ("value", .number(Double(Int32(bitPattern: oneHot.values[split.borderIndex])))),
+            ])
+        case .ctr(let index):
+            let ctr = ensemble.ctrFeatures[index]
+            return .object([
+                ("border", .number(Double(ctr.borders[split.borderIndex]))),
+                ("ctr_target_border_idx", .number(Double(ctr.targetBorderIndex))), ("split_index", .number(Double(splitIndex))),
+                ("split_type", .string("OnlineCtr")),
+            ])
+        case .float:
+            preconditionFailure("float splits are written by encode")
+        }
+    }
+
+    /// `TFeatureCombination` as JSON elements: categorical features, float splits, one-hot splits.
+    private static func elementsJSON(_ combination: FeatureCombination) -> JSONValue {
+        var elements: [JSONValue] = combination.categoricalFeatures.map { feature in
+            .object([("cat_feature_index", .number(Double(feature))), ("combination_element", .string("cat_feature_value"))])
+        }
+        for split in combination.floatSplits {
+            elements.append(
+                .object([
+                    ("border", .number(Double(split.border))), ("combination_element", .string("float_feature")),
+                    ("float_feature_index", .number(Double(split.floatFeatureIndex))),
+                ]))
+        }
+        for split in combination.oneHotSplits {
+            elements.append(
+                .object([
+                    ("cat_feature_index", .number(Double(split.categoricalFeatureIndex))),
+                    ("combination_element", .string("cat_feature_exact_value")),
+                    ("value", .number(Double(Int32(bitPattern: split.value)))),
+                ]))
+        }
+        return .array(elements)
+    }
+
+    /// The table's key text, `{"identifier":[…],"type":"…"}` (`ModelCtrBaseToStr`).
+    private static func tableKey(_ combination: FeatureCombination, _ type: CTRType) -> String {
+        var writer = JSONWriter()
+        writer.write(.object([("identifier", elementsJSON(combination)), ("type", .string(type.catBoostName))]))
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+}

@@ -187,12 +187,15 @@ public enum CatBoostJSON {
     /// CatBoost JSON that `CatBoost().load_model(path, format="json")` loads and predicts identically.
     public static func encode(_ ensemble: Ensemble) throws(ModelError) -> [UInt8] {
         try ensemble.validate()
+        // split_index counts every float border, then every one-hot value, then every CTR border.
         var splitIndexStart: [Int] = []
         var running = 0
+        for index in 0..<ensemble.splitFeatureCount {
+            splitIndexStart.append(running)
+            running += ensemble.splitFeature(at: index).thresholdCount(in: ensemble)
+        }
         var floatFeatures: [JSONValue] = []
         for (featureIndex, feature) in ensemble.features.enumerated() {
-            splitIndexStart.append(running)
-            running += feature.borders.count
             floatFeatures.append(
                 .object([
                     ("borders", .array(feature.borders.map { .number(Double($0)) })),
@@ -213,10 +216,14 @@ public enum CatBoostJSON {
                     "splits",
                     .array(
                         tree.splits.map { split in
-                            .object([
+                            let splitIndex = splitIndexStart[split.featureIndex] + split.borderIndex
+                            guard split.featureIndex < ensemble.features.count else {
+                                return categoricalSplitJSON(ensemble, split, splitIndex: splitIndex)
+                            }
+                            return .object([
                                 ("border", .number(Double(ensemble.features[split.featureIndex].borders[split.borderIndex]))),
                                 ("float_feature_index", .number(Double(split.featureIndex))),
-                                ("split_index", .number(Double(splitIndexStart[split.featureIndex] + split.borderIndex))),
+                                ("split_index", .number(Double(splitIndex))),
                                 ("split_type", .string("FloatFeature")),
                             ])
                         })
@@ -228,14 +235,21 @@ public enum CatBoostJSON {
             params = stored.filter { $0.0 != "loss_function" }
         }
         params.insert(("loss_function", lossFunctionJSON(ensemble.lossFunction)), at: 0)
-        let document = JSONValue.object([
-            ("features_info", .object([("float_features", .array(floatFeatures))])),
+        var featuresInfo: [(String, JSONValue)] = [("float_features", .array(floatFeatures))]
+        var document: [(String, JSONValue)] = []
+        if ensemble.hasCategoricalFeatures {
+            featuresInfo.append(("categorical_features", categoricalFeaturesJSON(ensemble)))
+            featuresInfo.append(("ctrs", ctrsJSON(ensemble)))
+            document.append(("ctr_data", ctrDataJSON(ensemble)))
+        }
+        document += [
+            ("features_info", .object(featuresInfo)),
             ("model_info", .object([("params", .object(params))])),
             ("oblivious_trees", .array(trees)),
             ("scale_and_bias", .array([.number(ensemble.scale), .array([.number(ensemble.bias)])])),
-        ])
+        ]
         var writer = JSONWriter()
-        writer.write(document)
+        writer.write(.object(document))
         return writer.bytes
     }
 }

@@ -15,11 +15,14 @@
 ///                u32 name byte count, f32 borders…, name, pad
 ///   per tree:    u32 depth, u32 has weights, (u32 feature, u32 border) × depth,
 ///                f64 leaf values × 2^depth, [f64 leaf weights × 2^depth]
+///   version 2 only: the categorical section (`ModelFile+Categorical.swift`)
 /// ```
-/// Readers reject an unknown version rather than guessing; a new layout bumps the version.
+/// Numeric models are written as version 1, categorical ones as version 2. Readers reject an
+/// unknown version rather than guessing; a new layout bumps the version.
 public enum ModelFile {
     public static let magic: [UInt8] = Array("SYMTREE".utf8) + [0]
     public static let formatVersion: UInt32 = 1
+    public static let categoricalFormatVersion: UInt32 = 2
     static let headerByteCount = 32
     /// Sanity bounds so a corrupt count cannot ask for terabytes before the checksum is seen.
     /// The writer applies the same bounds (`checkLimits`), so every file written reads back.
@@ -68,10 +71,11 @@ public enum ModelFile {
             for value in tree.leafValues { payload.f64(value) }
             for weight in tree.leafWeights { payload.f64(weight) }
         }
+        if ensemble.hasCategoricalFeatures { encodeCategorical(ensemble, into: &payload) }
         var bytes = payload.bytes
         var header = ByteWriter()
         header.raw(magic)
-        header.u32(formatVersion)
+        header.u32(ensemble.hasCategoricalFeatures ? categoricalFormatVersion : formatVersion)
         header.u32(UInt32(headerByteCount))
         header.u64(UInt64(bytes.count - headerByteCount))
         header.u32(CRC32.checksum(bytes[headerByteCount...]))
@@ -110,8 +114,9 @@ public enum ModelFile {
         }
         var header = ByteReader(bytes: bytes, start: magic.count, end: bytes.count)
         let version = try header.u32("format version")
-        guard version == formatVersion else {
-            throw .unsupported("Symmetree model format version \(version); this build reads version \(formatVersion)")
+        guard version == formatVersion || version == categoricalFormatVersion else {
+            throw .unsupported(
+                "Symmetree model format version \(version); this build reads versions \(formatVersion) and \(categoricalFormatVersion)")
         }
         let declaredHeaderByteCount = Int(try header.u32("header size"))
         let payloadByteCount = try header.u64("payload size")
@@ -180,12 +185,14 @@ public enum ModelFile {
             }
             trees.append(ObliviousTree(splits: splits, leafValues: leafValues, leafWeights: leafWeights))
         }
+        let categorical = version == categoricalFormatVersion ? try decodeCategorical(&reader) : CatBoostJSON.CategoricalParts()
         guard reader.position == bytes.count else {
             throw .invalid("Symmetree model has \(bytes.count - reader.position) unexpected trailing bytes")
         }
         let ensemble = Ensemble(
-            features: features, trees: trees, scale: scale, bias: bias, lossFunction: lossFunction,
-            parametersJSON: parametersJSON)
+            features: features, categoricalFeatures: categorical.features, oneHotFeatures: categorical.oneHotFeatures,
+            ctrFeatures: categorical.ctrFeatures, ctrTables: categorical.ctrTables, trees: trees, scale: scale, bias: bias,
+            lossFunction: lossFunction, parametersJSON: parametersJSON)
         try ensemble.validate()
         return ensemble
     }
