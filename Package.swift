@@ -125,6 +125,14 @@ if Context.environment["SYMMETREE_BENCHMARKS"] == "1" {
     )
     package.targets.append(
         .executableTarget(
+            name: "CategoricalBenchmarks",
+            dependencies: ["Model"],
+            path: "Benchmarks/CategoricalBenchmarks",
+            swiftSettings: swiftSettings
+        )
+    )
+    package.targets.append(
+        .executableTarget(
             name: "ServeBenchmarks",
             dependencies: ["Model", "Serve", "IOUring", "Train"],
             path: "Benchmarks/ServeBenchmarks",

@@ -163,7 +163,7 @@ package enum CSVRowParser {
     /// else 0. Without a branch: the sign is a coin toss in typical features, and a
     /// mispredicted branch on it (here and when applying it) cost more than the digits.
     @inline(__always)
-    private static func minusSignBit(_ bytes: UnsafePointer<UInt8>, at position: Int, end: Int) -> UInt64 {
+    static func minusSignBit(_ bytes: UnsafePointer<UInt8>, at position: Int, end: Int) -> UInt64 {
         position < end && bytes[position] == UInt8(ascii: "-") ? 1 << 63 : 0
     }
 
@@ -171,7 +171,7 @@ package enum CSVRowParser {
     /// (`fractionDigitCount` ≤ 22) is the correctly rounded `Double`, then rounded to `Float` as
     /// numpy's float64 → float32 does; `signBit` is the `Double`'s sign bit.
     @inline(__always)
-    private static func float(
+    static func float(
         _ mantissa: UInt64, fractionDigitCount: Int, signBit: UInt64, _ powersOfTen: UnsafePointer<Double>
     ) -> Float {
         // Int64 → Double is one instruction; the unsigned conversion is a dozen.
