@@ -95,7 +95,7 @@ struct Batcher {
         var decoded: [(job: Int, features: [Float], rowCount: Int)] = []
         for (index, job) in jobs.enumerated() {
             do throws(InvocationError) {
-                let rows = try InvocationCodec.decode(job.body, format: job.inputFormat, columnCount: evaluator.columnCount)
+                let rows = try InvocationCodec.decode(job.body, format: job.inputFormat, schema: evaluator.schema)
                 decoded.append((index, rows.features, rows.rowCount))
             } catch {
                 responses[index] = .error(error.status, error.message)

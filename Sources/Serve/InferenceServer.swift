@@ -282,7 +282,7 @@ final class InferenceServer: EventLoopDelegate {
             // Idle server, small request: no thread hop.
             let decoded: (features: [Float], rowCount: Int)
             do {
-                decoded = try InvocationCodec.decode(request.body, format: format, columnCount: evaluator.columnCount)
+                decoded = try InvocationCodec.decode(request.body, format: format, schema: evaluator.schema)
             } catch {
                 return .error(error.status, error.message)
             }

@@ -1,18 +1,29 @@
 import Model
 
 /// Decodes request bodies into row-major float features and encodes predictions.
+///
+/// A categorical column's value becomes its `CategoryHash`, stored as the float's bit pattern:
+/// CSV text as written (RFC 4180 quotes removed), JSON strings, and integers as their decimal
+/// text, as CatBoost's Python package hashes an `int`.
 public enum InvocationCodec {
-    public static func decode(_ body: [UInt8], format: PayloadFormat, columnCount: Int) throws(InvocationError)
+    static func decode(_ body: [UInt8], format: PayloadFormat, schema: ColumnSchema) throws(InvocationError)
         -> (features: [Float], rowCount: Int)
     {
         // A binary body's whitespace bytes are content.
         if format != .recordIO { try requireContent(body) }
+        let columnCount = schema.columnCount
         switch format {
-        case .recordIO: return try RecordIOProtobufCodec.decode(body, columnCount: columnCount)
-        case .csv: return try decodeCSV(body, columnCount: columnCount)
-        case .json: return try decodeJSON(body, columnCount: columnCount)
-        case .jsonLines: return try decodeJSONLines(body, columnCount: columnCount)
-        case .libsvm: return try decodeLibSVM(body, columnCount: columnCount)
+        case .recordIO:
+            var rows = try RecordIOProtobufCodec.decode(body, columnCount: columnCount)
+            try CategoricalNumbers.hash(&rows.features, schema: schema, source: "RecordIO record")
+            return rows
+        case .csv: return try decodeCSV(body, schema: schema)
+        case .json: return try decodeJSON(body, schema: schema)
+        case .jsonLines: return try decodeJSONLines(body, schema: schema)
+        case .libsvm:
+            var rows = try decodeLibSVM(body, columnCount: columnCount)
+            try CategoricalNumbers.hash(&rows.features, schema: schema, source: "libsvm line")
+            return rows
         }
     }
 
@@ -56,23 +67,24 @@ public enum InvocationCodec {
         guard body.contains(where: { !isSpace($0) }) else { throw .badRequest("empty request body: send at least one row") }
     }
 
-    static func decodeCSV(_ body: [UInt8], columnCount: Int) throws(InvocationError) -> (features: [Float], rowCount: Int) {
+    static func decodeCSV(_ body: [UInt8], schema: ColumnSchema) throws(InvocationError) -> (features: [Float], rowCount: Int) {
         try body.withUnsafeBufferPointer { (bytes) throws(InvocationError) in
-            try decodeCSV(bytes, firstLineNumber: 1, columnCount: columnCount)
+            try decodeCSV(bytes, firstLineNumber: 1, schema: schema)
         }
     }
 
     /// The rows of a CSV text (a whole body, or a slice of one whose first line is
     /// `firstLineNumber`), parsed straight into a feature matrix with one row slot per line.
     static func decodeCSV(
-        _ text: UnsafeBufferPointer<UInt8>, firstLineNumber: Int, columnCount: Int
+        _ text: UnsafeBufferPointer<UInt8>, firstLineNumber: Int, schema: ColumnSchema
     ) throws(InvocationError) -> (features: [Float], rowCount: Int) {
+        let columnCount = schema.columnCount
         let lineCount = CSVRowParser.lineCount(in: text)
         var failure: InvocationError?
         var rowCount = 0
         let features = [Float](unsafeUninitializedCapacity: max(lineCount * columnCount, 1)) { buffer, initialized in
             do throws(InvocationError) {
-                rowCount = try parseCSVRows(text, firstLineNumber: firstLineNumber, columnCount: columnCount, into: buffer.baseAddress!)
+                rowCount = try parseCSVRows(text, firstLineNumber: firstLineNumber, schema: schema, into: buffer.baseAddress!)
             } catch {
                 failure = error
             }
@@ -85,8 +97,9 @@ public enum InvocationCodec {
     /// Parses the rows of a CSV text into `output` (room for one row per line), skipping blank
     /// lines; returns the row count. Errors name lines counted from `firstLineNumber`.
     static func parseCSVRows(
-        _ bytes: UnsafeBufferPointer<UInt8>, firstLineNumber: Int, columnCount: Int, into output: UnsafeMutablePointer<Float>
+        _ bytes: UnsafeBufferPointer<UInt8>, firstLineNumber: Int, schema: ColumnSchema, into output: UnsafeMutablePointer<Float>
     ) throws(InvocationError) -> Int {
+        let columnCount = schema.columnCount
         var rowCount = 0
         try CSVRowParser.forEachLine(in: bytes) { (line, lineIndex) throws(InvocationError) in
             if line.allSatisfy(isSpace) { return }
@@ -96,8 +109,8 @@ public enum InvocationCodec {
                 // The text goes on after the line: the row parser may read ahead within it.
                 let readable = bytes.baseAddress! + bytes.count - line.baseAddress!
                 count = try CSVRowParser.parse(
-                    line: line, lineNumber: lineNumber, into: output + rowCount * columnCount, capacity: columnCount,
-                    readableCount: readable)
+                    line: line, lineNumber: lineNumber, schema: schema, into: output + rowCount * columnCount,
+                    capacity: columnCount, readableCount: readable)
             } catch {
                 throw .badRequest("CSV \(error.description)")
             }
@@ -109,7 +122,7 @@ public enum InvocationCodec {
         return rowCount
     }
 
-    static func decodeJSON(_ body: [UInt8], columnCount: Int) throws(InvocationError) -> (features: [Float], rowCount: Int) {
+    static func decodeJSON(_ body: [UInt8], schema: ColumnSchema) throws(InvocationError) -> (features: [Float], rowCount: Int) {
         let document: JSONValue
         do throws(JSONParseError) {
             document = try JSONValue.parse(body)
@@ -137,14 +150,14 @@ public enum InvocationCodec {
             throw .badRequest(Self.jsonShapes)
         }
         guard !rows.isEmpty else { throw .badRequest("no rows in the request") }
-        features.reserveCapacity(rows.count * columnCount)
+        features.reserveCapacity(rows.count * schema.columnCount)
         for (index, row) in rows.enumerated() {
-            try appendRow(row, number: index + 1, columnCount: columnCount, into: &features)
+            try appendRow(row, number: index + 1, schema: schema, into: &features)
         }
         return (features, rows.count)
     }
 
-    static func decodeJSONLines(_ body: [UInt8], columnCount: Int) throws(InvocationError) -> (features: [Float], rowCount: Int) {
+    static func decodeJSONLines(_ body: [UInt8], schema: ColumnSchema) throws(InvocationError) -> (features: [Float], rowCount: Int) {
         var features: [Float] = []
         var rowCount = 0
         var lineNumber = 0
@@ -157,7 +170,7 @@ public enum InvocationCodec {
             } catch {
                 throw .badRequest("JSON Lines line \(lineNumber): invalid JSON: \(error.description)")
             }
-            try appendRow(value, number: lineNumber, columnCount: columnCount, into: &features)
+            try appendRow(value, number: lineNumber, schema: schema, into: &features)
             rowCount += 1
         }
         guard rowCount > 0 else { throw .badRequest("no rows in the request") }
@@ -170,7 +183,9 @@ public enum InvocationCodec {
     /// One row: an array of numbers (null = missing), {"features": [...]}, or the tensor form of
     /// SageMaker's built-in algorithms (developer guide, "Common data formats for inference"):
     /// {"data": {"features": {"values": [...]}}}, dense, or sparse with "keys" and "shape".
-    static func appendRow(_ row: JSONValue, number: Int, columnCount: Int, into features: inout [Float]) throws(InvocationError) {
+    /// A categorical column takes a string or an integer.
+    static func appendRow(_ row: JSONValue, number: Int, schema: ColumnSchema, into features: inout [Float]) throws(InvocationError) {
+        let columnCount = schema.columnCount
         let values: [JSONValue]
         if let array = row.arrayValue {
             values = array
@@ -178,6 +193,9 @@ public enum InvocationCodec {
             values = array
         } else if let tensor = row["data"]?["features"], let array = tensor["values"]?.arrayValue {
             if let keys = tensor["keys"] {
+                guard !schema.hasCategoricalColumns else {
+                    throw .badRequest("row \(number): a sparse row cannot carry categorical values; send the row dense")
+                }
                 return try appendSparseRow(
                     keys: keys, shape: tensor["shape"], values: array, number: number, columnCount: columnCount, into: &features)
             }
@@ -189,6 +207,10 @@ public enum InvocationCodec {
             throw .badRequest("row \(number): \(values.count) columns, the model expects \(columnCount)")
         }
         for (column, value) in values.enumerated() {
+            if schema.isCategorical(column) {
+                features.append(CategoryHash.storedValue(try CategoricalNumbers.hash(value, row: number, column: column)))
+                continue
+            }
             switch value {
             case .number(let number): features.append(Float(number))
             case .null: features.append(.nan)

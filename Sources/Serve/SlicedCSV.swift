@@ -23,7 +23,7 @@ enum SlicedCSV {
             var rowCount: Int
         }
         try InvocationCodec.requireContent(body)
-        let columnCount = evaluator.columnCount
+        let schema = evaluator.schema
         let bounds = sliceBounds(body, sliceCount: sliceCount(byteCount: body.count, parallelism: parallelism))
         let slices = await ForkJoin.mapInTasks(bounds.count - 1) { slice -> Slice? in
             let range = bounds[slice]..<bounds[slice + 1]
@@ -33,7 +33,7 @@ enum SlicedCSV {
                 let rows: (features: [Float], rowCount: Int)
                 do throws(InvocationError) {
                     rows = try InvocationCodec.decodeCSV(
-                        UnsafeBufferPointer(rebasing: bytes[range]), firstLineNumber: 1, columnCount: columnCount)
+                        UnsafeBufferPointer(rebasing: bytes[range]), firstLineNumber: 1, schema: schema)
                 } catch {
                     return nil
                 }
@@ -45,7 +45,7 @@ enum SlicedCSV {
             }
         }
         if let failed = slices.firstIndex(where: { $0 == nil }) {
-            throw firstError(in: body, bounds: bounds, slice: failed, columnCount: columnCount)
+            throw firstError(in: body, bounds: bounds, slice: failed, schema: schema)
         }
         var response: [UInt8] = []
         response.reserveCapacity(slices.reduce(32) { $0 + $1!.bytes.count })
@@ -61,13 +61,13 @@ enum SlicedCSV {
     }
 
     /// The error of the first slice that failed, its lines numbered from the body's start.
-    private static func firstError(in body: [UInt8], bounds: [Int], slice: Int, columnCount: Int) -> InvocationError {
+    private static func firstError(in body: [UInt8], bounds: [Int], slice: Int, schema: ColumnSchema) -> InvocationError {
         body.withUnsafeBufferPointer { bytes in
             let firstLine = 1 + CSVRowParser.lineCount(in: UnsafeBufferPointer(rebasing: bytes[..<bounds[slice]]))
             do throws(InvocationError) {
                 _ = try InvocationCodec.decodeCSV(
                     UnsafeBufferPointer(rebasing: bytes[bounds[slice]..<bounds[slice + 1]]), firstLineNumber: firstLine,
-                    columnCount: columnCount)
+                    schema: schema)
             } catch {
                 return error
             }

@@ -50,9 +50,9 @@ struct ModelFileTests {
     @Test("a newer format version is refused by name")
     func wrongVersion() throws {
         var bytes = try ModelFile.encode(Self.sampleEnsemble())
-        bytes[8] = 2
+        bytes[8] = 3
         let error = #expect(throws: ModelError.self) { try ModelFile.decode(bytes) }
-        #expect(error?.description.contains("version 2") == true)
+        #expect(error?.description.contains("version 3") == true)
     }
 
     @Test("an ensemble that breaks an invariant is not written")

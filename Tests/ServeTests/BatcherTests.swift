@@ -62,7 +62,7 @@ struct BatcherTests {
         lines.insert("  ", at: 50_000)
         let body = Array((lines.joined(separator: "\r\n") + "\n\n").utf8)
         #expect(SlicedCSV.sliceCount(byteCount: body.count, parallelism: 2) == 2)
-        let decoded = try InvocationCodec.decode(body, format: .csv, columnCount: 3)
+        let decoded = try InvocationCodec.decode(body, format: .csv, schema: .numeric(columnCount: 3))
         #expect(decoded.rowCount == input.count)
         #expect(decoded.features == input.flatMap { $0 })
         let predictions = model.evaluator.predict(features: decoded.features, rowCount: decoded.rowCount)

@@ -1,3 +1,4 @@
+import Model
 import Testing
 @testable import Serve
 
@@ -19,7 +20,7 @@ struct CodecTests {
         (.libsvm, "0:1 1:2 2:3\r\n\n1 qid:3 0:4 1:5 2:6"),
     ])
     func decodes(format: PayloadFormat, body: String) throws {
-        let decoded = try InvocationCodec.decode(Array(body.utf8), format: format, columnCount: 3)
+        let decoded = try InvocationCodec.decode(Array(body.utf8), format: format, schema: .numeric(columnCount: 3))
         #expect(decoded.rowCount == 2)
         #expect(decoded.features == [1, 2, 3, 4, 5, 6])
     }
@@ -27,7 +28,7 @@ struct CodecTests {
     @Test("sparse rows: absent columns are 0; keys, shape and values are checked")
     func sparseRows() throws {
         let single = "{\"data\": {\"features\": {\"keys\": [1], \"shape\": [3], \"values\": [5]}}}"
-        #expect(try InvocationCodec.decode(Array(single.utf8), format: .json, columnCount: 3).features == [0, 5, 0])
+        #expect(try InvocationCodec.decode(Array(single.utf8), format: .json, schema: .numeric(columnCount: 3)).features == [0, 5, 0])
         for (body, mentions) in [
             ("{\"data\": {\"features\": {\"keys\": [3], \"values\": [5]}}}", "not a new column index in 0..<3"),
             ("{\"data\": {\"features\": {\"keys\": [1, 1], \"values\": [5, 6]}}}", "not a new column index"),
@@ -36,7 +37,7 @@ struct CodecTests {
             ("{\"data\": {\"features\": {\"keys\": [0.5], \"values\": [5]}}}", "not a new column index"),
         ] {
             let error = #expect(throws: InvocationError.self) {
-                try InvocationCodec.decode(Array(body.utf8), format: .json, columnCount: 3)
+                try InvocationCodec.decode(Array(body.utf8), format: .json, schema: .numeric(columnCount: 3))
             }
             #expect(error?.status == 400)
             #expect(error?.message.contains(mentions) == true, "\(body): \(error?.message ?? "")")
@@ -45,12 +46,12 @@ struct CodecTests {
 
     @Test("libsvm: a column not listed is missing; bad indexes and values name the line; answers are never libsvm")
     func libsvm() throws {
-        let decoded = try InvocationCodec.decode(Array("1 2:5\n".utf8), format: .libsvm, columnCount: 3)
+        let decoded = try InvocationCodec.decode(Array("1 2:5\n".utf8), format: .libsvm, schema: .numeric(columnCount: 3))
         #expect(decoded.features[0].isNaN && decoded.features[1].isNaN && decoded.features[2] == 5)
         for (body, mentions) in [("0 3:1\n", "line 1: index 3 is not a column in 0..<3"), ("0 0:1\n0 1:x\n", "line 2, index 1"),
                                  ("0 1:2 5\n", "expected index:value")] {
             let error = #expect(throws: InvocationError.self) {
-                try InvocationCodec.decode(Array(body.utf8), format: .libsvm, columnCount: 3)
+                try InvocationCodec.decode(Array(body.utf8), format: .libsvm, schema: .numeric(columnCount: 3))
             }
             #expect(error?.message.contains(mentions) == true, "\(body): \(error?.message ?? "")")
         }
@@ -71,9 +72,9 @@ struct CodecTests {
 
     @Test("single rows and missing values")
     func singleRows() throws {
-        #expect(try InvocationCodec.decode(Array("{\"features\": [1, null]}".utf8), format: .json, columnCount: 2).features[1].isNaN)
-        #expect(try InvocationCodec.decode(Array("[7, 8]".utf8), format: .json, columnCount: 2).features == [7, 8])
-        #expect(try InvocationCodec.decode(Array("1,\n".utf8), format: .csv, columnCount: 2).features[1].isNaN)
+        #expect(try InvocationCodec.decode(Array("{\"features\": [1, null]}".utf8), format: .json, schema: .numeric(columnCount: 2)).features[1].isNaN)
+        #expect(try InvocationCodec.decode(Array("[7, 8]".utf8), format: .json, schema: .numeric(columnCount: 2)).features == [7, 8])
+        #expect(try InvocationCodec.decode(Array("1,\n".utf8), format: .csv, schema: .numeric(columnCount: 2)).features[1].isNaN)
     }
 
     @Test("bad bodies name the row and column", arguments: [
@@ -92,9 +93,9 @@ struct CodecTests {
         (.jsonLines, "[1,2,3]\n[1,2]\n", "row 2"),
     ])
     func failures(format: PayloadFormat, body: String, mentions: String) {
-        #expect(throws: InvocationError.self) { try InvocationCodec.decode(Array(body.utf8), format: format, columnCount: 3) }
+        #expect(throws: InvocationError.self) { try InvocationCodec.decode(Array(body.utf8), format: format, schema: .numeric(columnCount: 3)) }
         do {
-            _ = try InvocationCodec.decode(Array(body.utf8), format: format, columnCount: 3)
+            _ = try InvocationCodec.decode(Array(body.utf8), format: format, schema: .numeric(columnCount: 3))
         } catch {
             #expect(error.status == 400)
             #expect(error.message.contains(mentions), "\(error.message)")
@@ -118,7 +119,7 @@ struct CodecTests {
     ])
     func strictJSON(format: PayloadFormat, body: String, mentions: String) {
         let error = #expect(throws: InvocationError.self) {
-            try InvocationCodec.decode(Array(body.utf8), format: format, columnCount: 3)
+            try InvocationCodec.decode(Array(body.utf8), format: format, schema: .numeric(columnCount: 3))
         }
         #expect(error?.status == 400)
         #expect(error?.message.contains(mentions) == true, "\(error?.message ?? "")")

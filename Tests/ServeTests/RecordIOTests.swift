@@ -1,5 +1,6 @@
 import Foundation
 import SwiftProtobuf
+import Model
 import Testing
 @testable import Serve
 
@@ -54,7 +55,7 @@ struct RecordIOTests {
     func fixtures(name: String) throws {
         let expected = try RecordIOFixtures.rows(name)
         let columnCount = try #require(expected.first).count
-        let decoded = try InvocationCodec.decode(try RecordIOFixtures.body(name), format: .recordIO, columnCount: columnCount)
+        let decoded = try InvocationCodec.decode(try RecordIOFixtures.body(name), format: .recordIO, schema: .numeric(columnCount: columnCount))
         #expect(decoded.rowCount == expected.count)
         #expect(sameBits(decoded.features, expected.flatMap { $0 }))
     }
@@ -134,7 +135,7 @@ struct RecordIOTests {
     @Test("bad framing, bad protobuf and bad rows are 400s naming the record", arguments: try RecordIOTests.badBodies())
     func failures(body: [UInt8], mentions: String) {
         let error = #expect(throws: InvocationError.self) {
-            try InvocationCodec.decode(body, format: .recordIO, columnCount: 3)
+            try InvocationCodec.decode(body, format: .recordIO, schema: .numeric(columnCount: 3))
         }
         #expect(error?.status == 400)
         #expect(error?.message.contains(mentions) == true, "\(error?.message ?? "")")
@@ -179,11 +180,11 @@ struct RecordIOTests {
         let body = recordIOFrame(try recordPayload(float32Value([5, -1], keys: [2, 0], shape: [3])))
             + recordIOFrame(try recordPayload(float32Value([], shape: [3])))
             + recordIOFrame(try recordPayload(float32Value([.nan], keys: [1])))
-        let decoded = try InvocationCodec.decode(body, format: .recordIO, columnCount: 3)
+        let decoded = try InvocationCodec.decode(body, format: .recordIO, schema: .numeric(columnCount: 3))
         #expect(decoded.rowCount == 3)
         #expect(sameBits(decoded.features, [-1, 0, 5, 0, 0, 0, 0, .nan, 0]))
         let json = #"{"data": {"features": {"keys": [2, 0], "shape": [3], "values": [5, -1]}}}"#
-        #expect(try InvocationCodec.decode(Array(json.utf8), format: .json, columnCount: 3).features == [-1, 0, 5])
+        #expect(try InvocationCodec.decode(Array(json.utf8), format: .json, schema: .numeric(columnCount: 3)).features == [-1, 0, 5])
     }
 
     @Test("answers: one record per prediction, label \"score\" a one-value Float32Tensor, in order")

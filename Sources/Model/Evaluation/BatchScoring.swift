@@ -4,8 +4,9 @@ import Glibc
 import Darwin
 #endif
 
-/// Streams a headerless numeric CSV (no label column) through the fast evaluator and writes one
-/// prediction per line, in blocks, so inputs of any size score in constant memory.
+/// Streams a headerless CSV (no label column; text in the model's categorical columns) through
+/// the fast evaluator and writes one prediction per line, in blocks, so inputs of any size
+/// score in constant memory.
 public enum BatchScoring {
     /// Parses newline-separated CSV rows (for the CSV benchmark in Benchmarks/ModelBenchmarks).
     package static func parseRowsForBenchmark(_ body: [UInt8], into values: inout [Float]) {
@@ -28,6 +29,7 @@ public enum BatchScoring {
         evaluator: Evaluator, inputFD: Int32, outputFD: Int32
     ) throws(ModelError) -> Summary {
         let columnCount = evaluator.columnCount
+        let schema = evaluator.schema
         var reader = LineReader(fd: inputFD)
         var features: [Float] = []
         features.reserveCapacity(passRowCount * max(columnCount, 1))
@@ -57,7 +59,7 @@ public enum BatchScoring {
                 let before = features.count
                 let fieldCount: Int
                 do throws(CSVError) {
-                    fieldCount = try CSVRowParser.parse(line: line, lineNumber: lineNumber, into: &features)
+                    fieldCount = try CSVRowParser.parse(line: line, lineNumber: lineNumber, schema: schema, into: &features)
                 } catch {
                     throw ModelError(error.description)
                 }

@@ -137,5 +137,5 @@ struct CategoricalTransform: Sendable {
     }
 
     @inline(__always)
-    private static func hash(_ stored: Float) -> UInt32 { stored.bitPattern }
+    private static func hash(_ stored: Float) -> UInt32 { CategoryHash.hash(storedIn: stored) }
 }

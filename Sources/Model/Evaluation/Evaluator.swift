@@ -12,12 +12,10 @@ public struct Evaluator: Sendable {
         let compiled: CompiledEnsemble
         /// Present for models with categorical features: `compiled` reads its output rows.
         let categorical: CategoricalTransform?
-        let inputColumnCount: Int
-        let categoricalColumns: [Int]
+        let schema: ColumnSchema
 
         init(_ ensemble: Ensemble) {
-            inputColumnCount = ensemble.columnCount
-            categoricalColumns = ensemble.categoricalColumns
+            schema = ColumnSchema(columnCount: ensemble.columnCount, categoricalColumns: ensemble.categoricalColumns)
             if ensemble.hasCategoricalFeatures {
                 let transform = CategoricalTransform(ensemble)
                 categorical = transform
@@ -42,11 +40,14 @@ public struct Evaluator: Sendable {
     }
 
     /// How many columns each input row must have.
-    public var columnCount: Int { storage.inputColumnCount }
+    public var columnCount: Int { storage.schema.columnCount }
 
-    /// The input columns that hold category text (as `CategoryHash` bit patterns in the float
-    /// rows this evaluator reads), ascending; empty for numeric models.
-    public var categoricalColumns: [Int] { storage.categoricalColumns }
+    /// The input columns and which of them hold category text (as `CategoryHash` bit patterns in
+    /// the float rows this evaluator reads); parse rows for this evaluator with it.
+    public var schema: ColumnSchema { storage.schema }
+
+    /// The categorical input columns, ascending; empty for numeric models.
+    public var categoricalColumns: [Int] { storage.schema.categoricalColumns }
 
     /// The bytes this evaluator keeps in memory (its compiled tables; the `Ensemble` it was
     /// made from is not kept).

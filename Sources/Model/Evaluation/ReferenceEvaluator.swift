@@ -51,7 +51,7 @@ public struct ReferenceEvaluator: Sendable {
     }
 
     private func category(_ feature: Int, row: [Float]) -> UInt32 {
-        row[ensemble.categoricalFeatures[feature].columnIndex].bitPattern
+        CategoryHash.hash(storedIn: row[ensemble.categoricalFeatures[feature].columnIndex])
     }
 
     /// `TStaticCtrProvider::CalcCtrs` for one row: the combination's key

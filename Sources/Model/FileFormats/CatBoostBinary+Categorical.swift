@@ -46,7 +46,7 @@ extension CatBoostBinary {
         for table in try reader.tables(trees, 7) {
             result.ctrFeatures.append(try ctrFeature(reader: reader, table: table, positions: positions, tables: tablesByIdentity))
         }
-        return result
+        return result.orderingTablesByFirstUse()
     }
 
     private static func ctrFeature(

@@ -7,6 +7,23 @@ extension CatBoostJSON {
         var oneHotFeatures: [OneHotFeature] = []
         var ctrFeatures: [CTRFeature] = []
         var ctrTables: [CTRTable] = []
+
+        /// The tables in the order the CTR features first use them, unused ones dropped: CatBoost
+        /// orders `ctr_data` and the `.cbm` tables differently, and one model should read the same.
+        func orderingTablesByFirstUse() -> CategoricalParts {
+            var result = self
+            var newIndex: [Int: Int] = [:]
+            result.ctrTables = []
+            for index in result.ctrFeatures.indices {
+                let old = result.ctrFeatures[index].tableIndex
+                if newIndex[old] == nil {
+                    newIndex[old] = result.ctrTables.count
+                    result.ctrTables.append(ctrTables[old])
+                }
+                result.ctrFeatures[index].tableIndex = newIndex[old]!
+            }
+            return result
+        }
     }
 
     /// - Parameter floatPositions: float `feature_index` → position in the model's float features.
@@ -42,7 +59,7 @@ extension CatBoostJSON {
             parts.ctrFeatures.append(
                 try ctrFeature(entry, context: "ctrs[\(position)]", positions: positions, tables: tablesByIdentity))
         }
-        return parts
+        return parts.orderingTablesByFirstUse()
     }
 
     /// Feature indexes as CatBoost numbers them → positions in our lists.
