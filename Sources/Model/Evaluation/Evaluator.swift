@@ -52,7 +52,7 @@ public struct Evaluator: Sendable {
     /// The bytes this evaluator keeps in memory (its compiled tables; the `Ensemble` it was
     /// made from is not kept).
     public var residentBytes: Int {
-        compiled.residentBytes + (storage.categorical?.readers.reduce(0) { $0 + $1.table.residentBytes } ?? 0)
+        compiled.residentBytes + (storage.categorical?.residentBytes ?? 0)
     }
 
     /// How many trees it sums.
