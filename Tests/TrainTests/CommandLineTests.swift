@@ -73,4 +73,30 @@ struct CommandLineTests {
         var status = stat()
         #expect(lstat(fifo, &status) == 0 && status.st_mode & S_IFMT == S_IFIFO)
     }
+
+    static let categoricalFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("ModelTests/Fixtures/categorical").path
+
+    @Test("predict scores a categorical CatBoost model's text rows as CatBoost does, and names a bad row")
+    func predictCategorical() throws {
+        let ml = try MLRoot()
+        defer { ml.remove() }
+        let model = Self.categoricalFixtures + "/cat_flights.cbm"
+        let output = ml.root + "/out.csv"
+        let input = Self.categoricalFixtures + "/cat_flights_features.csv"
+        #expect(try Self.run(["predict", "--model", model, "--input", input, "--output", output]).status == 0)
+        let ours = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map { Double(String($0))! }
+        let expected = try String(contentsOfFile: Self.categoricalFixtures + "/cat_flights_expected.txt", encoding: .utf8)
+            .split(separator: "\n").map { Double(String($0.split(separator: ",")[1]))! }
+        #expect(ours.count == expected.count)
+        for (index, (actual, wanted)) in zip(ours, expected).enumerated() {
+            #expect(abs(actual - wanted) <= 1e-9 * max(1, abs(wanted)), "row \(index)")
+        }
+        let bad = ml.root + "/bad.csv"
+        let lines = try String(contentsOfFile: input, encoding: .utf8).split(separator: "\n").prefix(3)
+        try (lines.joined(separator: "\n") + "\n4.0,13.0,\"B6,952.0\n").write(toFile: bad, atomically: true, encoding: .utf8)
+        let result = try Self.run(["predict", "--model", model, "--input", bad, "--output", output])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("line 4"), "\(result.standardError)")
+    }
 }

@@ -9,6 +9,7 @@ extension Ensemble {
         lines.append("leaves: \(trees.reduce(0) { $0 + $1.leafCount })")
         lines.append("input columns: \(columnCount)")
         lines.append("float features: \(features.count)")
+        lines.append("categorical features: \(categoricalFeatures.count) (one-hot: \(oneHotFeatures.count), CTRs: \(ctrFeatures.count) in \(ctrTables.count) tables)")
         lines.append("loss function: \(lossFunction) (prediction: \(predictionTransform))")
         lines.append("scale: \(scale)")
         lines.append("bias: \(bias)")
@@ -18,6 +19,7 @@ extension Ensemble {
             lines.append(
                 "  \(feature.columnIndex)\t\(feature.name.isEmpty ? "-" : feature.name)\t\(feature.borders.count)\t\(usedBorders[index].count)\t\(feature.nanValueTreatment.catBoostName)")
         }
+        lines += categoricalSummary
         return lines.joined(separator: "\n")
     }
 }
