@@ -11,6 +11,9 @@ enum Target: String {
     case http, csv, json, jsonlines, libsvm, recordio, model
 }
 
+let numeric = ColumnSchema.numeric(columnCount: 3)
+let categorical = ColumnSchema(columnCount: 3, categoricalColumns: [1])
+
 let target: Target = {
     guard let raw = getenv("SYMMETREE_FUZZ_TARGET").map({ String(cString: $0) }), let target = Target(rawValue: raw) else {
         fatalError("set SYMMETREE_FUZZ_TARGET to http, csv, json, jsonlines, libsvm, recordio or model")
@@ -48,18 +51,24 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             write(actions)
         }
         write(connection.finishAfterCurrent(peerClosed: true))
-    case .csv:
-        _ = try? InvocationCodec.decode(bytes, format: .csv, columnCount: 3)
-    case .json:
-        _ = try? InvocationCodec.decode(bytes, format: .json, columnCount: 3)
-    case .jsonlines:
-        _ = try? InvocationCodec.decode(bytes, format: .jsonLines, columnCount: 3)
-    case .libsvm:
-        _ = try? InvocationCodec.decode(bytes, format: .libsvm, columnCount: 3)
+    case .csv, .json, .jsonlines, .libsvm:
+        // Every text format, for a numeric model and for one whose middle column is categorical
+        // (quoted text, hashing, numbers as categories).
+        let format: PayloadFormat = switch target {
+        case .csv: .csv
+        case .json: .json
+        case .jsonlines: .jsonLines
+        default: .libsvm
+        }
+        _ = try? InvocationCodec.decode(bytes, format: format, schema: numeric)
+        if let rows = try? InvocationCodec.decode(bytes, format: format, schema: categorical) {
+            precondition(rows.features.count == rows.rowCount * 3)
+        }
     case .recordio:
         // RecordIO framing (multi-part records too), the Record protobuf, the rows; rows that
         // decode must also encode as an answer.
-        if let rows = try? InvocationCodec.decode(bytes, format: .recordIO, columnCount: 3) {
+        _ = try? InvocationCodec.decode(bytes, format: .recordIO, schema: categorical)
+        if let rows = try? InvocationCodec.decode(bytes, format: .recordIO, schema: numeric) {
             precondition(rows.features.count == rows.rowCount * 3)
             _ = InvocationCodec.encode(rows.features.prefix(64).map { Double($0) }, format: .recordIO)
         }
@@ -68,7 +77,12 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         // must also evaluate without trapping.
         if let ensemble = try? ModelLoader.decode(bytes) {
             let evaluator = Evaluator(ensemble)
-            let row = [Float](repeating: 0.5, count: evaluator.columnCount)
+            var row = [Float](repeating: 0.5, count: evaluator.columnCount)
+            // Categorical columns: a category the model may know (its first one-hot value) or not.
+            for (index, column) in evaluator.categoricalColumns.enumerated() {
+                let known = ensemble.oneHotFeatures.first?.values.first ?? 0
+                row[column] = CategoryHash.storedValue(index % 2 == 0 ? known : CategoryHash.hash("unseen"))
+            }
             _ = evaluator.predict(row: row)
             _ = evaluator.predict(features: Array(repeating: row, count: 9).flatMap { $0 }, rowCount: 9)
         }

@@ -1,4 +1,4 @@
-import Model
+package import Model
 
 /// Decodes request bodies into row-major float features and encodes predictions.
 ///
@@ -6,7 +6,7 @@ import Model
 /// CSV text as written (RFC 4180 quotes removed), JSON strings, and integers as their decimal
 /// text, as CatBoost's Python package hashes an `int`.
 public enum InvocationCodec {
-    static func decode(_ body: [UInt8], format: PayloadFormat, schema: ColumnSchema) throws(InvocationError)
+    package static func decode(_ body: [UInt8], format: PayloadFormat, schema: ColumnSchema) throws(InvocationError)
         -> (features: [Float], rowCount: Int)
     {
         // A binary body's whitespace bytes are content.
