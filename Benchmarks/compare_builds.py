@@ -6,6 +6,8 @@ checking that a change keeps serving speeds (`compare_serve.py` measures against
 
 Usage: python3 Benchmarks/compare_builds.py BINARY_A BINARY_B [--backend auto|io_uring|epoll]
        [--rounds 6] [--seconds 3] [--rows 1,100,10000] [--connections 1,16,64]
+       [--model PATH --lines CSV]   (another model, its request rows taken from the CSV's lines;
+                                     e.g. the categorical flights model of compare_predict.py)
 Needs (installed here when missing): wrk from apt, util-linux's taskset.
 """
 import argparse
@@ -32,18 +34,28 @@ def main():
     parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--rows", default="1,100,10000")
     parser.add_argument("--connections", default="1,16,64")
+    parser.add_argument("--model")
+    parser.add_argument("--lines")
     args = parser.parse_args()
     ensure_tools()
     rows_list = [int(r) for r in args.rows.split(",")]
     connections_list = [int(c) for c in args.connections.split(",")]
-    model_path, _ = prepare()
+    model_path = args.model or prepare()[0]
     work = tempfile.mkdtemp(prefix="symmetree-ab-")
     os.makedirs(os.path.join(work, "model"))
     shutil.copy(model_path, os.path.join(work, "model", "model.cbm"))
     bodies = {}
+    lines = None
+    if args.lines:
+        with open(args.lines) as f:
+            lines = [next(f) for _ in range(max(rows_list))]
     for rows in rows_list:
         bodies[rows] = os.path.join(work, f"body_{rows}.csv")
-        np.savetxt(bodies[rows], np.random.default_rng(7).normal(size=(rows, FEATURES)), delimiter=",", fmt="%.6g")
+        if lines:
+            with open(bodies[rows], "w") as f:
+                f.writelines(lines[:rows])
+        else:
+            np.savetxt(bodies[rows], np.random.default_rng(7).normal(size=(rows, FEATURES)), delimiter=",", fmt="%.6g")
     names = ["A", "B"]
     ports = {"A": 18180, "B": 18181}
     processes = {}

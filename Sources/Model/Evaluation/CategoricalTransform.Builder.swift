@@ -10,6 +10,11 @@ extension CategoricalTransform {
         var categoricalColumns: [Int32] = []
         var floatTests: [FloatSplitTest] = []
         var oneHotTests: [Equality] = []
+        var elements: [Int32] = []
+        /// Operand index of each categorical column, float test and one-hot test already added.
+        private var categoricalOperands: [Int32: Int] = [:]
+        private var floatOperands: [FloatTestKey: Int] = [:]
+        private var oneHotOperands: [EqualityKey: Int] = [:]
         var slots: [UInt64] = []
         var ctrColumns: [Int32] = []
         var unseenValues: [Float] = []
@@ -29,28 +34,61 @@ extension CategoricalTransform {
         mutating func addReaders() {
             var ctrsByTable = [[Int]](repeating: [], count: ensemble.ctrTables.count)
             for (index, ctr) in ensemble.ctrFeatures.enumerated() { ctrsByTable[ctr.tableIndex].append(index) }
-            for (tableIndex, ctrIndexes) in ctrsByTable.enumerated() where !ctrIndexes.isEmpty {
-                addReader(table: ensemble.ctrTables[tableIndex], ctrIndexes: ctrIndexes)
+            // Operands first (their kinds in blocks: categorical, float, one-hot), then readers.
+            let used = ctrsByTable.indices.filter { !ctrsByTable[$0].isEmpty }
+            for tableIndex in used { registerOperands(of: ensemble.ctrTables[tableIndex].combination) }
+            for tableIndex in used { addReader(table: ensemble.ctrTables[tableIndex], ctrIndexes: ctrsByTable[tableIndex]) }
+        }
+
+        struct FloatTestKey: Hashable { var column: Int32, treatment: UInt8, border: UInt32 }
+        struct EqualityKey: Hashable { var column: Int32, value: UInt32 }
+
+        private func column(ofCategorical feature: Int) -> Int32 { Int32(ensemble.categoricalFeatures[feature].columnIndex) }
+
+        private func floatTest(_ split: FeatureCombination.FloatSplit) -> FloatSplitTest {
+            let feature = ensemble.features[split.floatFeatureIndex]
+            return FloatSplitTest(column: Int32(feature.columnIndex), nanValueTreatment: feature.nanValueTreatment, border: split.border)
+        }
+
+        private static func key(_ test: FloatSplitTest) -> FloatTestKey {
+            FloatTestKey(column: test.column, treatment: test.nanValueTreatment.rawValue, border: test.border.bitPattern)
+        }
+
+        private mutating func registerOperands(of combination: FeatureCombination) {
+            for feature in combination.categoricalFeatures where categoricalOperands[column(ofCategorical: feature)] == nil {
+                categoricalOperands[column(ofCategorical: feature)] = categoricalColumns.count
+                categoricalColumns.append(column(ofCategorical: feature))
+            }
+            for split in combination.floatSplits where floatOperands[Self.key(floatTest(split))] == nil {
+                floatOperands[Self.key(floatTest(split))] = floatTests.count
+                floatTests.append(floatTest(split))
+            }
+            for split in combination.oneHotSplits {
+                let test = Equality(column: column(ofCategorical: split.categoricalFeatureIndex), value: split.value)
+                let key = EqualityKey(column: test.column, value: test.value)
+                if oneHotOperands[key] == nil {
+                    oneHotOperands[key] = oneHotTests.count
+                    oneHotTests.append(test)
+                }
             }
         }
 
         private mutating func addReader(table: CTRTable, ctrIndexes: [Int]) {
             let combination = table.combination
-            let categorical = ensemble.categoricalFeatures
-            let column = { (feature: Int) in Int32(categorical[feature].columnIndex) }
+            let (floatBase, oneHotBase) = (categoricalColumns.count, categoricalColumns.count + floatTests.count)
             var reader = Reader(
-                categoricalStart: Int32(categoricalColumns.count), categoricalCount: Int32(combination.categoricalFeatures.count),
-                floatStart: Int32(floatTests.count), floatCount: Int32(combination.floatSplits.count),
-                oneHotStart: Int32(oneHotTests.count), oneHotCount: Int32(combination.oneHotSplits.count),
-                slotStart: slots.count, slotMask: 0, slotWords: 1 + (ctrIndexes.count + 1) / 2, ctrStart: ctrColumns.count,
-                ctrCount: ctrIndexes.count)
-            categoricalColumns += combination.categoricalFeatures.map(column)
-            let floatFeatures = ensemble.features
-            floatTests += combination.floatSplits.map { split in
-                let feature = floatFeatures[split.floatFeatureIndex]
-                return FloatSplitTest(column: Int32(feature.columnIndex), nanValueTreatment: feature.nanValueTreatment, border: split.border)
+                elementStart: elements.count, elementCount: combination.complexity, slotStart: slots.count, slotMask: 0,
+                slotWords: 1 + (ctrIndexes.count + 1) / 2, ctrStart: ctrColumns.count, ctrCount: ctrIndexes.count)
+            for feature in combination.categoricalFeatures {
+                elements.append(Int32(categoricalOperands[column(ofCategorical: feature)]!))
             }
-            oneHotTests += combination.oneHotSplits.map { Equality(column: column($0.categoricalFeatureIndex), value: $0.value) }
+            for split in combination.floatSplits {
+                elements.append(Int32(floatBase + floatOperands[Self.key(floatTest(split))]!))
+            }
+            for split in combination.oneHotSplits {
+                let key = EqualityKey(column: column(ofCategorical: split.categoricalFeatureIndex), value: split.value)
+                elements.append(Int32(oneHotBase + oneHotOperands[key]!))
+            }
             let ctrs = ctrIndexes.map { ensemble.ctrFeatures[$0] }
             reader.slotMask = addSlots(table: table, ctrs: ctrs, slotWords: reader.slotWords) - 1
             for (ctr, index) in zip(ctrs, ctrIndexes) {

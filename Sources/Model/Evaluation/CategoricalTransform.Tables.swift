@@ -6,6 +6,7 @@ extension CategoricalTransform {
         let categoricalColumns: UnsafeBufferPointer<Int32>
         let floatTests: UnsafeBufferPointer<FloatSplitTest>
         let oneHotTests: UnsafeBufferPointer<Equality>
+        let elements: UnsafeBufferPointer<Int32>
         let slots: UnsafeBufferPointer<UInt64>
         let ctrColumns: UnsafeBufferPointer<Int32>
         let unseenValues: UnsafeBufferPointer<Float>
@@ -14,28 +15,37 @@ extension CategoricalTransform {
             categoricalColumns = transform.categoricalColumns.unsafeElements
             floatTests = transform.floatTests.unsafeElements
             oneHotTests = transform.oneHotTests.unsafeElements
+            elements = transform.elements.unsafeElements
             slots = transform.slots.unsafeElements
             ctrColumns = transform.ctrColumns.unsafeElements
             unseenValues = transform.unseenValues.unsafeElements
         }
 
-        /// The row's key in the reader's table (`CalcHashes`, `catboost/libs/model/ctr_provider.h`):
-        /// categorical hashes, then float split outcomes, then one-hot outcomes.
-        @inline(__always)
-        func key(of row: UnsafePointer<Float>, reader: Reader) -> UInt64 {
-            var key: UInt64 = 0
-            for index in Int(reader.categoricalStart)..<Int(reader.categoricalStart + reader.categoricalCount) {
-                key = FeatureCombination.mix(key, category: CategoryHash.hash(storedIn: row[Int(categoricalColumns[index])]))
+        /// The operands of every row, operand-major (`operands[operand · chunkRowCount + row]`):
+        /// the values `CalcHashes` (`catboost/libs/model/ctr_provider.h`) folds into a key.
+        func computeOperands(
+            of input: UnsafePointer<Float>, rowCount: Int, inputWidth: Int, into operands: UnsafeMutablePointer<UInt64>
+        ) {
+            var operand = operands
+            for column in categoricalColumns {
+                for row in 0..<rowCount {
+                    let hash = CategoryHash.hash(storedIn: input[row * inputWidth + Int(column)])
+                    operand[row] = UInt64(bitPattern: Int64(Int32(bitPattern: hash)))
+                }
+                operand += CategoricalTransform.chunkRowCount
             }
-            for index in Int(reader.floatStart)..<Int(reader.floatStart + reader.floatCount) {
-                let test = floatTests[index]
-                key = FeatureCombination.mix(key, test.nanValueTreatment.substitute(row[Int(test.column)]) > test.border ? 1 : 0)
+            for test in floatTests {
+                for row in 0..<rowCount {
+                    operand[row] = test.nanValueTreatment.substitute(input[row * inputWidth + Int(test.column)]) > test.border ? 1 : 0
+                }
+                operand += CategoricalTransform.chunkRowCount
             }
-            for index in Int(reader.oneHotStart)..<Int(reader.oneHotStart + reader.oneHotCount) {
-                let test = oneHotTests[index]
-                key = FeatureCombination.mix(key, CategoryHash.hash(storedIn: row[Int(test.column)]) == test.value ? 1 : 0)
+            for test in oneHotTests {
+                for row in 0..<rowCount {
+                    operand[row] = CategoryHash.hash(storedIn: input[row * inputWidth + Int(test.column)]) == test.value ? 1 : 0
+                }
+                operand += CategoricalTransform.chunkRowCount
             }
-            return key
         }
 
         /// The key stored in the key's home slot: loaded ahead of `slot(of:homeKey:reader:)`.

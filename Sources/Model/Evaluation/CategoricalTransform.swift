@@ -28,9 +28,9 @@ struct CategoricalTransform: Sendable {
 
     /// One CTR table and the CTR features that read it: runs of the flat tables below.
     struct Reader: Sendable {
-        var categoricalStart: Int32, categoricalCount: Int32
-        var floatStart: Int32, floatCount: Int32
-        var oneHotStart: Int32, oneHotCount: Int32
+        /// The table's key folds these operands (`elements[elementStart ..< + elementCount]`), in
+        /// CatBoost's order: categorical hashes, float split outcomes, one-hot outcomes.
+        var elementStart: Int, elementCount: Int
         /// Slot `s` is the words `slotStart + s · slotWords ..< + slotWords` of `slots`: the key,
         /// then the CTR values as float pairs. `slotMask + 1` slots, a power of two.
         var slotStart: Int, slotMask: Int, slotWords: Int
@@ -44,9 +44,15 @@ struct CategoricalTransform: Sendable {
 
     let indicators: KernelTable<Equality>
     let readers: KernelTable<Reader>
+    /// A row's operands, computed once per row and shared by every table's key: each
+    /// categorical column's hash (sign-extended, as `CalcHashes` takes it), then each distinct
+    /// float split outcome, then each distinct one-hot outcome.
     let categoricalColumns: KernelTable<Int32>
     let floatTests: KernelTable<FloatSplitTest>
     let oneHotTests: KernelTable<Equality>
+    let operandCount: Int
+    /// Per reader, the operand indexes its key folds.
+    let elements: KernelTable<Int32>
     let slots: KernelTable<UInt64>
     /// Per CTR (in reader order): its output column and its value for a key the table lacks.
     let ctrColumns: KernelTable<Int32>
@@ -64,6 +70,8 @@ struct CategoricalTransform: Sendable {
         categoricalColumns = KernelTable(builder.categoricalColumns)
         floatTests = KernelTable(builder.floatTests)
         oneHotTests = KernelTable(builder.oneHotTests)
+        operandCount = builder.categoricalColumns.count + builder.floatTests.count + builder.oneHotTests.count
+        elements = KernelTable(builder.elements)
         slots = KernelTable(builder.slots)
         ctrColumns = KernelTable(builder.ctrColumns)
         unseenValues = KernelTable(builder.unseenValues)
@@ -72,7 +80,7 @@ struct CategoricalTransform: Sendable {
     /// The bytes its tables hold.
     var residentBytes: Int {
         indicators.allocatedBytes + readers.allocatedBytes + categoricalColumns.allocatedBytes + floatTests.allocatedBytes
-            + oneHotTests.allocatedBytes + slots.allocatedBytes
+            + oneHotTests.allocatedBytes + elements.allocatedBytes + slots.allocatedBytes
             + ctrColumns.allocatedBytes + unseenValues.allocatedBytes
     }
 
@@ -132,16 +140,22 @@ struct CategoricalTransform: Sendable {
             }
         }
         let tables = Tables(self)
+        let scratchCount = (2 + operandCount) * Self.chunkRowCount
         withExtendedLifetime(self) {
-            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * Self.chunkRowCount) { scratch in
-                let (keys, homeKeys) = (scratch.baseAddress!, scratch.baseAddress! + Self.chunkRowCount)
+            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: scratchCount) { scratch in
+                let keys = scratch.baseAddress!
+                let homeKeys = keys + Self.chunkRowCount
+                let operands = homeKeys + Self.chunkRowCount
+                tables.computeOperands(of: input, rowCount: rowCount, inputWidth: inputWidth, into: operands)
                 for reader in readers.unsafeElements {
-                    // The rows' slot loads (cache misses once the tables outgrow L2) in a loop of
-                    // their own, so they are all in flight at once instead of one per row's key
-                    // computation and probe.
-                    for row in 0..<rowCount {
-                        keys[row] = tables.key(of: input + row * inputWidth, reader: reader)
+                    // Element-major, so the rows' multiply chains are independent of each other.
+                    keys.update(repeating: 0, count: rowCount)
+                    for element in tables.elements[reader.elementStart..<(reader.elementStart + reader.elementCount)] {
+                        let column = operands + Int(element) * Self.chunkRowCount
+                        for row in 0..<rowCount { keys[row] = FeatureCombination.mix(keys[row], column[row]) }
                     }
+                    // The rows' slot loads (cache misses once the tables outgrow L2) in a loop of
+                    // their own, so they are in flight together.
                     for row in 0..<rowCount {
                         homeKeys[row] = tables.homeKey(of: keys[row], reader: reader)
                     }
