@@ -78,7 +78,7 @@ extension CategoricalTransform {
             let (floatBase, oneHotBase) = (categoricalColumns.count, categoricalColumns.count + floatTests.count)
             var reader = Reader(
                 elementStart: elements.count, elementCount: combination.complexity, slotStart: slots.count, slotMask: 0,
-                slotWords: 1 + (ctrIndexes.count + 1) / 2, ctrStart: ctrColumns.count, ctrCount: ctrIndexes.count)
+                slotWords: 1 + (ctrIndexes.count + 7) / 8, ctrStart: ctrColumns.count, ctrCount: ctrIndexes.count)
             for feature in combination.categoricalFeatures {
                 elements.append(Int32(categoricalOperands[column(ofCategorical: feature)]!))
             }
@@ -93,16 +93,17 @@ extension CategoricalTransform {
             reader.slotMask = addSlots(table: table, ctrs: ctrs, slotWords: reader.slotWords) - 1
             for (ctr, index) in zip(ctrs, ctrIndexes) {
                 ctrColumns.append(Int32(ctrColumnStart + index))
-                unseenValues.append(ctr.value(in: table, entry: nil))
+                unseenValues.append(Float(Self.bin(of: ctr.value(in: table, entry: nil), borders: ctr.borders)))
             }
             readers.append(reader)
         }
 
-        /// Appends a power-of-two run of slots at most half full, each the key and its CTR values
-        /// (float pairs in words); returns the slot count.
+        /// Appends a power-of-two run of slots at most 4/5 full (linear probing stays within a line
+        /// or two; a sparser table only adds cache misses), each the key and then its CTRs' bins,
+        /// a byte each; returns the slot count.
         private mutating func addSlots(table: CTRTable, ctrs: [CTRFeature], slotWords: Int) -> Int {
             var capacity = 2
-            while capacity < table.entryCount * 2 { capacity <<= 1 }
+            while capacity * 4 < table.entryCount * 5 { capacity <<= 1 }
             let start = slots.count
             for _ in 0..<capacity {
                 slots.append(CTRTable.emptyKey)
@@ -114,11 +115,18 @@ extension CategoricalTransform {
                 let offset = start + slot * slotWords
                 slots[offset] = key
                 for (index, ctr) in ctrs.enumerated() {
-                    let bits = UInt64(ctr.value(in: table, entry: entry).bitPattern)
-                    slots[offset + 1 + index / 2] |= index % 2 == 0 ? bits : bits << 32
+                    let bin = UInt64(Self.bin(of: ctr.value(in: table, entry: entry), borders: ctr.borders))
+                    slots[offset + 1 + index / 8] |= bin << (8 * UInt64(index % 8))
                 }
             }
             return capacity
+        }
+
+        /// How many of the CTR's borders its value is above: the numeric model compares it with
+        /// `0.5, 1.5, …` (`numericEnsemble`), which is `value > border` on the CTR's own borders.
+        static func bin(of value: Float, borders: [Float]) -> UInt8 {
+            precondition(borders.count < 256, "a CTR has at most 255 borders")
+            return UInt8(borders.reduce(0) { $0 + (value > $1 ? 1 : 0) })
         }
     }
 }

@@ -74,9 +74,9 @@ extension CategoricalTransform {
                 for ctr in reader.ctrStart..<(reader.ctrStart + reader.ctrCount) { row[Int(ctrColumns[ctr])] = unseenValues[ctr] }
                 return
             }
-            let values = UnsafeRawPointer(slots.baseAddress! + slot + 1).assumingMemoryBound(to: Float.self)
+            let bins = UnsafeRawPointer(slots.baseAddress! + slot + 1).assumingMemoryBound(to: UInt8.self)
             for offset in 0..<reader.ctrCount {
-                row[Int(ctrColumns[reader.ctrStart + offset])] = values[offset]
+                row[Int(ctrColumns[reader.ctrStart + offset])] = Float(bins[offset])
             }
         }
     }

@@ -3,15 +3,16 @@
 ///
 /// An input row has `inputColumnCount` floats; a categorical column holds its value's
 /// `CategoryHash` as a bit pattern. The output row appends one column per one-hot value (1 when
-/// the row's hash is that value, else 0; split at 0.5) and one per CTR feature (its value,
-/// split at the CTR's borders). `numericEnsemble` is the model re-expressed over those columns.
+/// the row's hash is that value, else 0; split at 0.5) and one per CTR feature (its bin: how many
+/// of the CTR's borders its value is above; split at 0.5, 1.5, …). `numericEnsemble` is the
+/// model re-expressed over those columns.
 ///
 /// Each CTR table is compiled to open-addressing slots probed from the key's low bits, as
-/// CatBoost's `TDenseIndexHashView` does, but a slot holds the key *and* the final value of every
-/// CTR that reads the table (`TModelCtr::Calc` done once here, not per row): a row costs one key
-/// and, for a table too large for cache, one cache miss, where a key → index → counts layout
-/// costs two or three. (On a 500-tree flights model with 205 tables, 4.5 MB of slots, the probes
-/// are half of the transform's time: it is bound by cache misses.)
+/// CatBoost's `TDenseIndexHashView` does, but a 16-byte slot holds the key *and* the bin of every
+/// CTR that reads the table (`TModelCtr::Calc` and the border search done once here, not per
+/// row): a row costs one key and, for a table too large for cache, one cache miss, where a key →
+/// index → counts layout costs two. (On a 500-tree flights model with 205 tables, the slot loads
+/// are the largest part of the transform's time: it is bound by cache misses.)
 struct CategoricalTransform: Sendable {
     /// "Does `column` hold `value`?" (a one-hot indicator or a combination's one-hot part).
     struct Equality: Sendable {
@@ -93,7 +94,8 @@ struct CategoricalTransform: Sendable {
             features.append(FloatFeature(columnIndex: inputColumnCount + indicator, borders: [0.5]))
         }
         for (index, ctr) in ensemble.ctrFeatures.enumerated() {
-            features.append(FloatFeature(columnIndex: inputColumnCount + indicatorCount + index, borders: ctr.borders))
+            features.append(
+                FloatFeature(columnIndex: inputColumnCount + indicatorCount + index, borders: ctr.borders.indices.map { Float($0) + 0.5 }))
         }
         var trees = ensemble.trees
         for treeIndex in trees.indices {
