@@ -86,28 +86,25 @@ def prepare_categorical():
     return model_path, rows_path
 
 
-def catboost_frame_rate(model_path, frame, batch, seconds):
+def rate(model_path, batches, batch, seconds):
+    """CatBoost's rows/s predicting `batches` (arrays or DataFrames of `batch` rows) in turn."""
     model = CatBoostRegressor()
     model.load_model(model_path)
-    batches = [frame.iloc[i * batch:(i + 1) * batch] for i in range(min(len(frame) // batch, 16))]
     scored, start, i = 0, time.perf_counter(), 0
     while time.perf_counter() - start < seconds:
         model.predict(batches[i % len(batches)], thread_count=1)
         scored += batch
         i += 1
     return scored / (time.perf_counter() - start)
+
+
+def catboost_frame_rate(model_path, frame, batch, seconds):
+    return rate(model_path, [frame.iloc[i * batch:(i + 1) * batch] for i in range(min(len(frame) // batch, 16))], batch,
+                seconds)
 
 
 def catboost_rate(model_path, rows, batch, seconds):
-    model = CatBoostRegressor()
-    model.load_model(model_path)
-    batches = [rows[i * batch:(i + 1) * batch] for i in range(min(len(rows) // batch, 64))]
-    scored, start, i = 0, time.perf_counter(), 0
-    while time.perf_counter() - start < seconds:
-        model.predict(batches[i % len(batches)], thread_count=1)
-        scored += batch
-        i += 1
-    return scored / (time.perf_counter() - start)
+    return rate(model_path, [rows[i * batch:(i + 1) * batch] for i in range(min(len(rows) // batch, 64))], batch, seconds)
 
 
 def main():

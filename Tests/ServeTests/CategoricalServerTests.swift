@@ -33,20 +33,7 @@ extension LiveServerSuites {
         static let backends: [BackendPreference] = [.ioUring, .epoll]
 
         func start(_ backend: BackendPreference, _ model: CategoricalTestModel) throws -> RunningServer {
-            var configuration = ServerConfiguration()
-            configuration.host = "127.0.0.1"
-            configuration.port = 0
-            configuration.backend = backend
-            configuration.modelDirectory = model.directory
-            let server = try InferenceService.start(configuration: configuration, logger: .silent)
-            let client = try RawClient(port: server.port)
-            for _ in 0..<2000 {
-                if client.request("GET", "/ping")?.status == 200 { return server }
-                usleep(10_000)
-            }
-            server.shutdown()
-            server.wait()
-            throw ServeError("the model did not load within 20 s")
+            try startServer(backend: backend, modelDirectory: model.directory)
         }
 
         @Test("CSV bodies (quoted, empty, unseen and non-ASCII categories) score as CatBoost does", arguments: backends)

@@ -134,11 +134,17 @@ final class TestModel: Sendable {
 }
 
 func startServer(backend: BackendPreference, model: TestModel, configure: (inout ServerConfiguration) -> Void = { _ in }) throws -> RunningServer {
+    try startServer(backend: backend, modelDirectory: model.directory, configure: configure)
+}
+
+func startServer(
+    backend: BackendPreference, modelDirectory: String, configure: (inout ServerConfiguration) -> Void = { _ in }
+) throws -> RunningServer {
     var configuration = ServerConfiguration()
     configuration.host = "127.0.0.1"
     configuration.port = 0
     configuration.backend = backend
-    configuration.modelDirectory = model.directory
+    configuration.modelDirectory = modelDirectory
     configure(&configuration)
     let server = try InferenceService.start(configuration: configuration, logger: .silent)
     // Wait for the model (loaded in the background; slow when other suites load the cores).

@@ -94,17 +94,7 @@ public enum CatBoostBinary {
         }
         let parts = try ModelPartsReader(bytes: bytes, start: coreStart + coreByteCount, partIDs: partIDs)
         let categorical = try decodeCategorical(reader: reader, trees: trees, floatPositions: floatPositions, parts: parts)
-        for (index, oneHot) in categorical.oneHotFeatures.enumerated() {
-            for valueIndex in oneHot.values.indices {
-                binFeatures.append(TreeSplit(featureIndex: features.count + index, borderIndex: valueIndex))
-            }
-        }
-        for (index, ctr) in categorical.ctrFeatures.enumerated() {
-            for borderIndex in ctr.borders.indices {
-                binFeatures.append(
-                    TreeSplit(featureIndex: features.count + categorical.oneHotFeatures.count + index, borderIndex: borderIndex))
-            }
-        }
+        binFeatures += categorical.binFeatures(floatFeatureCount: features.count)
 
         let splitIndices = try reader.int32s(trees, Trees.treeSplits)
         let treeDepths = try reader.int32s(trees, Trees.treeSizes)

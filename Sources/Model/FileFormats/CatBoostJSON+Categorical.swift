@@ -8,6 +8,20 @@ extension CatBoostJSON {
         var ctrFeatures: [CTRFeature] = []
         var ctrTables: [CTRTable] = []
 
+        /// The split targets CatBoost's `split_index` counts after the float borders: every
+        /// one-hot value, then every CTR border (split-feature indexes after `floatFeatureCount`).
+        func binFeatures(floatFeatureCount: Int) -> [TreeSplit] {
+            var result: [TreeSplit] = []
+            for (index, oneHot) in oneHotFeatures.enumerated() {
+                result += oneHot.values.indices.map { TreeSplit(featureIndex: floatFeatureCount + index, borderIndex: $0) }
+            }
+            for (index, ctr) in ctrFeatures.enumerated() {
+                let feature = floatFeatureCount + oneHotFeatures.count + index
+                result += ctr.borders.indices.map { TreeSplit(featureIndex: feature, borderIndex: $0) }
+            }
+            return result
+        }
+
         /// The tables in the order the CTR features first use them, unused ones dropped: CatBoost
         /// orders `ctr_data` and the `.cbm` tables differently, and one model should read the same.
         func orderingTablesByFirstUse() -> CategoricalParts {

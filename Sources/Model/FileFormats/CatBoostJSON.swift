@@ -58,17 +58,7 @@ public enum CatBoostJSON {
                 FloatFeature(columnIndex: columnIndex, borders: borders, hasNans: hasNans, nanValueTreatment: treatment, name: name))
         }
         let categorical = try decodeCategorical(root: root, info: info, floatPositions: floatPositions)
-        for (index, oneHot) in categorical.oneHotFeatures.enumerated() {
-            for valueIndex in oneHot.values.indices {
-                binFeatures.append(TreeSplit(featureIndex: features.count + index, borderIndex: valueIndex))
-            }
-        }
-        for (index, ctr) in categorical.ctrFeatures.enumerated() {
-            for borderIndex in ctr.borders.indices {
-                binFeatures.append(
-                    TreeSplit(featureIndex: features.count + categorical.oneHotFeatures.count + index, borderIndex: borderIndex))
-            }
-        }
+        binFeatures += categorical.binFeatures(floatFeatureCount: features.count)
 
         guard let treesJSON = root["oblivious_trees"]?.arrayValue ?? (root["oblivious_trees"] == nil ? [] : nil) else {
             throw .invalid("oblivious_trees is not an array")
