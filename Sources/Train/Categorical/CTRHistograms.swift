@@ -20,6 +20,15 @@ enum CTRHistograms {
                             let sampled = Int(positions[position])
                             let pair = gradientWeight[sampled]
                             let buckets = block + Int(rowIndex[sampled]) &* width
+                            if width == 4 {
+                                // The default layout (three Borders priors and Counter): one load.
+                                let four = UnsafeRawPointer(buckets).loadUnaligned(as: UInt32.self)
+                                cells[leafBase &+ Int(four & 0xFF)] += pair
+                                cells[outputStride &+ leafBase &+ Int((four >> 8) & 0xFF)] += pair
+                                cells[2 &* outputStride &+ leafBase &+ Int((four >> 16) & 0xFF)] += pair
+                                cells[3 &* outputStride &+ leafBase &+ Int(four >> 24)] += pair
+                                continue
+                            }
                             for output in 0..<width {
                                 assert(Int(buckets[output]) < binCount, "bucket past the bins")
                                 cells[output &* outputStride &+ leafBase &+ Int(buckets[output])] += pair

@@ -55,9 +55,34 @@ final class CTRStore {
     func index(_ projection: Projection) -> ProjectionIndex {
         touch(projection)
         if let index = indexes[projection] { return index }
-        let index = ProjectionIndex(projection, columns: columns, dataset: dataset, threadCount: blockCount)
+        let index = ProjectionIndex(projection, columns: columns, dataset: dataset)
         indexes[projection] = index
         return index
+    }
+
+    /// Each id's model key (`ProjectionIndex.keys`).
+    func keys(_ projection: Projection) -> [UInt64] {
+        index(projection).keys(projection, columns: columns, dataset: dataset)
+    }
+
+    /// Computes the missing ids and fold buckets of `projections` concurrently, one projection
+    /// per block (each block's result depends only on its projection, so the thread count
+    /// changes nothing).
+    func prepare(_ projections: [Projection], fold: Int, permutation: [UInt32]) {
+        let missing = projections.filter { blocks[fold][$0] == nil }
+        guard !missing.isEmpty else { return }
+        let (columns, dataset, known) = (columns, dataset, missing.map { indexes[$0] })
+        let layouts = missing.map { layout($0) }
+        let classes = layouts.map { layout in layout.descriptions.map { classesByBorderCount[$0.targetBorderCount] ?? [] } }
+        let computed = ForkJoin.map(missing.count) { item -> (ProjectionIndex, [UInt8]) in
+            let index = known[item] ?? ProjectionIndex(missing[item], columns: columns, dataset: dataset)
+            return (index, Self.buckets(index: index, layout: layouts[item], classes: classes[item], permutation: permutation))
+        }
+        for (item, projection) in missing.enumerated() {
+            touch(projection)
+            indexes[projection] = computed[item].0
+            blocks[fold][projection] = computed[item].1
+        }
     }
 
     /// The projection's buckets in fold `fold`, whose permutation is `permutation`.
@@ -66,8 +91,14 @@ final class CTRStore {
         if let block = blocks[fold][projection] { return block }
         let index = index(projection)
         let layout = layout(projection)
-        var block = [UInt8](overwrittenCount: dataset.rowCount * layout.width)
         let classes = layout.descriptions.map { classesByBorderCount[$0.targetBorderCount] ?? [] }
+        let block = Self.buckets(index: index, layout: layout, classes: classes, permutation: permutation)
+        blocks[fold][projection] = block
+        return block
+    }
+
+    static func buckets(index: ProjectionIndex, layout: CTRLayout, classes: [[UInt8]], permutation: [UInt32]) -> [UInt8] {
+        var block = [UInt8](overwrittenCount: index.ids.count * layout.width)
         index.ids.withUnsafeBufferPointer { ids in
             permutation.withUnsafeBufferPointer { permutation in
                 block.withUnsafeMutableBufferPointer { block in
@@ -77,8 +108,23 @@ final class CTRStore {
                 }
             }
         }
-        blocks[fold][projection] = block
         return block
+    }
+
+    /// The buckets of `projections` in every fold of `permutations` (fold index → permutation),
+    /// computed concurrently, one (projection, fold) per block; ids must be known already or are
+    /// computed first.
+    func prepare(_ projections: [Projection], permutations: [(fold: Int, permutation: [UInt32])]) {
+        let pairs = projections.flatMap { projection in permutations.map { (projection, $0.fold, $0.permutation) } }
+            .filter { blocks[$0.1][$0.0] == nil }
+        guard !pairs.isEmpty else { return }
+        let indexes = pairs.map { index($0.0) }
+        let layouts = pairs.map { layout($0.0) }
+        let classes = layouts.map { layout in layout.descriptions.map { classesByBorderCount[$0.targetBorderCount] ?? [] } }
+        let computed = ForkJoin.map(pairs.count) { item in
+            Self.buckets(index: indexes[item], layout: layouts[item], classes: classes[item], permutation: pairs[item].2)
+        }
+        for (item, pair) in pairs.enumerated() { blocks[pair.1][pair.0] = computed[item] }
     }
 
     private func touch(_ projection: Projection) {

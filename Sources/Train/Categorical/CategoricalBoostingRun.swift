@@ -85,6 +85,8 @@ struct CategoricalBoostingRun {
                 usedTables.insert(UsedTable(type: layout.descriptions[layout.outputs[output].description].type, projection: projection))
             }
         }
+        let treeProjections = Array(Set(grown.splits.compactMap(\.projection)))
+        store.prepare(treeProjections, permutations: folds.indices.filter { $0 != taken }.map { ($0, folds[$0].permutation) })
         var learnValue = 0.0
         var modelLeaves: (values: [Double], weights: [Double]) = ([], [])
         for fold in folds.indices {

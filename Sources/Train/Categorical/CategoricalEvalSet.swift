@@ -58,7 +58,7 @@ struct CategoricalEvalSet {
         let index = store.index(projection)
         let layout = store.layout(projection)
         var idOfKey: [UInt64: Int] = [:]
-        for (id, key) in index.keys.enumerated() { idOfKey[key] = id }
+        for (id, key) in store.keys(projection).enumerated() { idOfKey[key] = id }
         let statistics = FinalCTRStatistics(index: index, layout: layout, store: store)
         var block = [UInt8](repeating: 0, count: rowCount * layout.width)
         for row in 0..<rowCount {

@@ -100,6 +100,7 @@ struct CategoricalModelBuilder {
             guard tableIndex[used] == nil else { continue }
             let layout = store.layout(key.projection)
             let index = store.index(key.projection)
+            let keys = store.keys(key.projection)
             let statistics = FinalCTRStatistics(index: index, layout: layout, store: store)
             let description = layout.outputs[key.output].description
             let ctrType = layout.descriptions[description].type
@@ -109,7 +110,7 @@ struct CategoricalModelBuilder {
             case .counter:
                 tables.append(CTRTable(
                     combination: combination, type: .counter, stride: 1, counterDenominator: statistics.counterDenominator,
-                    keys: index.keys, counts: statistics.valueCounts))
+                    keys: keys, counts: statistics.valueCounts))
             case .binarizedTargetMeanValue:
                 let classCount = layout.descriptions[description].classCount
                 let borderCount = Float(layout.descriptions[description].targetBorderCount)
@@ -118,10 +119,10 @@ struct CategoricalModelBuilder {
                     (0..<classCount).reduce(Float(0)) { $0 + Float(counts[id * classCount + $1]) * (Float($1) / borderCount) }
                 }
                 tables.append(CTRTable(
-                    combination: combination, type: ctrType, stride: 1, keys: index.keys, counts: statistics.valueCounts, sums: sums))
+                    combination: combination, type: ctrType, stride: 1, keys: keys, counts: statistics.valueCounts, sums: sums))
             default:
                 tables.append(CTRTable(
-                    combination: combination, type: ctrType, stride: layout.descriptions[description].classCount, keys: index.keys,
+                    combination: combination, type: ctrType, stride: layout.descriptions[description].classCount, keys: keys,
                     counts: statistics.counts[description]))
             }
         }

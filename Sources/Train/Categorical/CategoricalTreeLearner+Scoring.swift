@@ -47,6 +47,7 @@ extension CategoricalTreeLearner {
         usedTables: Set<UsedTable>, l2: Double, noise: (deviation: Double, seed: UInt64)?
     ) -> Candidate? {
         guard !projections.isEmpty else { return nil }
+        store.prepare(projections, fold: fold, permutation: permutation)
         let blocks = projections.map { store.buckets($0, fold: fold, permutation: permutation) }
         let layouts = projections.map { store.layout($0) }
         let uniqueCounts = projections.map { store.index($0).uniqueCount }

@@ -1,89 +1,94 @@
 import Model
 
-/// A projection's value for every learn row as a dense id, and each id's model key: the 64-bit
-/// hash CatBoost's evaluator computes for such a row (`FeatureCombination.mix` over the
-/// categorical hashes, then the float and one-hot outcomes; `CalcHashes` in
-/// catboost/libs/model/ctr_provider.h). Ids are numbered in row order of first appearance, so
-/// they do not depend on any permutation and every fold shares them.
+/// A projection's value for every learn row as a dense id (ids numbered in row order of first
+/// appearance, so they depend on no permutation and every fold shares them).
+///
+/// Ids are built part by part in mixed radix: the ids so far times the next part's value count
+/// plus its value (a float or one-hot outcome is a part of two values), compacted after each
+/// part through a table the size of that product. This was chosen over hashing each row's
+/// 64-bit model key into an open-addressing table, which cost four times as much per row; the
+/// model keys (`FeatureCombination.mix` over the categorical hashes, then the float and one-hot
+/// outcomes, `CalcHashes` in catboost/libs/model/ctr_provider.h) are computed once per id, from
+/// the id's first row, when a model or validation set needs them.
 struct ProjectionIndex: Sendable {
     let ids: [UInt32]
-    /// `keys[id]`.
-    let keys: [UInt64]
+    let uniqueCount: Int
+    /// A product past this many ids is compacted by hashing instead of a direct table.
+    static let directTableCountMax = 1 << 23
 
-    var uniqueCount: Int { keys.count }
-
-    /// A single feature's ids are its value ids; a combination's come from keys, reindexed.
-    init(_ projection: Projection, columns: [CategoricalColumn], dataset: QuantizedDataset, threadCount: Int) {
-        if projection.isSingleFeature {
-            let column = columns[projection.categorical[0]]
-            ids = column.valueIDs
-            keys = column.hashes.map { FeatureCombination.mix(0, category: $0) }
-            return
-        }
-        let rowKeys = Self.rowKeys(projection, columns: columns, dataset: dataset, threadCount: threadCount)
-        (ids, keys) = Self.reindex(rowKeys)
-    }
-
-    /// Each row's model key, rows in blocks on every thread.
-    static func rowKeys(_ projection: Projection, columns: [CategoricalColumn], dataset: QuantizedDataset, threadCount: Int) -> [UInt64] {
+    init(_ projection: Projection, columns: [CategoricalColumn], dataset: QuantizedDataset) {
+        let first = columns[projection.categorical[0]]
+        var ids = first.valueIDs
+        var count = first.uniqueCount
         let rowCount = dataset.rowCount
-        var keys = [UInt64](repeating: 0, count: rowCount)
-        let blocks = RowBlocks(rowCount: rowCount, threadCount: threadCount)
-        keys.withUnsafeMutableBufferPointer { keys in
-            let shared = SharedRows(keys)
-            _ = blocks.run { _, rows in
-                for index in projection.categorical {
-                    let column = columns[index]
-                    column.valueIDs.withUnsafeBufferPointer { ids in
-                        column.hashes.withUnsafeBufferPointer { hashes in
-                            for row in rows { shared[row] = FeatureCombination.mix(shared[row], category: hashes[Int(ids[row])]) }
-                        }
-                    }
-                }
-                dataset.bins.withUnsafeBufferPointer { bins in
-                    for split in projection.floatSplits {
-                        let column = bins.baseAddress! + split.feature * rowCount
-                        let threshold = UInt8(truncatingIfNeeded: split.borderIndex)
-                        for row in rows { shared[row] = FeatureCombination.mix(shared[row], column[row] > threshold ? 1 : 0) }
-                    }
-                }
-                for split in projection.oneHotSplits {
-                    columns[split.categorical].valueIDs.withUnsafeBufferPointer { ids in
-                        for row in rows { shared[row] = FeatureCombination.mix(shared[row], ids[row] == split.valueID ? 1 : 0) }
-                    }
-                }
-                return 0
-            }
+        for index in projection.categorical.dropFirst() {
+            (ids, count) = Self.combine(ids, count: count, with: columns[index].valueIDs, valueCount: columns[index].uniqueCount)
         }
-        return keys
+        for split in projection.floatSplits {
+            let column = dataset.bins[(split.feature * rowCount)..<((split.feature + 1) * rowCount)]
+            let border = UInt8(truncatingIfNeeded: split.borderIndex)
+            (ids, count) = Self.combine(ids, count: count, with: column.map { $0 > border ? 1 : 0 }, valueCount: 2)
+        }
+        for split in projection.oneHotSplits {
+            let outcomes = columns[split.categorical].valueIDs.map { $0 == split.valueID ? UInt32(1) : 0 }
+            (ids, count) = Self.combine(ids, count: count, with: outcomes, valueCount: 2)
+        }
+        self.ids = ids
+        uniqueCount = count
     }
 
-    /// Dense ids for keys, in order of first appearance (open addressing on the key's low bits,
-    /// which `mix` has spread).
-    static func reindex(_ rowKeys: [UInt64]) -> (ids: [UInt32], keys: [UInt64]) {
-        var capacity = 16
-        while capacity < rowKeys.count * 2 { capacity <<= 1 }
-        let mask = capacity - 1
-        var slotKeys = [UInt64](repeating: 0, count: capacity)
-        var slotIDs = [UInt32](repeating: .max, count: capacity)
-        var ids = [UInt32](overwrittenCount: rowKeys.count)
-        var keys: [UInt64] = []
-        slotKeys.withUnsafeMutableBufferPointer { slotKeys in
-            slotIDs.withUnsafeMutableBufferPointer { slotIDs in
-                ids.withUnsafeMutableBufferPointer { ids in
-                    for (row, key) in rowKeys.enumerated() {
-                        var slot = Int(truncatingIfNeeded: key) & mask
-                        while slotIDs[slot] != .max, slotKeys[slot] != key { slot = (slot &+ 1) & mask }
-                        if slotIDs[slot] == .max {
-                            slotKeys[slot] = key
-                            slotIDs[slot] = UInt32(keys.count)
-                            keys.append(key)
+    /// Dense ids of the pairs (ids[row], values[row]), in order of first appearance.
+    static func combine(_ ids: [UInt32], count: Int, with values: [UInt32], valueCount: Int) -> ([UInt32], Int) {
+        let product = count * valueCount
+        var result = [UInt32](overwrittenCount: ids.count)
+        var next: UInt32 = 0
+        if product <= directTableCountMax {
+            var table = [UInt32](repeating: .max, count: product)
+            table.withUnsafeMutableBufferPointer { table in
+                result.withUnsafeMutableBufferPointer { result in
+                    for row in ids.indices {
+                        let slot = Int(ids[row]) &* valueCount &+ Int(values[row])
+                        if table[slot] == .max {
+                            table[slot] = next
+                            next &+= 1
                         }
-                        ids[row] = slotIDs[slot]
+                        result[row] = table[slot]
                     }
                 }
             }
+            return (result, Int(next))
         }
-        return (ids, keys)
+        var table: [UInt64: UInt32] = [:]
+        for row in ids.indices {
+            let pair = UInt64(ids[row]) << 32 | UInt64(values[row])
+            if let id = table[pair] {
+                result[row] = id
+            } else {
+                table[pair] = next
+                result[row] = next
+                next += 1
+            }
+        }
+        return (result, Int(next))
+    }
+
+    /// Each id's model key, from the first row that has it.
+    func keys(_ projection: Projection, columns: [CategoricalColumn], dataset: QuantizedDataset) -> [UInt64] {
+        var firstRow = [Int](repeating: -1, count: uniqueCount)
+        for (row, id) in ids.enumerated() where firstRow[Int(id)] < 0 { firstRow[Int(id)] = row }
+        let rowCount = dataset.rowCount
+        return firstRow.map { row in
+            var key: UInt64 = 0
+            for index in projection.categorical {
+                key = FeatureCombination.mix(key, category: columns[index].hashes[Int(columns[index].valueIDs[row])])
+            }
+            for split in projection.floatSplits {
+                key = FeatureCombination.mix(key, dataset.bins[split.feature * rowCount + row] > UInt8(split.borderIndex) ? 1 : 0)
+            }
+            for split in projection.oneHotSplits {
+                key = FeatureCombination.mix(key, columns[split.categorical].valueIDs[row] == split.valueID ? 1 : 0)
+            }
+            return key
+        }
     }
 }
