@@ -52,4 +52,19 @@ struct CTRFold {
         sums = next
         return learnLoss
     }
+
+    /// Fits a tree's leaves on this fold (its derivatives, its rows' leaves) and adds them to the
+    /// approx; returns the learn loss after and the leaf values (learning rate applied) and
+    /// weights.
+    mutating func fit(
+        leafOfRow: [UInt16], leafCount: Int, options: ResolvedParameters, passes: LearnPasses, l2: Double, learningRate: Double
+    ) -> (learnLoss: Double, leafValues: [Double], leafWeights: [Double]) {
+        _ = updateDerivatives(passes: passes, loss: options.lossFunction)
+        let (deltas, weights) = BoostingRun.leafDeltas(
+            options: options, passes: passes, l2: l2, leafOfRow: leafOfRow, leafCount: leafCount, approx: approx,
+            gradients: gradients, secondDerivatives: secondDerivatives)
+        let values = deltas.map { learningRate * $0 }
+        let loss = add(values, leafOfRow: leafOfRow, passes: passes, loss: options.lossFunction)
+        return (loss, values, weights)
+    }
 }

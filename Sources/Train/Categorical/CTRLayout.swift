@@ -40,13 +40,21 @@ struct CTRLayout: Sendable, Hashable {
         return (-left, right - left)
     }
 
-    /// CatBoost's `CalcCTR` (catboost/private/libs/algo/online_ctr.h), in float32 as there,
-    /// truncated to a bucket: ((good + prior) / (total + 1) + shift) / norm · borderCount.
+    /// CatBoost's `CalcCTR` (catboost/private/libs/algo/online_ctr.h) truncated to a bucket:
+    /// ((good + prior) / (total + 1) + shift) / norm · borderCount, in float32, with the division
+    /// by total + 1 taken as a multiplication by its reciprocal (one division serves every prior;
+    /// divisions were most of the ordered-statistics time) and norm folded into the scale as the
+    /// model's `TModelCtr::Calc` has it. The last bit can differ from CatBoost's, which moves a
+    /// value across a bucket border only when it lies within a rounding step of one.
     @inline(__always)
     static func bucket(good: Float, total: Int32, prior: Float, shift: Float, norm: Float, borderCount: Int) -> UInt8 {
-        let ctr = (good + prior) / Float(total &+ 1)
-        let value = (ctr + shift) / norm * Float(borderCount)
-        return UInt8(min(max(value, 0), Float(borderCount)))
+        bucket(good: good, reciprocal: 1 / Float(total &+ 1), prior: prior, shift: shift, scale: Float(borderCount) / norm, top: Float(borderCount))
+    }
+
+    @inline(__always)
+    static func bucket(good: Float, reciprocal: Float, prior: Float, shift: Float, scale: Float, top: Float) -> UInt8 {
+        let value = ((good + prior) * reciprocal + shift) * scale
+        return UInt8(min(max(value, 0), top))
     }
 
     /// The model border that splits bucket `index` from the next (CatBoost's

@@ -60,6 +60,15 @@ final class CTRStore {
         return index
     }
 
+    /// The buckets of a projection in a fold if they are kept already.
+    func cachedBuckets(_ projection: Projection, fold: Int) -> [UInt8]? { blocks[fold][projection] }
+
+    /// The ids of a projection if they are kept already.
+    func cachedIndex(_ projection: Projection) -> ProjectionIndex? { indexes[projection] }
+
+    /// The target classes each description of `layout` counts.
+    func classes(_ layout: CTRLayout) -> [[UInt8]] { layout.descriptions.map { classesByBorderCount[$0.targetBorderCount] ?? [] } }
+
     /// Each id's model key (`ProjectionIndex.keys`).
     func keys(_ projection: Projection) -> [UInt64] {
         index(projection).keys(projection, columns: columns, dataset: dataset)

@@ -87,16 +87,21 @@ struct CategoricalBoostingRun {
         }
         let treeProjections = Array(Set(grown.splits.compactMap(\.projection)))
         store.prepare(treeProjections, permutations: folds.indices.filter { $0 != taken }.map { ($0, folds[$0].permutation) })
-        var learnValue = 0.0
-        var modelLeaves: (values: [Double], weights: [Double]) = ([], [])
-        for fold in folds.indices {
-            let leafOfRow = fold == taken ? grown.leafOfRow : leaves(of: grown.splits, fold: fold)
-            let fitted = fit(leafOfRow: leafOfRow, leafCount: 1 << grown.splits.count, fold: fold)
-            if fold == folds.count - 1 {
-                learnValue = fitted.learnLoss
-                modelLeaves = (fitted.leafValues, fitted.leafWeights)
+        // Every fold fits the tree on its own routing and derivatives, concurrently.
+        let sources = folds.indices.map { fold in fold == taken ? [] : grown.splits.map { splitSource($0, fold: fold) } }
+        let (options, passes, l2, learningRate) = (options, passes, l2, learningRate)
+        let leafCount = 1 << grown.splits.count
+        let takenLeaves = grown.leafOfRow
+        let fitted = folds.withUnsafeMutableBufferPointer { folds in
+            let shared = SharedRows(folds)
+            return ForkJoin.map(folds.count) { fold in
+                let leafOfRow = fold == taken ? takenLeaves : SplitSource.leafOfRow(sources[fold], rowCount: rowCount)
+                return (shared.base + fold).pointee.fit(
+                    leafOfRow: leafOfRow, leafCount: leafCount, options: options, passes: passes, l2: l2, learningRate: learningRate)
             }
         }
+        let learnValue = fitted[folds.count - 1].learnLoss
+        let modelLeaves = (values: fitted[folds.count - 1].leafValues, weights: fitted[folds.count - 1].leafWeights)
         store.trim()
         trees.append((grown.splits, modelLeaves.values, modelLeaves.weights))
         learnHistory.append(learnValue)
@@ -109,16 +114,18 @@ struct CategoricalBoostingRun {
         folds[fold].updateDerivatives(passes: passes, loss: options.lossFunction)
     }
 
-    /// Fits the tree's leaves on one fold (its derivatives, its rows' leaves) and adds them to
-    /// its approx; returns the learn loss after and the leaf values with the learning rate.
-    private mutating func fit(leafOfRow: [UInt16], leafCount: Int, fold: Int) -> (learnLoss: Double, leafValues: [Double], leafWeights: [Double]) {
-        _ = derivatives(fold: fold)
-        let (deltas, weights) = BoostingRun.leafDeltas(
-            options: options, passes: passes, l2: l2, leafOfRow: leafOfRow, leafCount: leafCount, approx: folds[fold].approx,
-            gradients: folds[fold].gradients, secondDerivatives: folds[fold].secondDerivatives)
-        let values = deltas.map { learningRate * $0 }
-        let loss = folds[fold].add(values, leafOfRow: leafOfRow, passes: passes, loss: options.lossFunction)
-        return (loss, values, weights)
+    /// Where a split reads fold `fold`'s rows (its CTR buckets must be prepared).
+    func splitSource(_ split: CategoricalSplit, fold: Int) -> SplitSource {
+        switch split {
+        case .staticFeature(let feature, let borderIndex):
+            return SplitSource(
+                bytes: dataset.bins, offset: feature * dataset.rowCount, stride: 1, border: UInt8(truncatingIfNeeded: borderIndex),
+                isEquality: learner.isOneHot[feature])
+        case .ctr(let projection, let output, let borderIndex):
+            return SplitSource(
+                bytes: store.buckets(projection, fold: fold, permutation: folds[fold].permutation), offset: output,
+                stride: store.layout(projection).width, border: UInt8(truncatingIfNeeded: borderIndex), isEquality: false)
+        }
     }
 
     /// Every row's leaf under `splits`, CTR splits read from fold `fold`'s buckets.

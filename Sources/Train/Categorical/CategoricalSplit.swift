@@ -10,3 +10,33 @@ enum CategoricalSplit: Sendable, Hashable {
         return nil
     }
 }
+
+/// Where a split's test reads each row: byte `offset + row · stride` of `bytes`, compared with
+/// `border` (above it, or equal to it for a one-hot value). A value, so folds can be routed
+/// concurrently.
+struct SplitSource: Sendable {
+    let bytes: [UInt8]
+    let offset: Int
+    let stride: Int
+    let border: UInt8
+    let isEquality: Bool
+
+    /// Every row's leaf under splits reading these sources (split k sets bit k).
+    static func leafOfRow(_ sources: [SplitSource], rowCount: Int) -> [UInt16] {
+        var leafOfRow = [UInt16](repeating: 0, count: rowCount)
+        leafOfRow.withUnsafeMutableBufferPointer { leafOfRow in
+            for (level, source) in sources.enumerated() {
+                let bit = UInt16(1) << UInt16(level)
+                source.bytes.withUnsafeBufferPointer { bytes in
+                    let base = bytes.baseAddress! + source.offset
+                    for row in 0..<rowCount {
+                        let value = base[row &* source.stride]
+                        let passes = source.isEquality ? value == source.border : value > source.border
+                        leafOfRow[row] |= passes ? bit : 0
+                    }
+                }
+            }
+        }
+        return leafOfRow
+    }
+}

@@ -39,59 +39,89 @@ extension CategoricalTreeLearner {
         return best
     }
 
-    /// The best CTR split: each projection's buckets in the taken fold, their histograms (one
-    /// projection per block, in parallel), each output's best border, and CatBoost's
-    /// `model_size_reg` factor (1 + values / most values)^−reg for tables the model lacks.
+    /// The best CTR split: each projection's histograms straight from the taken fold's ordered
+    /// statistics (`CandidateCTRHistograms`, one projection per block, in parallel), each
+    /// output's best border, and CatBoost's `model_size_reg` factor
+    /// (1 + values / most values)^−reg for tables the model lacks (`SelectBestCandidate`).
     func bestCTR(
-        rows: LeafGroupedRows, projections: [Projection], store: CTRStore, fold: Int, permutation: [UInt32],
-        usedTables: Set<UsedTable>, l2: Double, noise: (deviation: Double, seed: UInt64)?
+        projections: [Projection], store: CTRStore, fold: Int, permutation: [UInt32], rows: LeafGroupedRows, leafOfRow: [UInt16],
+        gradientWeightOfRow: [SIMD2<Double>], leafCount: Int, usedTables: Set<UsedTable>, l2: Double,
+        noise: (deviation: Double, seed: UInt64)?
     ) -> Candidate? {
         guard !projections.isEmpty else { return nil }
-        store.prepare(projections, fold: fold, permutation: permutation)
-        let blocks = projections.map { store.buckets($0, fold: fold, permutation: permutation) }
         let layouts = projections.map { store.layout($0) }
-        let uniqueCounts = projections.map { store.index($0).uniqueCount }
-        let mostValues = Double(max(1, uniqueCounts.max() ?? 1))
-        let leafCount = rows.leafCount
-        let scoreFunction = scoreFunction
-        let results = ForkJoin.map(projections.count) { index -> [(output: Int, border: Int, score: Double)] in
-            let layout = layouts[index]
-            let binCount = layout.outputs.indices.map { layout.binCount($0) }.max()!
-            var cells = [SIMD2<Double>](repeating: .zero, count: layout.width * leafCount * binCount)
-            blocks[index].withUnsafeBufferPointer { block in
-                cells.withUnsafeMutableBufferPointer { cells in
-                    CTRHistograms.accumulate(block: block.baseAddress!, width: layout.width, binCount: binCount, rows: rows, into: cells)
-                }
-            }
-            return cells.withUnsafeBufferPointer { cells in
-                layout.outputs.indices.map { output in
-                    let outputCells = UnsafeBufferPointer(rebasing: cells[(output * leafCount * binCount)..<((output + 1) * leafCount * binCount)])
-                    let ownBins = layout.binCount(output)
-                    let draws = noise.map { noise in
-                        var random = RandomGenerator(seed: noise.seed ^ projections[index].stableHash, stream: 1_000_000 + output)
-                        return SplitScoring.gaussians(count: binCount - 1, deviation: noise.deviation, random: &random)
-                    }
-                    var found = SplitScoring.bestBorder(
-                        cells: outputCells, leafCount: leafCount, binCount: binCount, scoreFunction: scoreFunction, l2: l2, noise: draws)
-                    found.border = min(found.border, ownBins - 2)
-                    return (output, found.border, found.score)
-                }
-            }
+        let classes = layouts.map { store.classes($0) }
+        // Single features' buckets are kept for the run (every level scores them), as are the
+        // recurring combinations' the caller prepared; the others' histograms come straight
+        // from the ordered statistics.
+        let blocks = projections.map { projection in
+            projection.isSingleFeature
+                ? store.buckets(projection, fold: fold, permutation: permutation) : store.cachedBuckets(projection, fold: fold)
         }
+        let known = projections.map { store.cachedIndex($0) }
+        let (columns, dataset, scoreFunction) = (store.columns, store.dataset, scoreFunction)
+        let results = ForkJoin.map(projections.count) { item -> (uniqueCount: Int, found: [(border: Int, score: Double)]) in
+            let layout = layouts[item]
+            let binCount = layout.outputs.indices.map { layout.binCount($0) }.max()!
+            if let block = blocks[item], let index = known[item] {
+                var cells = [SIMD2<Double>](repeating: .zero, count: layout.width * leafCount * binCount)
+                block.withUnsafeBufferPointer { block in
+                    cells.withUnsafeMutableBufferPointer { cells in
+                        CTRHistograms.accumulate(block: block.baseAddress!, width: layout.width, binCount: binCount, rows: rows, into: cells)
+                    }
+                }
+                return (index.uniqueCount, Self.bestBorders(cells, layout: layout, binCount: binCount, leafCount: leafCount, projection: projections[item], scoreFunction: scoreFunction, l2: l2, noise: noise))
+            }
+            let index = known[item] ?? ProjectionIndex(projections[item], columns: columns, dataset: dataset)
+            let cells = index.ids.withUnsafeBufferPointer { ids in
+                permutation.withUnsafeBufferPointer { permutation in
+                    leafOfRow.withUnsafeBufferPointer { leafOfRow in
+                        gradientWeightOfRow.withUnsafeBufferPointer { gradientWeightOfRow in
+                            CandidateCTRHistograms.cells(
+                                CandidateCTRHistograms.Inputs(
+                                    ids: ids, uniqueCount: index.uniqueCount, classes: classes[item], permutation: permutation,
+                                    leafOfRow: leafOfRow, gradientWeightOfRow: gradientWeightOfRow, leafCount: leafCount, binCount: binCount),
+                                layout: layout)
+                        }
+                    }
+                }
+            }
+            return (index.uniqueCount, Self.bestBorders(cells, layout: layout, binCount: binCount, leafCount: leafCount, projection: projections[item], scoreFunction: scoreFunction, l2: l2, noise: noise))
+        }
+        let mostValues = Double(max(1, results.map(\.uniqueCount).max() ?? 1))
         var best: Candidate?
-        for (index, projection) in projections.enumerated() {
-            for (output, border, rawScore) in results[index] {
-                var score = rawScore
-                let type = layouts[index].descriptions[layouts[index].outputs[output].description].type
+        for (item, projection) in projections.enumerated() {
+            for (output, found) in results[item].found.enumerated() {
+                var score = found.score
+                let type = layouts[item].descriptions[layouts[item].outputs[output].description].type
                 if !usedTables.contains(UsedTable(type: type, projection: projection)), modelSizeReg > 0 {
-                    score *= (1 + Double(uniqueCounts[index]) / mostValues).power(-modelSizeReg)
+                    score *= (1 + Double(results[item].uniqueCount) / mostValues).power(-modelSizeReg)
                 }
                 if best == nil || score > best!.score {
-                    best = Candidate(split: .ctr(projection: projection, output: output, borderIndex: border), score: score)
+                    best = Candidate(split: .ctr(projection: projection, output: output, borderIndex: found.border), score: score)
                 }
             }
         }
         return best
+    }
+
+    /// Each output's best border and score from a projection's cells.
+    static func bestBorders(
+        _ cells: [SIMD2<Double>], layout: CTRLayout, binCount: Int, leafCount: Int, projection: Projection, scoreFunction: ScoreFunction,
+        l2: Double, noise: (deviation: Double, seed: UInt64)?
+    ) -> [(border: Int, score: Double)] {
+        cells.withUnsafeBufferPointer { cells in
+            layout.outputs.indices.map { output in
+                let outputCells = UnsafeBufferPointer(rebasing: cells[(output * leafCount * binCount)..<((output + 1) * leafCount * binCount)])
+                let draws = noise.map { noise in
+                    var random = RandomGenerator(seed: noise.seed ^ projection.stableHash, stream: 1_000_000 + output)
+                    return SplitScoring.gaussians(count: binCount - 1, deviation: noise.deviation, random: &random)
+                }
+                let best = SplitScoring.bestBorder(
+                    cells: outputCells, leafCount: leafCount, binCount: binCount, scoreFunction: scoreFunction, l2: l2, noise: draws)
+                return (min(best.border, layout.binCount(output) - 2), best.score)
+            }
+        }
     }
 
     /// 1 for every row the split sends to its true side, else 0.

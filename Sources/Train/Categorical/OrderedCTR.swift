@@ -30,25 +30,34 @@ enum OrderedCTR {
         }
     }
 
-    /// Counter: every row's value count over the whole learn set, over the largest count.
+    /// Counter: every row's value count over the whole learn set, over the largest count. A
+    /// bucket depends only on the value, so it is computed once per value and copied to rows.
     static func counterBuckets(
         _ inputs: Inputs, description: CTRDescription, firstOutput: Int, width: Int, into output: UnsafeMutableBufferPointer<UInt8>
     ) {
         var totals = [Int32](repeating: 0, count: inputs.uniqueCount)
-        for id in inputs.ids { totals[Int(id)] &+= 1 }
+        totals.withUnsafeMutableBufferPointer { totals in
+            for id in inputs.ids { totals[Int(id)] &+= 1 }
+        }
         let denominator = totals.max() ?? 0
-        let priors = description.priors.map { ($0, CTRLayout.normalization(prior: $0)) }
-        totals.withUnsafeBufferPointer { totals in
-            for row in inputs.ids.indices {
-                let count = Float(totals[Int(inputs.ids[row])])
-                for (offset, (prior, normal)) in priors.enumerated() {
-                    output[row &* width &+ firstOutput &+ offset] = CTRLayout.bucket(
-                        good: count, total: denominator, prior: prior, shift: normal.shift, norm: normal.norm,
-                        borderCount: description.ctrBorderCount)
-                }
+        for (offset, prior) in description.priors.enumerated() {
+            let (shift, norm) = CTRLayout.normalization(prior: prior)
+            let bucketOfValue = totals.map {
+                CTRLayout.bucket(good: Float($0), total: denominator, prior: prior, shift: shift, norm: norm, borderCount: description.ctrBorderCount)
+            }
+            bucketOfValue.withUnsafeBufferPointer { bucketOfValue in
+                let base = output.baseAddress! + firstOutput + offset
+                for row in inputs.ids.indices { base[row &* width] = bucketOfValue[Int(inputs.ids[row])] }
             }
         }
     }
+
+    /// Rows per block of the two-stage pass (CatBoost's `TBlockedCalcer` in online_ctr.cpp uses
+    /// 1,000): the first stage walks the block's rows in permutation order reading and bumping
+    /// the counts (a chain through memory), the second turns the block's (good, total) pairs
+    /// into buckets, whose divisions then overlap instead of waiting on each other (one stage
+    /// per row was latency-bound on the divisions).
+    static let blockRowCount = 1024
 
     /// Borders with one target border (two classes), the default: good = earlier rows of the
     /// value in class 1, total = earlier rows of the value (`CalcOnlineCTRSimple`).
@@ -57,48 +66,27 @@ enum OrderedCTR {
         into output: UnsafeMutableBufferPointer<UInt8>
     ) {
         var counts = [SIMD2<Int32>](repeating: .zero, count: inputs.uniqueCount)
-        let priors = description.priors
-        let normals = priors.map { CTRLayout.normalization(prior: $0) }
-        let (shifts, norms) = (normals.map(\.shift), normals.map(\.norm))
-        let borderCount = description.ctrBorderCount
-        let priorCount = priors.count
+        var good = [Float](repeating: 0, count: blockRowCount)
+        var totalPlusOne = [Float](repeating: 0, count: blockRowCount)
         counts.withUnsafeMutableBufferPointer { counts in
             classes.withUnsafeBufferPointer { classes in
-                priors.withUnsafeBufferPointer { priors in
-                    shifts.withUnsafeBufferPointer { shifts in
-                        norms.withUnsafeBufferPointer { norms in
-                            let output = output.baseAddress!
-                            if priorCount == 3 || priorCount == 4 {
-                                var priors4 = SIMD4<Float>(repeating: 0), shifts4 = SIMD4<Float>(repeating: 0)
-                                var norms4 = SIMD4<Float>(repeating: 1)
-                                for prior in 0..<priorCount { (priors4[prior], shifts4[prior], norms4[prior]) = (priors[prior], shifts[prior], norms[prior]) }
-                                for row32 in inputs.permutation {
-                                    let row = Int(row32)
-                                    let id = Int(inputs.ids[row])
-                                    let seen = counts[id]
-                                    let buckets = bucketsOfFour(
-                                        good: Float(seen[1]), total: seen[0] &+ seen[1], priors: priors4, shifts: shifts4, norms: norms4,
-                                        borderCount: borderCount)
-                                    let base = output + (row &* width &+ firstOutput)
-                                    for prior in 0..<priorCount { base[prior] = UInt8(truncatingIfNeeded: buckets[prior]) }
-                                    counts[id][Int(classes[row])] &+= 1
-                                }
-                                return
-                            }
-                            for row32 in inputs.permutation {
+                good.withUnsafeMutableBufferPointer { good in
+                    totalPlusOne.withUnsafeMutableBufferPointer { totalPlusOne in
+                        var start = 0
+                        while start < inputs.permutation.count {
+                            let rows = UnsafeBufferPointer(rebasing: inputs.permutation[start..<min(start + blockRowCount, inputs.permutation.count)])
+                            for (offset, row32) in rows.enumerated() {
                                 let row = Int(row32)
                                 let id = Int(inputs.ids[row])
                                 let seen = counts[id]
-                                let good = Float(seen[1])
-                                let total = seen[0] &+ seen[1]
-                                let base = output + (row &* width &+ firstOutput)
-                                for prior in 0..<priorCount {
-                                    base[prior] = CTRLayout.bucket(
-                                        good: good, total: total, prior: priors[prior], shift: shifts[prior], norm: norms[prior],
-                                        borderCount: borderCount)
-                                }
+                                good[offset] = Float(seen[1])
+                                totalPlusOne[offset] = Float(seen[0] &+ seen[1] &+ 1)
                                 counts[id][Int(classes[row])] &+= 1
                             }
+                            writeBuckets(
+                                rows: rows, count: rows.count, good: good, totalPlusOne: totalPlusOne, description: description,
+                                into: output.baseAddress! + firstOutput, width: width)
+                            start += rows.count
                         }
                     }
                 }
@@ -106,16 +94,42 @@ enum OrderedCTR {
         }
     }
 
-    /// `CTRLayout.bucket` for up to four priors at once, the same float32 operations lane by lane
-    /// (two vector divisions a row instead of six scalar ones, and a conversion without the
-    /// scalar one's range check, which the clamp makes unnecessary).
-    @inline(__always)
-    static func bucketsOfFour(
-        good: Float, total: Int32, priors: SIMD4<Float>, shifts: SIMD4<Float>, norms: SIMD4<Float>, borderCount: Int
-    ) -> SIMD4<Int32> {
-        let ctr = (SIMD4(repeating: good) + priors) / SIMD4(repeating: Float(total &+ 1))
-        let value = (ctr + shifts) / norms * SIMD4(repeating: Float(borderCount))
-        return SIMD4<Int32>(value.clamped(lowerBound: SIMD4(repeating: 0), upperBound: SIMD4(repeating: Float(borderCount))), rounding: .towardZero)
+    /// The second stage: every prior's buckets of a block's rows, `CTRLayout.bucket`'s float32
+    /// operations four rows per vector, one reciprocal per row for all priors. Output slot of
+    /// row `i` (prior `p`): `rows[i] · width + p`, or with empty `rows`, `i · width + p`. Lanes
+    /// are converted four at a time (`truncatedLanes`).
+    static func writeBuckets(
+        rows: UnsafeBufferPointer<UInt32>, count: Int, good: UnsafeMutableBufferPointer<Float>,
+        totalPlusOne: UnsafeMutableBufferPointer<Float>, description: CTRDescription, into output: UnsafeMutablePointer<UInt8>,
+        width: Int
+    ) {
+        let top = Float(description.ctrBorderCount)
+        let normals = description.priors.map { CTRLayout.normalization(prior: $0) }
+        let (priors, shifts, scales) = (description.priors, normals.map(\.shift), normals.map { top / $0.norm })
+        let direct = rows.isEmpty
+        @inline(__always) func slot(_ offset: Int) -> Int { direct ? offset &* width : Int(rows[offset]) &* width }
+        var offset = 0
+        while offset &+ 4 <= count {
+            let goods = UnsafeRawPointer(good.baseAddress! + offset).loadUnaligned(as: SIMD4<Float>.self)
+            let reciprocals = 1 / UnsafeRawPointer(totalPlusOne.baseAddress! + offset).loadUnaligned(as: SIMD4<Float>.self)
+            let slots = SIMD4(slot(offset), slot(offset &+ 1), slot(offset &+ 2), slot(offset &+ 3))
+            for prior in priors.indices {
+                // No clamp: with shift = −min(0, prior) the value lies in [0, top] but for a
+                // rounding step, which truncation absorbs (a masked clamp cost a mispredicted
+                // branch per lane).
+                let buckets = truncatedLanes(((goods + priors[prior]) * reciprocals + shifts[prior]) * scales[prior])
+                for lane in 0..<4 { output[slots[lane] &+ prior] = UInt8(truncatingIfNeeded: buckets[lane]) }
+            }
+            offset &+= 4
+        }
+        while offset < count {
+            let reciprocal = 1 / totalPlusOne[offset]
+            for prior in priors.indices {
+                output[slot(offset) &+ prior] = CTRLayout.bucket(
+                    good: good[offset], reciprocal: reciprocal, prior: priors[prior], shift: shifts[prior], scale: scales[prior], top: top)
+            }
+            offset &+= 1
+        }
     }
 
     /// Borders with several target borders, Buckets and BinarizedTargetMeanValue: per-class

@@ -24,14 +24,26 @@ struct ProjectionIndex: Sendable {
         for index in projection.categorical.dropFirst() {
             (ids, count) = Self.combine(ids, count: count, with: columns[index].valueIDs, valueCount: columns[index].uniqueCount)
         }
-        for split in projection.floatSplits {
-            let column = dataset.bins[(split.feature * rowCount)..<((split.feature + 1) * rowCount)]
-            let border = UInt8(truncatingIfNeeded: split.borderIndex)
-            (ids, count) = Self.combine(ids, count: count, with: column.map { $0 > border ? 1 : 0 }, valueCount: 2)
-        }
-        for split in projection.oneHotSplits {
-            let outcomes = columns[split.categorical].valueIDs.map { $0 == split.valueID ? UInt32(1) : 0 }
-            (ids, count) = Self.combine(ids, count: count, with: outcomes, valueCount: 2)
+        // The float and one-hot outcomes as one part: bit k is split k's outcome.
+        let splitCount = projection.floatSplits.count + projection.oneHotSplits.count
+        if splitCount > 0 {
+            var outcomes = [UInt32](repeating: 0, count: rowCount)
+            outcomes.withUnsafeMutableBufferPointer { outcomes in
+                dataset.bins.withUnsafeBufferPointer { bins in
+                    for (bit, split) in projection.floatSplits.enumerated() {
+                        let column = bins.baseAddress! + split.feature * rowCount
+                        let border = UInt8(truncatingIfNeeded: split.borderIndex)
+                        for row in 0..<rowCount { outcomes[row] |= UInt32(column[row] > border ? 1 : 0) << UInt32(bit) }
+                    }
+                }
+                for (offset, split) in projection.oneHotSplits.enumerated() {
+                    let bit = UInt32(projection.floatSplits.count + offset)
+                    columns[split.categorical].valueIDs.withUnsafeBufferPointer { ids in
+                        for row in 0..<rowCount { outcomes[row] |= UInt32(ids[row] == split.valueID ? 1 : 0) << bit }
+                    }
+                }
+            }
+            (ids, count) = Self.combine(ids, count: count, with: outcomes, valueCount: 1 << splitCount)
         }
         self.ids = ids
         uniqueCount = count
