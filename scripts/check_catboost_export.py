@@ -2,25 +2,40 @@
 """Loads Symmetree's CatBoost-JSON exports with CatBoostRegressor and compares its predict()
 (which applies the loss's transform, e.g. exp for Poisson) with ours.
 
-Usage: check_catboost_export.py EXPORT_DIR FIXTURE_DIR NAME...
+Usage: check_catboost_export.py [--cat-features I,J] EXPORT_DIR FIXTURE_DIR NAME...
 For each NAME: EXPORT_DIR/NAME.json is our export, EXPORT_DIR/NAME_ours.txt our predictions,
-FIXTURE_DIR/NAME_features.csv the rows. Prints one line per model and OK when all agree
+FIXTURE_DIR/NAME_features.csv the rows; with --cat-features those columns (from 0) hold
+category text, read exactly as written (RFC 4180 quoting, no missing-value spellings). Prints one line per model and OK when all agree
 within 1e-9 relative (both sides evaluate the same float32 borders and float64 leaves).
 """
 import sys
 
 import numpy as np
-from catboost import CatBoostRegressor
+from catboost import CatBoostRegressor, Pool
+
+
+def rows(path, cat_features):
+    if not cat_features:
+        return np.loadtxt(path, delimiter=",", ndmin=2)
+    import pandas as pd
+    frame = pd.read_csv(path, header=None, dtype={c: str for c in cat_features}, keep_default_na=False)
+    numeric = [c for c in frame.columns if c not in cat_features]
+    frame[numeric] = frame[numeric].replace("", np.nan).astype(float)
+    return Pool(frame, cat_features=cat_features)
 
 
 def main():
-    export_dir, fixture_dir, names = sys.argv[1], sys.argv[2], sys.argv[3:]
+    arguments = sys.argv[1:]
+    cat_features = []
+    if arguments and arguments[0] == "--cat-features":
+        cat_features = [int(c) for c in arguments[1].split(",") if c]
+        arguments = arguments[2:]
+    export_dir, fixture_dir, names = arguments[0], arguments[1], arguments[2:]
     worst = 0.0
     for name in names:
         model = CatBoostRegressor()
         model.load_model(f"{export_dir}/{name}.json", format="json")
-        rows = np.loadtxt(f"{fixture_dir}/{name}_features.csv", delimiter=",", ndmin=2)
-        theirs = model.predict(rows, thread_count=1)
+        theirs = model.predict(rows(f"{fixture_dir}/{name}_features.csv", cat_features), thread_count=1)
         ours = np.loadtxt(f"{export_dir}/{name}_ours.txt", ndmin=1)
         error = float(np.max(np.abs(theirs - ours) / np.maximum(1.0, np.abs(theirs))))
         worst = max(worst, error)

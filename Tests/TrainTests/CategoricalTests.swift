@@ -236,3 +236,59 @@ struct CategoricalTests {
         return path
     }
 }
+
+@Suite("Categorical models through CatBoost")
+struct CategoricalExportTests {
+    /// CatBoost itself loads the CatBoost JSON a categorical training writes (one-hot features,
+    /// CTR features of single columns and combinations, their tables) and predicts what we do.
+    @Test("CatBoost loads a trained categorical model's JSON export and predicts identically", .enabled(if: CatBoostPython.isAvailable))
+    func exportRoundTrip() async throws {
+        let (csv, _) = CategoricalTests.rows(count: 4000, seed: 21)
+        let model = try await CategoricalTests.train(
+            csv: csv, ["iterations": "60", "depth": "5", "cat_features": "1,2", "learning_rate": "0.2", "max_ctr_complexity": "4"])
+        #expect(!model.ctrFeatures.isEmpty)
+        let directory = NSTemporaryDirectory() + "symmetree-cat-export-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try ModelLoader.save(model, to: directory + "/trained.json", format: .catBoostJSON)
+        // Scoring rows: fresh ones, some with a city the learn set never had.
+        let (scoring, _) = CategoricalTests.rows(count: 500, seed: 22)
+        let features = scoring.split(separator: "\n").enumerated().map { index, line in
+            var fields = line.split(separator: ",", omittingEmptySubsequences: false).dropFirst().map(String.init)
+            if index % 7 == 0 { fields[1] = "unseen \(index)" }
+            return fields.joined(separator: ",")
+        }
+        try (features.joined(separator: "\n") + "\n").write(toFile: directory + "/trained_features.csv", atomically: true, encoding: .utf8)
+        let table = try CSVDataLoader.load(
+            files: [directory + "/trained_features.csv"], labelColumn: .index(0), hasHeader: false,
+            categorical: CategoricalDeclaration(featureIndexes: [0, 1]))
+        // The loader took column 0 (x) as the label; the rows put it back in front.
+        let rows = (0..<table.rowCount).flatMap { row in [table.targets[row]] + table.columns.map { $0[row] } }
+        let ours = Evaluator(model).predict(features: rows, rowCount: table.rowCount)
+        try ours.map { $0.description }.joined(separator: "\n").write(toFile: directory + "/trained_ours.txt", atomically: true, encoding: .utf8)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/check_catboost_export.py").path
+        let output = try CatBoostPython.run(arguments: [script, "--cat-features", "1,2", directory, directory, "trained"])
+        #expect(output.contains("OK"), "\(output)")
+    }
+}
+
+enum CatBoostPython {
+    static let isAvailable: Bool = (try? run(arguments: ["-c", "import catboost, pandas"])) != nil
+
+    @discardableResult
+    static func run(arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else { throw TrainingError("python3 exited \(process.terminationStatus): \(text)") }
+        return text
+    }
+}
