@@ -3,7 +3,7 @@ import Model
 /// The CTR values training reads: every projection's dense ids (shared by all folds) and, per
 /// fold, its ordered CTR buckets (row-major, `CTRLayout.width` per row). Single-feature
 /// projections are kept for the whole run; combinations are kept for the `combinationCountMax`
-/// most recently used (CatBoost trims its fold caches to 50 projections, `TrimOnlineCTRcache`),
+/// most recently used (each costs a byte per row, output and fold; CatBoost trims its fold caches to 50 projections, `TrimOnlineCTRcache`),
 /// since a tree's float-narrowed combinations are seldom asked for again.
 final class CTRStore {
     let columns: [CategoricalColumn]
@@ -12,7 +12,7 @@ final class CTRStore {
     /// Target classes per target-border count (descriptions with the same count share them).
     let classesByBorderCount: [Int: [UInt8]]
     let blockCount: Int
-    static let combinationCountMax = 24
+    static let combinationCountMax = 8
 
     private var indexes: [Projection: ProjectionIndex] = [:]
     private var blocks: [[Projection: [UInt8]]]

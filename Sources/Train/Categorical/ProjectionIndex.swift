@@ -14,7 +14,7 @@ struct ProjectionIndex: Sendable {
     let ids: [UInt32]
     let uniqueCount: Int
     /// A product past this many ids is compacted by hashing instead of a direct table.
-    static let directTableCountMax = 1 << 23
+    static let directTableCountMax = 1 << 21
 
     init(_ projection: Projection, columns: [CategoricalColumn], dataset: QuantizedDataset) {
         let first = columns[projection.categorical[0]]
