@@ -116,28 +116,7 @@ struct CategoricalBoostingRun {
 
     /// Where a split reads fold `fold`'s rows (its CTR buckets must be prepared).
     func splitSource(_ split: CategoricalSplit, fold: Int) -> SplitSource {
-        switch split {
-        case .staticFeature(let feature, let borderIndex):
-            return SplitSource(
-                bytes: dataset.bins, offset: feature * dataset.rowCount, stride: 1, border: UInt8(truncatingIfNeeded: borderIndex),
-                isEquality: learner.isOneHot[feature])
-        case .ctr(let projection, let output, let borderIndex):
-            return SplitSource(
-                bytes: store.buckets(projection, fold: fold, permutation: folds[fold].permutation), offset: output,
-                stride: store.layout(projection).width, border: UInt8(truncatingIfNeeded: borderIndex), isEquality: false)
-        }
-    }
-
-    /// Every row's leaf under `splits`, CTR splits read from fold `fold`'s buckets.
-    func leaves(of splits: [CategoricalSplit], fold: Int) -> [UInt16] {
-        var leafOfRow = [UInt16](repeating: 0, count: dataset.rowCount)
-        for (level, split) in splits.enumerated() {
-            let side = learner.sideColumn(split, store: store, fold: fold, permutation: folds[fold].permutation)
-            side.withUnsafeBufferPointer { side in
-                routeRows(column: side.baseAddress!, threshold: 0, bit: UInt16(1) << UInt16(level), leaves: &leafOfRow)
-            }
-        }
-        return leafOfRow
+        learner.source(split, store: store, fold: fold, permutation: folds[fold].permutation)
     }
 
     private func automaticMVSRegularizer(absoluteGradientSum: Double) -> Double {

@@ -21,6 +21,27 @@ struct SplitSource: Sendable {
     let border: UInt8
     let isEquality: Bool
 
+    /// Sets `bit` in the leaf of every row the split sends to its true side, rows in blocks on
+    /// every thread (each block writes only its own rows).
+    func route(bit: UInt16, leafOfRow: inout [UInt16], blockCount: Int) {
+        let rowCount = leafOfRow.count
+        let blocks = RowBlocks(rowCount: rowCount, threadCount: blockCount)
+        bytes.withUnsafeBufferPointer { bytes in
+            leafOfRow.withUnsafeMutableBufferPointer { leafOfRow in
+                let (base, leaves) = (SharedRows(UnsafeMutablePointer(mutating: bytes.baseAddress! + offset)), SharedRows(leafOfRow))
+                let (stride, border, isEquality) = (stride, border, isEquality)
+                _ = blocks.run { _, rows in
+                    for row in rows {
+                        let value = base.base[row &* stride]
+                        let passes = isEquality ? value == border : value > border
+                        leaves.base[row] |= passes ? bit : 0
+                    }
+                    return 0
+                }
+            }
+        }
+    }
+
     /// Every row's leaf under splits reading these sources (split k sets bit k).
     static func leafOfRow(_ sources: [SplitSource], rowCount: Int) -> [UInt16] {
         var leafOfRow = [UInt16](repeating: 0, count: rowCount)

@@ -124,19 +124,17 @@ extension CategoricalTreeLearner {
         }
     }
 
-    /// 1 for every row the split sends to its true side, else 0.
-    func sideColumn(_ split: CategoricalSplit, store: CTRStore, fold: Int, permutation: [UInt32]) -> [UInt8] {
-        let rowCount = dataset.rowCount
+    /// Where a split reads the rows of fold `fold` (computing its CTR buckets if needed).
+    func source(_ split: CategoricalSplit, store: CTRStore, fold: Int, permutation: [UInt32]) -> SplitSource {
         switch split {
         case .staticFeature(let feature, let borderIndex):
-            let column = dataset.bins[(feature * rowCount)..<((feature + 1) * rowCount)]
-            let border = UInt8(truncatingIfNeeded: borderIndex)
-            return isOneHot[feature] ? column.map { $0 == border ? 1 : 0 } : column.map { $0 > border ? 1 : 0 }
+            return SplitSource(
+                bytes: dataset.bins, offset: feature * dataset.rowCount, stride: 1, border: UInt8(truncatingIfNeeded: borderIndex),
+                isEquality: isOneHot[feature])
         case .ctr(let projection, let output, let borderIndex):
-            let block = store.buckets(projection, fold: fold, permutation: permutation)
-            let width = store.layout(projection).width
-            let border = UInt8(truncatingIfNeeded: borderIndex)
-            return (0..<rowCount).map { block[$0 * width + output] > border ? 1 : 0 }
+            return SplitSource(
+                bytes: store.buckets(projection, fold: fold, permutation: permutation), offset: output,
+                stride: store.layout(projection).width, border: UInt8(truncatingIfNeeded: borderIndex), isEquality: false)
         }
     }
 }

@@ -57,10 +57,8 @@ struct CategoricalTreeLearner: Sendable {
             if let ctrBest, best == nil || ctrBest.score > best!.score { best = ctrBest }
             guard let best else { break }
             splits.append(best.split)
-            let side = sideColumn(best.split, store: store, fold: fold, permutation: permutation)
-            side.withUnsafeBufferPointer { side in
-                routeRows(column: side.baseAddress!, threshold: 0, bit: UInt16(1) << UInt16(level), leaves: &leafOfRow)
-            }
+            source(best.split, store: store, fold: fold, permutation: permutation)
+                .route(bit: UInt16(1) << UInt16(level), leafOfRow: &leafOfRow, blockCount: blockCount)
             if let redundant = TreeLearner.redundantSplit(leafOfRow: leafOfRow, leafCount: 2 << level) {
                 splits.remove(at: redundant)
                 TreeLearner.removeBit(redundant, from: &leafOfRow)
