@@ -21,7 +21,8 @@ extension Booster {
             if !learn.featureNames.isEmpty { floatFeatures[index].name = learn.featureNames[numeric[index]] }
         }
         let columns = learn.categoricalFeatures.map { CategoricalColumn(featureIndex: $0, storedValues: learn.columns[$0]) }
-        let oneHot = columns.indices.filter { (2...max(2, parameters.categorical.oneHotMaxSize)).contains(columns[$0].uniqueCount) && columns[$0].uniqueCount <= parameters.categorical.oneHotMaxSize }
+        // CatBoost's `AddOneHotFeatures`: at least two learn values and at most one_hot_max_size.
+        let oneHot = columns.indices.filter { columns[$0].uniqueCount >= 2 && columns[$0].uniqueCount <= parameters.categorical.oneHotMaxSize }
         var bins = await quantizer.bins(of: numericTable, threadCount: blockCount)
         for column in oneHot { bins.append(contentsOf: columns[column].valueIDs.map { UInt8(truncatingIfNeeded: $0) }) }
         let dataset = QuantizedDataset(
