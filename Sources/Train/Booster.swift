@@ -29,6 +29,7 @@ public struct Booster: Sendable {
     {
         let startTime = MonotonicClock.seconds
         try check(learn: learn, eval: eval)
+        if learn.hasCategoricalFeatures { return try await trainCategorical(learn: learn, eval: eval, startTime: startTime) }
         let options = ResolvedParameters(
             parameters, rowCount: learn.rowCount, featureCount: learn.featureCount, hasEvalSet: eval != nil)
         if options.learningRateWasChosen { log("Learning rate set to \(formatShort(options.learningRate))") }

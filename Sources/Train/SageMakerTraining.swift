@@ -64,21 +64,34 @@ public struct SageMakerTraining: Sendable {
 
     func train() async throws(TrainingError) {
         let hyperparameters = try readHyperparameters()
-        let parameters = try TrainingParameters(hyperparameters: hyperparameters)
+        var parameters = try TrainingParameters(hyperparameters: hyperparameters)
         try checkInputDataConfig()
         let host = try checkResourceConfig()
 
         let trainingChannel = try trainingChannelName()
-        let trainingFiles = try dataFiles(channel: trainingChannel, required: true)
+        var trainingFiles = try dataFiles(channel: trainingChannel, required: true)
+        if let index = try categoricalIndex(in: &trainingFiles, channel: trainingChannel) {
+            parameters.categorical.declaration.csvColumns = index.csvColumns
+        }
         logger.info("Loading \(trainingFiles.count) training file(s)")
+        let categorical = parameters.categorical.declaration
         let learn = try CSVDataLoader.load(
-            files: trainingFiles, labelColumn: parameters.labelColumn, hasHeader: parameters.csvHeader, channel: trainingChannel)
-        let validationFiles = try dataFiles(channel: "validation", required: false)
+            files: trainingFiles, labelColumn: parameters.labelColumn, hasHeader: parameters.csvHeader, channel: trainingChannel,
+            categorical: categorical)
+        var validationFiles = try dataFiles(channel: "validation", required: false)
+        _ = try categoricalIndex(in: &validationFiles, channel: "validation")
         let eval: DataTable? =
             validationFiles.isEmpty
             ? nil
             : try CSVDataLoader.load(
-                files: validationFiles, labelColumn: parameters.labelColumn, hasHeader: parameters.csvHeader, channel: "validation")
+                files: validationFiles, labelColumn: parameters.labelColumn, hasHeader: parameters.csvHeader, channel: "validation",
+                categorical: categorical)
+        if let eval, eval.categoricalFeatures != learn.categoricalFeatures {
+            throw TrainingError("the validation data's categorical features \(eval.categoricalFeatures) differ from the training data's \(learn.categoricalFeatures)")
+        }
+        if learn.hasCategoricalFeatures {
+            logger.info("Categorical features (CatBoost's indexes, label not counted): \(learn.categoricalFeatures.map(String.init).joined(separator: ", "))")
+        }
         let validationRows = eval.map { ", validation rows: \($0.rowCount)" } ?? ""
         logger.info("Training rows: \(learn.rowCount), features: \(learn.featureCount)\(validationRows)")
 
@@ -228,6 +241,32 @@ public struct SageMakerTraining: Sendable {
                 "distributed training is not supported: this job has \(hosts.count) hosts; set instance_count=1")
         }
         return config["current_host"]?.stringValue
+    }
+
+    /// SageMaker's built-in CatBoost and LightGBM algorithms read the categorical columns from a
+    /// file named `categorical_index.json` beside the training data (developer guide, "Input and
+    /// Output interface for the CatBoost algorithm"): it is taken out of `files` (it is not CSV)
+    /// and parsed; a second one is an error. In the validation channel it is ignored.
+    func categoricalIndex(in files: inout [String], channel: String) throws(TrainingError) -> CategoricalDeclaration? {
+        let name = "categorical_index.json"
+        let found = files.filter { $0 == name || $0.hasSuffix("/" + name) }
+        guard !found.isEmpty else { return nil }
+        files.removeAll { found.contains($0) }
+        if channel == "validation" {
+            logger.notice("Ignoring \(found.joined(separator: ", ")): the training channel's categorical_index.json declares the categorical columns")
+            return nil
+        }
+        guard found.count == 1 else {
+            throw TrainingError("the \(channel) channel holds \(found.count) categorical_index.json files (\(found.joined(separator: ", "))); give exactly one")
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try FileIO.readAll(path: found[0])
+        } catch {
+            throw TrainingError("cannot read \(found[0]): \(error.description)")
+        }
+        if files.isEmpty { throw TrainingError("the \(channel) channel holds only \(found[0]) and no CSV data") }
+        return try CategoricalDeclaration(categoricalIndexJSON: bytes, path: found[0])
     }
 
     /// Every regular file under the channel's folder (recursively, each once, sorted), skipping

@@ -48,6 +48,8 @@ public struct TrainingParameters: Sendable, Hashable {
     public var checkpointIterations = 100
     /// On SIGTERM, save the model trained so far (true) or fail (false).
     public var saveModelOnTerminate = false
+    /// Categorical features: which columns, one-hot and CTR settings.
+    public var categorical = CategoricalOptions()
 
     public init() {}
 
@@ -60,7 +62,9 @@ public struct TrainingParameters: Sendable, Hashable {
         "leaf_estimation_iterations", "od_type", "od_wait", "od_pval", "early_stopping_rounds", "use_best_model",
         "random_seed", "random_state", "thread_count", "metric_period", "verbose", "label_column", "csv_header",
         "checkpoint_iterations", "save_model_on_terminate", "save_model_on_termination", "grow_policy", "boosting_type",
-        "max_leaves", "min_data_in_leaf", "sampling_frequency", "scale_pos_weight",
+        "max_leaves", "min_data_in_leaf", "sampling_frequency", "scale_pos_weight", "cat_features", "one_hot_max_size",
+        "max_ctr_complexity", "simple_ctr", "combinations_ctr", "per_feature_ctr", "counter_calc_method", "model_size_reg",
+        "permutation_count",
     ]
 
     /// Parses SageMaker hyperparameters (every value a string). Unknown names are an error;
@@ -137,6 +141,9 @@ public struct TrainingParameters: Sendable, Hashable {
                 scalePosWeight = try Self.number(key, value)
                 guard scalePosWeight > 0 else { throw TrainingError("hyperparameter scale_pos_weight=\(raw): must be positive") }
             case "max_leaves", "min_data_in_leaf": try Self.checkUnusedTreeLimit(key, value)
+            case "cat_features", "one_hot_max_size", "max_ctr_complexity", "simple_ctr", "combinations_ctr", "per_feature_ctr",
+                "counter_calc_method", "model_size_reg", "permutation_count":
+                try categorical.set(key, value)
             default:
                 throw TrainingError(
                     "unknown hyperparameter '\(key)'. Known names (CatBoost's): \(Self.names.joined(separator: ", "))")
