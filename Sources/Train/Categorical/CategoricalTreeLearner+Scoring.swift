@@ -60,7 +60,11 @@ extension CategoricalTreeLearner {
         }
         let known = projections.map { store.cachedIndex($0) }
         let (columns, dataset, scoreFunction) = (store.columns, store.dataset, scoreFunction)
-        let results = ForkJoin.map(projections.count) { item -> (uniqueCount: Int, found: [(border: Int, score: Double)]) in
+        // The costly candidates (a pass over the permutation) go first, so the cheap ones fill
+        // the cores at the end; results come back by candidate, whatever ran where.
+        let order = projections.indices.sorted { (blocks[$0] == nil ? 0 : 1, $0) < (blocks[$1] == nil ? 0 : 1, $1) }
+        let ordered = ForkJoin.map(projections.count) { position -> (uniqueCount: Int, found: [(border: Int, score: Double)]) in
+            let item = order[position]
             let layout = layouts[item]
             let binCount = layout.outputs.indices.map { layout.binCount($0) }.max()!
             if let block = blocks[item], let index = known[item] {
@@ -88,6 +92,8 @@ extension CategoricalTreeLearner {
             }
             return (index.uniqueCount, Self.bestBorders(cells, layout: layout, binCount: binCount, leafCount: leafCount, projection: projections[item], scoreFunction: scoreFunction, l2: l2, noise: noise))
         }
+        var results = ordered
+        for (position, item) in order.enumerated() { results[item] = ordered[position] }
         let mostValues = Double(max(1, results.map(\.uniqueCount).max() ?? 1))
         var best: Candidate?
         for (item, projection) in projections.enumerated() {
