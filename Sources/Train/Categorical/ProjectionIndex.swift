@@ -22,7 +22,6 @@ struct ProjectionIndex: Sendable {
         let first = columns[projection.categorical[0]]
         var ids = first.valueIDs
         var count = first.uniqueCount
-        let rowCount = dataset.rowCount
         for index in projection.categorical.dropFirst() {
             (ids, count) = Self.combine(ids, count: count, with: columns[index].valueIDs, valueCount: columns[index].uniqueCount)
         }
