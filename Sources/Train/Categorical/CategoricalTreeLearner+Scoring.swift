@@ -1,11 +1,5 @@
 import Model
 
-/// A CTR table the model already has: CatBoost's `UsedCtrSplits`, (CTR type, projection).
-struct UsedTable: Sendable, Hashable {
-    var type: CTRType
-    var projection: Projection
-}
-
 extension CategoricalTreeLearner {
     /// The best split among the static features: histograms from the level's rows, then each
     /// feature's best border (or one-hot value), noise from the feature's own stream.
