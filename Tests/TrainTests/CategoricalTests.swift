@@ -200,6 +200,28 @@ struct CategoricalTests {
         #expect(rootMeanSquaredError(predictions, table.targets) < 0.2 * baseline)
     }
 
+    @Test("with a validation channel, the last test metric is the trained model's RMSE on those rows")
+    func validationMetricMatchesModel() async throws {
+        let (learn, _) = Self.rows(count: 2500, seed: 31)
+        let (validation, _) = Self.rows(count: 600, seed: 32)
+        let ml = try MLRoot()
+        defer { ml.remove() }
+        try ml.write(learn, to: "input/data/training/train.csv")
+        try ml.write(validation, to: "input/data/validation/validation.csv")
+        try ml.hyperparameters(["iterations": "30", "depth": "4", "cat_features": "1,2", "use_best_model": "false"])
+        let status = await ml.run()
+        try #require(status == 0, "\(ml.failure ?? "")")
+        let model = try ModelLoader.load(path: ml.root + "/model/model.symmetree")
+        let curve = try String(contentsOfFile: ml.root + "/output/data/test_error.tsv", encoding: .utf8)
+        let last = try #require(Double(curve.split(separator: "\n").last!.split(separator: "\t")[1]))
+        let table = try CSVDataLoader.load(
+            files: [ml.root + "/input/data/validation/validation.csv"], labelColumn: 0, hasHeader: false,
+            categorical: CategoricalDeclaration(featureIndexes: [1, 2]))
+        let rows = (0..<table.rowCount).flatMap { row in table.columns.map { $0[row] } }
+        let rmse = rootMeanSquaredError(Evaluator(model).predict(features: rows, rowCount: table.rowCount), table.targets)
+        #expect(abs(rmse - last) <= 1e-6 * max(1, rmse), "model \(rmse), curve \(last)")
+    }
+
     @Test("a categorical column that is all empty is kept and never split on; a 1 MB field and a stray quote fail clearly")
     func edgeColumns() async throws {
         let (csv, _) = Self.rows(count: 400)

@@ -1,11 +1,5 @@
 import Model
 
-/// A CTR table the model already has: CatBoost's `UsedCtrSplits`, (CTR type, projection).
-struct UsedTable: Sendable, Hashable {
-    var type: CTRType
-    var projection: Projection
-}
-
 extension CategoricalTreeLearner {
     /// The best split among the static features: histograms from the level's rows, then each
     /// feature's best border (or one-hot value), noise from the feature's own stream.
@@ -59,7 +53,16 @@ extension CategoricalTreeLearner {
                 ? store.buckets(projection, fold: fold, permutation: permutation) : store.cachedBuckets(projection, fold: fold)
         }
         let known = projections.map { store.cachedIndex($0) }
+        // Candidates narrowed by the same splits (the tree's, one per categorical feature) share
+        // their outcome bits: computed once here, not once per candidate.
+        var sharedOutcomes: [Projection: [UInt32]] = [:]
+        for (item, projection) in projections.enumerated() where known[item] == nil && blocks[item] == nil {
+            let splitsOnly = Projection(categorical: [], floatSplits: projection.floatSplits, oneHotSplits: projection.oneHotSplits)
+            guard !(splitsOnly.floatSplits.isEmpty && splitsOnly.oneHotSplits.isEmpty), sharedOutcomes[splitsOnly] == nil else { continue }
+            sharedOutcomes[splitsOnly] = ProjectionIndex.outcomes(splitsOnly, columns: store.columns, dataset: store.dataset)
+        }
         let (columns, dataset, scoreFunction) = (store.columns, store.dataset, scoreFunction)
+        let outcomesBySplits = sharedOutcomes
         // The costly candidates (a pass over the permutation) go first, so the cheap ones fill
         // the cores at the end; results come back by candidate, whatever ran where.
         let order = projections.indices.sorted { (blocks[$0] == nil ? 0 : 1, $0) < (blocks[$1] == nil ? 0 : 1, $1) }
@@ -76,7 +79,8 @@ extension CategoricalTreeLearner {
                 }
                 return (index.uniqueCount, Self.bestBorders(cells, layout: layout, binCount: binCount, leafCount: leafCount, projection: projections[item], scoreFunction: scoreFunction, l2: l2, noise: noise))
             }
-            let index = known[item] ?? ProjectionIndex(projections[item], columns: columns, dataset: dataset)
+            let splitsOnly = Projection(categorical: [], floatSplits: projections[item].floatSplits, oneHotSplits: projections[item].oneHotSplits)
+            let index = known[item] ?? ProjectionIndex(projections[item], columns: columns, dataset: dataset, outcomes: outcomesBySplits[splitsOnly])
             let cells = index.ids.withUnsafeBufferPointer { ids in
                 permutation.withUnsafeBufferPointer { permutation in
                     leafOfRow.withUnsafeBufferPointer { leafOfRow in

@@ -16,37 +16,45 @@ struct ProjectionIndex: Sendable {
     /// A product past this many ids is compacted by hashing instead of a direct table.
     static let directTableCountMax = 1 << 21
 
-    init(_ projection: Projection, columns: [CategoricalColumn], dataset: QuantizedDataset) {
+    /// `outcomes`, when given, are `Self.outcomes` of the projection (candidates narrowed by the
+    /// same splits share them).
+    init(_ projection: Projection, columns: [CategoricalColumn], dataset: QuantizedDataset, outcomes: [UInt32]? = nil) {
         let first = columns[projection.categorical[0]]
         var ids = first.valueIDs
         var count = first.uniqueCount
-        let rowCount = dataset.rowCount
         for index in projection.categorical.dropFirst() {
             (ids, count) = Self.combine(ids, count: count, with: columns[index].valueIDs, valueCount: columns[index].uniqueCount)
         }
         // The float and one-hot outcomes as one part: bit k is split k's outcome.
         let splitCount = projection.floatSplits.count + projection.oneHotSplits.count
         if splitCount > 0 {
-            var outcomes = [UInt32](repeating: 0, count: rowCount)
-            outcomes.withUnsafeMutableBufferPointer { outcomes in
-                dataset.bins.withUnsafeBufferPointer { bins in
-                    for (bit, split) in projection.floatSplits.enumerated() {
-                        let column = bins.baseAddress! + split.feature * rowCount
-                        let border = UInt8(truncatingIfNeeded: split.borderIndex)
-                        for row in 0..<rowCount { outcomes[row] |= UInt32(column[row] > border ? 1 : 0) << UInt32(bit) }
-                    }
-                }
-                for (offset, split) in projection.oneHotSplits.enumerated() {
-                    let bit = UInt32(projection.floatSplits.count + offset)
-                    columns[split.categorical].valueIDs.withUnsafeBufferPointer { ids in
-                        for row in 0..<rowCount { outcomes[row] |= UInt32(ids[row] == split.valueID ? 1 : 0) << bit }
-                    }
-                }
-            }
+            let outcomes = outcomes ?? Self.outcomes(projection, columns: columns, dataset: dataset)
             (ids, count) = Self.combine(ids, count: count, with: outcomes, valueCount: 1 << splitCount)
         }
         self.ids = ids
         uniqueCount = count
+    }
+
+    /// Each row's float and one-hot outcomes as bits: bit k is split k's (floats first).
+    static func outcomes(_ projection: Projection, columns: [CategoricalColumn], dataset: QuantizedDataset) -> [UInt32] {
+        let rowCount = dataset.rowCount
+        var outcomes = [UInt32](repeating: 0, count: rowCount)
+        outcomes.withUnsafeMutableBufferPointer { outcomes in
+            dataset.bins.withUnsafeBufferPointer { bins in
+                for (bit, split) in projection.floatSplits.enumerated() {
+                    let column = bins.baseAddress! + split.feature * rowCount
+                    let border = UInt8(truncatingIfNeeded: split.borderIndex)
+                    for row in 0..<rowCount { outcomes[row] |= UInt32(column[row] > border ? 1 : 0) << UInt32(bit) }
+                }
+            }
+            for (offset, split) in projection.oneHotSplits.enumerated() {
+                let bit = UInt32(projection.floatSplits.count + offset)
+                columns[split.categorical].valueIDs.withUnsafeBufferPointer { ids in
+                    for row in 0..<rowCount { outcomes[row] |= UInt32(ids[row] == split.valueID ? 1 : 0) << bit }
+                }
+            }
+        }
+        return outcomes
     }
 
     /// Dense ids of the pairs (ids[row], values[row]), in order of first appearance.
