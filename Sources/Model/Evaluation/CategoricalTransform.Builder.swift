@@ -16,11 +16,22 @@ extension CategoricalTransform {
         private var floatOperands: [FloatTestKey: Int] = [:]
         private var oneHotOperands: [EqualityKey: Int] = [:]
         var slots: [UInt64] = []
+        var denseReaders: [DenseReader] = []
+        var denseElements: [Int32] = []
+        var denseStrides: [UInt64] = []
+        var cells: [UInt8] = []
+        var idColumns: [IDColumn] = []
+        var idSlots: [UInt64] = []
+        /// Operand index of each categorical feature's id, for the features dense tables read.
+        private var idOperands: [Int: Int] = [:]
         var ctrColumns: [Int32] = []
         var unseenValues: [Float] = []
 
-        init(_ ensemble: Ensemble) {
+        let layouts: Layouts
+
+        init(_ ensemble: Ensemble, layouts: Layouts) {
             self.ensemble = ensemble
+            self.layouts = layouts
             inputColumnCount = ensemble.columnCount
             for oneHot in ensemble.oneHotFeatures {
                 oneHotStarts.append(ensemble.features.count + indicators.count)
@@ -37,7 +48,90 @@ extension CategoricalTransform {
             // Operands first (their kinds in blocks: categorical, float, one-hot), then readers.
             let used = ctrsByTable.indices.filter { !ctrsByTable[$0].isEmpty }
             for tableIndex in used { registerOperands(of: ensemble.ctrTables[tableIndex].combination) }
-            for tableIndex in used { addReader(table: ensemble.ctrTables[tableIndex], ctrIndexes: ctrsByTable[tableIndex]) }
+            let plan = DensePlan(ensemble: ensemble, ctrsByTable: layouts == .hashedOnly ? [] : ctrsByTable) {
+                [layouts] table, ctrCount in
+                layouts == .denseWherePossible
+                    ? 1 << 26 : Self.slotCount(entryCount: table.entryCount) * Self.slotWords(ctrCount: ctrCount) * 8
+            }
+            registerIDOperands(plan.ids)
+            for tableIndex in used {
+                let table = ensemble.ctrTables[tableIndex]
+                if let reading = plan.decompositions[tableIndex] {
+                    addDenseReader(table: table, reading: reading, ids: plan.ids, ctrIndexes: ctrsByTable[tableIndex])
+                } else {
+                    addReader(table: table, ctrIndexes: ctrsByTable[tableIndex])
+                }
+            }
+        }
+
+        /// Operand count before the id block: categorical hashes, float and one-hot outcomes.
+        private var idBase: Int { categoricalColumns.count + floatTests.count + oneHotTests.count }
+
+        private mutating func registerIDOperands(_ ids: [Int: CategoryIDs]) {
+            for feature in ids.keys.sorted() {
+                idOperands[feature] = idBase + idColumns.count
+                let map = ids[feature]!
+                idColumns.append(
+                    IDColumn(
+                        column: column(ofCategorical: feature), slotStart: idSlots.count, slotMask: map.slots.count - 1,
+                        unseen: UInt64(map.count)))
+                idSlots += map.slots
+            }
+        }
+
+        /// A dense table: strides put the outcome bits lowest, then each categorical part's id
+        /// (unseen included), in combination order; cells start as the unseen values' bins.
+        private mutating func addDenseReader(
+            table: CTRTable, reading: CTRKeyDecomposition, ids: [Int: CategoryIDs], ctrIndexes: [Int]
+        ) {
+            let combination = table.combination
+            let bitCount = DensePlan.bitCount(of: table)
+            let reader = DenseReader(
+                elementStart: denseElements.count, elementCount: combination.complexity, cellStart: cells.count,
+                ctrStart: ctrColumns.count, ctrCount: ctrIndexes.count)
+            var stride = UInt64(1) << bitCount
+            for feature in combination.categoricalFeatures {
+                denseElements.append(Int32(idOperands[feature]!))
+                denseStrides.append(stride)
+                stride *= UInt64(ids[feature]!.count + 1)
+            }
+            appendBitOperands(of: combination, into: &denseElements)
+            denseStrides += (0..<bitCount).map { UInt64(1) << $0 }
+            let ctrs = ctrIndexes.map { ensemble.ctrFeatures[$0] }
+            let unseen = ctrs.map { Self.bin(of: $0.value(in: table, entry: nil), borders: $0.borders) }
+            let start = cells.count
+            for _ in 0..<Int(stride) { cells += unseen }
+            for entry in 0..<table.entryCount {
+                var cell = Int(reading.patterns[entry])
+                for (part, feature) in combination.categoricalFeatures.enumerated() {
+                    let id = ids[feature]!.id(of: reading.categories[entry * reading.categoryCount + part])
+                    cell += id * Int(denseStrides[reader.elementStart + part])
+                }
+                for (index, ctr) in ctrs.enumerated() {
+                    cells[start + cell * ctrs.count + index] = Self.bin(of: ctr.value(in: table, entry: entry), borders: ctr.borders)
+                }
+            }
+            appendCTRs(ctrs, indexes: ctrIndexes, table: table)
+            denseReaders.append(reader)
+        }
+
+        /// The operand indexes of a combination's float and one-hot outcomes, in key order.
+        private func appendBitOperands(of combination: FeatureCombination, into elements: inout [Int32]) {
+            let (floatBase, oneHotBase) = (categoricalColumns.count, categoricalColumns.count + floatTests.count)
+            for split in combination.floatSplits {
+                elements.append(Int32(floatBase + floatOperands[Self.key(floatTest(split))]!))
+            }
+            for split in combination.oneHotSplits {
+                let key = EqualityKey(column: column(ofCategorical: split.categoricalFeatureIndex), value: split.value)
+                elements.append(Int32(oneHotBase + oneHotOperands[key]!))
+            }
+        }
+
+        private mutating func appendCTRs(_ ctrs: [CTRFeature], indexes: [Int], table: CTRTable) {
+            for (ctr, index) in zip(ctrs, indexes) {
+                ctrColumns.append(Int32(ctrColumnStart + index))
+                unseenValues.append(Float(Self.bin(of: ctr.value(in: table, entry: nil), borders: ctr.borders)))
+            }
         }
 
         struct FloatTestKey: Hashable { var column: Int32, treatment: UInt8, border: UInt32 }
@@ -75,35 +169,34 @@ extension CategoricalTransform {
 
         private mutating func addReader(table: CTRTable, ctrIndexes: [Int]) {
             let combination = table.combination
-            let (floatBase, oneHotBase) = (categoricalColumns.count, categoricalColumns.count + floatTests.count)
             var reader = Reader(
                 elementStart: elements.count, elementCount: combination.complexity, slotStart: slots.count, slotMask: 0,
-                slotWords: 1 + (ctrIndexes.count + 7) / 8, ctrStart: ctrColumns.count, ctrCount: ctrIndexes.count)
+                slotWords: Self.slotWords(ctrCount: ctrIndexes.count), ctrStart: ctrColumns.count, ctrCount: ctrIndexes.count)
             for feature in combination.categoricalFeatures {
                 elements.append(Int32(categoricalOperands[column(ofCategorical: feature)]!))
             }
-            for split in combination.floatSplits {
-                elements.append(Int32(floatBase + floatOperands[Self.key(floatTest(split))]!))
-            }
-            for split in combination.oneHotSplits {
-                let key = EqualityKey(column: column(ofCategorical: split.categoricalFeatureIndex), value: split.value)
-                elements.append(Int32(oneHotBase + oneHotOperands[key]!))
-            }
+            appendBitOperands(of: combination, into: &elements)
             let ctrs = ctrIndexes.map { ensemble.ctrFeatures[$0] }
             reader.slotMask = addSlots(table: table, ctrs: ctrs, slotWords: reader.slotWords) - 1
-            for (ctr, index) in zip(ctrs, ctrIndexes) {
-                ctrColumns.append(Int32(ctrColumnStart + index))
-                unseenValues.append(Float(Self.bin(of: ctr.value(in: table, entry: nil), borders: ctr.borders)))
-            }
+            appendCTRs(ctrs, indexes: ctrIndexes, table: table)
             readers.append(reader)
         }
 
-        /// Appends a power-of-two run of slots at most 4/5 full (linear probing stays within a line
-        /// or two; a sparser table only adds cache misses), each the key and then its CTRs' bins,
-        /// a byte each; returns the slot count.
-        private mutating func addSlots(table: CTRTable, ctrs: [CTRFeature], slotWords: Int) -> Int {
+        /// A slot's words: the key, then a byte per CTR.
+        static func slotWords(ctrCount: Int) -> Int { 1 + (ctrCount + 7) / 8 }
+
+        /// A power of two at most 4/5 full (linear probing stays within a line or two; a sparser
+        /// table only adds cache misses).
+        static func slotCount(entryCount: Int) -> Int {
             var capacity = 2
-            while capacity * 4 < table.entryCount * 5 { capacity <<= 1 }
+            while capacity * 4 < entryCount * 5 { capacity <<= 1 }
+            return capacity
+        }
+
+        /// Appends `slotCount(entryCount:)` slots, each the key and then its CTRs' bins, a byte
+        /// each; returns the slot count.
+        private mutating func addSlots(table: CTRTable, ctrs: [CTRFeature], slotWords: Int) -> Int {
+            let capacity = Self.slotCount(entryCount: table.entryCount)
             let start = slots.count
             for _ in 0..<capacity {
                 slots.append(CTRTable.emptyKey)

@@ -38,6 +38,23 @@ struct CategoricalTransform: Sendable {
         var ctrStart: Int, ctrCount: Int
     }
 
+    /// A CTR table laid out densely (`DensePlan`): cell `Σ strideᵢ · operandᵢ` over
+    /// `denseElements[elementStart ..< + elementCount]` holds, from byte `cellStart + cell ·
+    /// ctrCount`, the bin of each CTR that reads the table.
+    struct DenseReader: Sendable {
+        var elementStart: Int, elementCount: Int
+        var cellStart: Int
+        var ctrStart: Int, ctrCount: Int
+    }
+
+    /// A categorical column whose ids dense tables read: `idSlots[slotStart ... + slotMask]` are
+    /// its `CategoryIDs.slots`; a hash not there is id `unseen`.
+    struct IDColumn: Sendable {
+        var column: Int32
+        var slotStart: Int, slotMask: Int
+        var unseen: UInt64
+    }
+
     let inputColumnCount: Int
     let outputColumnCount: Int
     /// The model over the output columns: float features only.
@@ -47,7 +64,7 @@ struct CategoricalTransform: Sendable {
     let readers: KernelTable<Reader>
     /// A row's operands, computed once per row and shared by every table's key: each
     /// categorical column's hash (sign-extended, as `CalcHashes` takes it), then each distinct
-    /// float split outcome, then each distinct one-hot outcome.
+    /// float split outcome, then each distinct one-hot outcome, then the ids of `idColumns`.
     let categoricalColumns: KernelTable<Int32>
     let floatTests: KernelTable<FloatSplitTest>
     let oneHotTests: KernelTable<Equality>
@@ -56,11 +73,27 @@ struct CategoricalTransform: Sendable {
     let elements: KernelTable<Int32>
     let slots: KernelTable<UInt64>
     /// Per CTR (in reader order): its output column and its value for a key the table lacks.
+    let denseReaders: KernelTable<DenseReader>
+    /// Per dense reader, the operands its cell index weighs, and their weights.
+    let denseElements: KernelTable<Int32>
+    let denseStrides: KernelTable<UInt64>
+    let cells: KernelTable<UInt8>
+    let idColumns: KernelTable<IDColumn>
+    let idSlots: KernelTable<UInt64>
     let ctrColumns: KernelTable<Int32>
     let unseenValues: KernelTable<Float>
 
-    init(_ ensemble: Ensemble) {
-        var builder = Builder(ensemble)
+    /// Which layouts the tables may take; tests force each to compare them.
+    enum Layouts {
+        /// Dense where `DensePlan` finds it exact and no larger than hashed slots.
+        case automatic
+        /// Dense wherever it is exact, whatever the size.
+        case denseWherePossible
+        case hashedOnly
+    }
+
+    init(_ ensemble: Ensemble, layouts: Layouts = .automatic) {
+        var builder = Builder(ensemble, layouts: layouts)
         builder.addReaders()
         inputColumnCount = builder.inputColumnCount
         outputColumnCount = builder.ctrColumnStart + ensemble.ctrFeatures.count
@@ -72,8 +105,15 @@ struct CategoricalTransform: Sendable {
         floatTests = KernelTable(builder.floatTests)
         oneHotTests = KernelTable(builder.oneHotTests)
         operandCount = builder.categoricalColumns.count + builder.floatTests.count + builder.oneHotTests.count
+            + builder.idColumns.count
         elements = KernelTable(builder.elements)
         slots = KernelTable(builder.slots)
+        denseReaders = KernelTable(builder.denseReaders)
+        denseElements = KernelTable(builder.denseElements)
+        denseStrides = KernelTable(builder.denseStrides)
+        cells = KernelTable(builder.cells)
+        idColumns = KernelTable(builder.idColumns)
+        idSlots = KernelTable(builder.idSlots)
         ctrColumns = KernelTable(builder.ctrColumns)
         unseenValues = KernelTable(builder.unseenValues)
     }
@@ -82,7 +122,9 @@ struct CategoricalTransform: Sendable {
     var residentBytes: Int {
         indicators.allocatedBytes + readers.allocatedBytes + categoricalColumns.allocatedBytes + floatTests.allocatedBytes
             + oneHotTests.allocatedBytes + elements.allocatedBytes + slots.allocatedBytes
-            + ctrColumns.allocatedBytes + unseenValues.allocatedBytes
+            + ctrColumns.allocatedBytes + unseenValues.allocatedBytes + denseReaders.allocatedBytes
+            + denseElements.allocatedBytes + denseStrides.allocatedBytes + cells.allocatedBytes + idColumns.allocatedBytes
+            + idSlots.allocatedBytes
     }
 
     /// The float features of `ensemble`, then one per indicator column, then one per CTR column;
@@ -142,33 +184,39 @@ struct CategoricalTransform: Sendable {
             }
         }
         let tables = Tables(self)
-        let scratchCount = (2 + operandCount) * Self.chunkRowCount
+        let distance = Self.prefetchDistance
+        let scratchCount = (distance + operandCount) * Self.chunkRowCount
         withExtendedLifetime(self) {
             withUnsafeTemporaryAllocation(of: UInt64.self, capacity: scratchCount) { scratch in
-                let keys = scratch.baseAddress!
-                let homeKeys = keys + Self.chunkRowCount
-                let operands = homeKeys + Self.chunkRowCount
+                let ring = scratch.baseAddress!
+                let operands = ring + distance * Self.chunkRowCount
                 tables.computeOperands(of: input, rowCount: rowCount, inputWidth: inputWidth, into: operands)
-                for reader in readers.unsafeElements {
-                    // Element-major, so the rows' multiply chains are independent of each other.
-                    keys.update(repeating: 0, count: rowCount)
-                    for element in tables.elements[reader.elementStart..<(reader.elementStart + reader.elementCount)] {
-                        let column = operands + Int(element) * Self.chunkRowCount
-                        for row in 0..<rowCount { keys[row] = FeatureCombination.mix(keys[row], column[row]) }
-                    }
-                    // The rows' slot loads (cache misses once the tables outgrow L2) in a loop of
-                    // their own, so they are in flight together.
+                for reader in denseReaders.unsafeElements {
+                    tables.readDense(reader, operands: operands, rowCount: rowCount, scratch: ring, into: output, outputWidth: outputWidth)
+                }
+                let readers = readers.unsafeElements
+                // A table's probes miss cache once the tables outgrow L2, so the keys of the
+                // table `distance` ahead are computed and their home slots prefetched while this
+                // one is probed: the misses of several tables are in flight at once.
+                for ahead in 0..<min(distance, readers.count) {
+                    tables.computeKeys(of: readers[ahead], operands: operands, rowCount: rowCount, into: ring + ahead * Self.chunkRowCount)
+                }
+                for (index, reader) in readers.enumerated() {
+                    let keys = ring + (index % distance) * Self.chunkRowCount
                     for row in 0..<rowCount {
-                        homeKeys[row] = tables.homeKey(of: keys[row], reader: reader)
-                    }
-                    for row in 0..<rowCount {
-                        let slot = tables.slot(of: keys[row], homeKey: homeKeys[row], reader: reader)
+                        let slot = tables.slot(of: keys[row], reader: reader)
                         tables.writeValues(of: reader, slot: slot, into: output + row * outputWidth)
+                    }
+                    if index + distance < readers.count {
+                        tables.computeKeys(of: readers[index + distance], operands: operands, rowCount: rowCount, into: keys)
                     }
                 }
             }
         }
     }
+
+    /// How many tables ahead of the one being probed keys are computed and prefetched.
+    static let prefetchDistance = 4
 
     func apply(row input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
         apply(rows: input, rowCount: 1, into: output)

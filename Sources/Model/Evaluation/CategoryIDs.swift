@@ -1,0 +1,42 @@
+/// The categories one categorical feature took in the learn set, numbered `0 ..< count` in hash
+/// order, as an open-addressing table a row's hash is looked up in once; any other hash is
+/// `count` ("unseen"). `CategoricalTransform` indexes dense CTR tables by these numbers.
+struct CategoryIDs: Sendable {
+    /// The hashes, ascending: hash `hashes[i]` is id `i`.
+    let hashes: [UInt32]
+    /// Power-of-two slots at most half full, each `hash << 32 | (id + 1)`; 0 is empty.
+    let slots: [UInt64]
+
+    init(_ seen: Set<UInt32>) {
+        hashes = seen.sorted()
+        var capacity = 2
+        while capacity < hashes.count * 2 { capacity <<= 1 }
+        var slots = [UInt64](repeating: 0, count: capacity)
+        for (id, hash) in hashes.enumerated() {
+            var slot = Self.home(of: hash, mask: capacity - 1)
+            while slots[slot] != 0 { slot = (slot + 1) & (capacity - 1) }
+            slots[slot] = UInt64(hash) << 32 | UInt64(id + 1)
+        }
+        self.slots = slots
+    }
+
+    var count: Int { hashes.count }
+
+    /// The id of a hash, `count` when the learn set never had it: a plain lookup, the judge of
+    /// the transform's flat copy of `slots`.
+    func id(of hash: UInt32) -> Int {
+        var low = 0, high = hashes.count
+        while low < high {
+            let middle = (low + high) / 2
+            if hashes[middle] < hash { low = middle + 1 } else { high = middle }
+        }
+        return low < hashes.count && hashes[low] == hash ? low : hashes.count
+    }
+
+    /// The slot a hash's search starts at (Fibonacci hashing: the multiply spreads hashes that
+    /// share low bits).
+    @inline(__always)
+    static func home(of hash: UInt32, mask: Int) -> Int {
+        Int(truncatingIfNeeded: (UInt64(hash) &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+    }
+}
