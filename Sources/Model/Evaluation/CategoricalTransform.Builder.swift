@@ -9,6 +9,8 @@ extension CategoricalTransform {
         var readers: [Reader] = []
         var categoricalColumns: [Int32] = []
         var floatTests: [FloatSplitTest] = []
+        /// The input columns float tests read, each transposed once per chunk.
+        var floatColumns: [Int32] = []
         var oneHotTests: [Equality] = []
         var elements: [Int32] = []
         /// Operand index of each categorical column, float test and one-hot test already added.
@@ -18,13 +20,15 @@ extension CategoricalTransform {
         var slots: [UInt64] = []
         var denseReaders: [DenseReader] = []
         var denseElements: [Int32] = []
-        var denseStrides: [UInt64] = []
+        var denseStrides: [UInt32] = []
         var cells: [UInt8] = []
         var idColumns: [IDColumn] = []
         var idSlots: [UInt64] = []
         /// Operand index of each categorical feature's id, for the features dense tables read.
         private var idOperands: [Int: Int] = [:]
-        var ctrColumns: [Int32] = []
+        /// The CTR features (indexes into `Ensemble.ctrFeatures`) in reader order: the output
+        /// columns from `ctrColumnStart` on, so a reader writes consecutive columns.
+        var ctrOrder: [Int] = []
         var unseenValues: [Float] = []
 
         let layouts: Layouts
@@ -74,7 +78,7 @@ extension CategoricalTransform {
                 idColumns.append(
                     IDColumn(
                         column: column(ofCategorical: feature), slotStart: idSlots.count, slotMask: map.slots.count - 1,
-                        unseen: UInt64(map.count)))
+                        unseen: UInt32(map.count)))
                 idSlots += map.slots
             }
         }
@@ -88,15 +92,15 @@ extension CategoricalTransform {
             let bitCount = DensePlan.bitCount(of: table)
             let reader = DenseReader(
                 elementStart: denseElements.count, elementCount: combination.complexity, cellStart: cells.count,
-                ctrStart: ctrColumns.count, ctrCount: ctrIndexes.count)
-            var stride = UInt64(1) << bitCount
+                ctrStart: ctrOrder.count, ctrCount: ctrIndexes.count)
+            var stride = UInt32(1) << bitCount
             for feature in combination.categoricalFeatures {
                 denseElements.append(Int32(idOperands[feature]!))
                 denseStrides.append(stride)
-                stride *= UInt64(ids[feature]!.count + 1)
+                stride *= UInt32(ids[feature]!.count + 1)
             }
             appendBitOperands(of: combination, into: &denseElements)
-            denseStrides += (0..<bitCount).map { UInt64(1) << $0 }
+            denseStrides += (0..<bitCount).map { UInt32(1) << $0 }
             let ctrs = ctrIndexes.map { ensemble.ctrFeatures[$0] }
             let unseen = ctrs.map { Self.bin(of: $0.value(in: table, entry: nil), borders: $0.borders) }
             let start = cells.count
@@ -129,7 +133,7 @@ extension CategoricalTransform {
 
         private mutating func appendCTRs(_ ctrs: [CTRFeature], indexes: [Int], table: CTRTable) {
             for (ctr, index) in zip(ctrs, indexes) {
-                ctrColumns.append(Int32(ctrColumnStart + index))
+                ctrOrder.append(index)
                 unseenValues.append(Float(Self.bin(of: ctr.value(in: table, entry: nil), borders: ctr.borders)))
             }
         }
@@ -141,7 +145,8 @@ extension CategoricalTransform {
 
         private func floatTest(_ split: FeatureCombination.FloatSplit) -> FloatSplitTest {
             let feature = ensemble.features[split.floatFeatureIndex]
-            return FloatSplitTest(column: Int32(feature.columnIndex), nanValueTreatment: feature.nanValueTreatment, border: split.border)
+            return FloatSplitTest(
+                column: Int32(feature.columnIndex), slot: -1, nanValueTreatment: feature.nanValueTreatment, border: split.border)
         }
 
         private static func key(_ test: FloatSplitTest) -> FloatTestKey {
@@ -155,7 +160,14 @@ extension CategoricalTransform {
             }
             for split in combination.floatSplits where floatOperands[Self.key(floatTest(split))] == nil {
                 floatOperands[Self.key(floatTest(split))] = floatTests.count
-                floatTests.append(floatTest(split))
+                var test = floatTest(split)
+                if let slot = floatColumns.firstIndex(of: test.column) {
+                    test.slot = Int32(slot)
+                } else {
+                    test.slot = Int32(floatColumns.count)
+                    floatColumns.append(test.column)
+                }
+                floatTests.append(test)
             }
             for split in combination.oneHotSplits {
                 let test = Equality(column: column(ofCategorical: split.categoricalFeatureIndex), value: split.value)
@@ -171,7 +183,7 @@ extension CategoricalTransform {
             let combination = table.combination
             var reader = Reader(
                 elementStart: elements.count, elementCount: combination.complexity, slotStart: slots.count, slotMask: 0,
-                slotWords: Self.slotWords(ctrCount: ctrIndexes.count), ctrStart: ctrColumns.count, ctrCount: ctrIndexes.count)
+                slotWords: Self.slotWords(ctrCount: ctrIndexes.count), ctrStart: ctrOrder.count, ctrCount: ctrIndexes.count)
             for feature in combination.categoricalFeatures {
                 elements.append(Int32(categoricalOperands[column(ofCategorical: feature)]!))
             }

@@ -54,12 +54,12 @@ extension CategoricalTransform {
         }
 
         /// Cells of a dense table: every id of each part (unseen included) × every outcome
-        /// pattern; nil on overflow.
+        /// pattern; nil past 2^31, so a cell index fits the 32-bit arithmetic rows use.
         static func cellCount(cardinalities: [Int], bitCount: Int) -> Int? {
             var cells = 1 << bitCount
             for cardinality in cardinalities {
                 let (product, overflow) = cells.multipliedReportingOverflow(by: cardinality + 1)
-                if overflow || product > 1 << 40 { return nil }
+                if overflow || product > 1 << 31 { return nil }
                 cells = product
             }
             return cells

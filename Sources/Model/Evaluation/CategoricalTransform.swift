@@ -23,6 +23,8 @@ struct CategoricalTransform: Sendable {
     /// "Is `column`'s value above `border`?" (NaN per the float feature's treatment).
     struct FloatSplitTest: Sendable {
         var column: Int32
+        /// Its column's index in `floatColumns`.
+        var slot: Int32
         var nanValueTreatment: NanValueTreatment
         var border: Float
     }
@@ -52,7 +54,7 @@ struct CategoricalTransform: Sendable {
     struct IDColumn: Sendable {
         var column: Int32
         var slotStart: Int, slotMask: Int
-        var unseen: UInt64
+        var unseen: UInt32
     }
 
     let inputColumnCount: Int
@@ -67,20 +69,23 @@ struct CategoricalTransform: Sendable {
     /// float split outcome, then each distinct one-hot outcome, then the ids of `idColumns`.
     let categoricalColumns: KernelTable<Int32>
     let floatTests: KernelTable<FloatSplitTest>
+    /// The input columns float tests read, transposed per chunk so a test compares 16 rows at once.
+    let floatColumns: KernelTable<Int32>
     let oneHotTests: KernelTable<Equality>
     let operandCount: Int
     /// Per reader, the operand indexes its key folds.
     let elements: KernelTable<Int32>
     let slots: KernelTable<UInt64>
-    /// Per CTR (in reader order): its output column and its value for a key the table lacks.
     let denseReaders: KernelTable<DenseReader>
     /// Per dense reader, the operands its cell index weighs, and their weights.
     let denseElements: KernelTable<Int32>
-    let denseStrides: KernelTable<UInt64>
+    let denseStrides: KernelTable<UInt32>
     let cells: KernelTable<UInt8>
     let idColumns: KernelTable<IDColumn>
     let idSlots: KernelTable<UInt64>
-    let ctrColumns: KernelTable<Int32>
+    /// The output column of the first CTR; the CTRs follow in reader order.
+    let ctrColumnStart: Int
+    /// Per CTR (in reader order): its value for a key the table lacks.
     let unseenValues: KernelTable<Float>
 
     /// Which layouts the tables may take; tests force each to compare them.
@@ -97,12 +102,15 @@ struct CategoricalTransform: Sendable {
         builder.addReaders()
         inputColumnCount = builder.inputColumnCount
         outputColumnCount = builder.ctrColumnStart + ensemble.ctrFeatures.count
+        ctrColumnStart = builder.ctrColumnStart
         numericEnsemble = Self.numericEnsemble(
-            of: ensemble, indicatorCount: builder.indicators.count, oneHotStarts: builder.oneHotStarts)
+            of: ensemble, indicatorCount: builder.indicators.count, oneHotStarts: builder.oneHotStarts,
+            ctrOrder: builder.ctrOrder)
         indicators = KernelTable(builder.indicators)
         readers = KernelTable(builder.readers)
         categoricalColumns = KernelTable(builder.categoricalColumns)
         floatTests = KernelTable(builder.floatTests)
+        floatColumns = KernelTable(builder.floatColumns)
         oneHotTests = KernelTable(builder.oneHotTests)
         operandCount = builder.categoricalColumns.count + builder.floatTests.count + builder.oneHotTests.count
             + builder.idColumns.count
@@ -114,30 +122,33 @@ struct CategoricalTransform: Sendable {
         cells = KernelTable(builder.cells)
         idColumns = KernelTable(builder.idColumns)
         idSlots = KernelTable(builder.idSlots)
-        ctrColumns = KernelTable(builder.ctrColumns)
         unseenValues = KernelTable(builder.unseenValues)
     }
 
     /// The bytes its tables hold.
     var residentBytes: Int {
-        indicators.allocatedBytes + readers.allocatedBytes + categoricalColumns.allocatedBytes + floatTests.allocatedBytes
+        indicators.allocatedBytes + readers.allocatedBytes + categoricalColumns.allocatedBytes + floatTests.allocatedBytes + floatColumns.allocatedBytes
             + oneHotTests.allocatedBytes + elements.allocatedBytes + slots.allocatedBytes
-            + ctrColumns.allocatedBytes + unseenValues.allocatedBytes + denseReaders.allocatedBytes
+            + unseenValues.allocatedBytes + denseReaders.allocatedBytes
             + denseElements.allocatedBytes + denseStrides.allocatedBytes + cells.allocatedBytes + idColumns.allocatedBytes
             + idSlots.allocatedBytes
     }
 
-    /// The float features of `ensemble`, then one per indicator column, then one per CTR column;
-    /// one-hot and CTR splits renumbered onto them.
-    private static func numericEnsemble(of ensemble: Ensemble, indicatorCount: Int, oneHotStarts: [Int]) -> Ensemble {
+    /// The float features of `ensemble`, then one per indicator column, then one per CTR column
+    /// (in `ctrOrder`); one-hot and CTR splits renumbered onto them.
+    private static func numericEnsemble(of ensemble: Ensemble, indicatorCount: Int, oneHotStarts: [Int], ctrOrder: [Int]) -> Ensemble {
         let inputColumnCount = ensemble.columnCount
         var features = ensemble.features
         for indicator in 0..<indicatorCount {
             features.append(FloatFeature(columnIndex: inputColumnCount + indicator, borders: [0.5]))
         }
-        for (index, ctr) in ensemble.ctrFeatures.enumerated() {
+        var rank = [Int](repeating: 0, count: ensemble.ctrFeatures.count)
+        for (position, index) in ctrOrder.enumerated() {
+            rank[index] = position
             features.append(
-                FloatFeature(columnIndex: inputColumnCount + indicatorCount + index, borders: ctr.borders.indices.map { Float($0) + 0.5 }))
+                FloatFeature(
+                    columnIndex: inputColumnCount + indicatorCount + position,
+                    borders: ensemble.ctrFeatures[index].borders.indices.map { Float($0) + 0.5 }))
         }
         var trees = ensemble.trees
         for treeIndex in trees.indices {
@@ -148,7 +159,7 @@ struct CategoricalTransform: Sendable {
                 case .oneHot(let index):
                     trees[treeIndex].splits[level] = TreeSplit(featureIndex: oneHotStarts[index] + split.borderIndex, borderIndex: 0)
                 case .ctr(let index):
-                    trees[treeIndex].splits[level].featureIndex = ensemble.features.count + indicatorCount + index
+                    trees[treeIndex].splits[level].featureIndex = ensemble.features.count + indicatorCount + rank[index]
                 }
             }
         }
@@ -164,15 +175,25 @@ struct CategoricalTransform: Sendable {
 
     /// Writes `rowCount` output rows for as many input rows.
     func apply(rows input: UnsafePointer<Float>, rowCount: Int, into output: UnsafeMutablePointer<Float>) {
-        var start = 0
-        while start < rowCount {
-            let count = min(Self.chunkRowCount, rowCount - start)
-            applyChunk(rows: input + start * inputColumnCount, rowCount: count, into: output + start * outputColumnCount)
-            start += count
+        let layout = Scratch.Layout(operandCount: operandCount, floatColumnCount: floatColumns.count)
+        withExtendedLifetime(self) {
+            withUnsafeTemporaryAllocation(byteCount: layout.byteCount, alignment: 64) { memory in
+                let scratch = Scratch(memory.baseAddress!, layout: layout)
+                var start = 0
+                while start < rowCount {
+                    let count = min(Self.chunkRowCount, rowCount - start)
+                    applyChunk(
+                        rows: input + start * inputColumnCount, rowCount: count, into: output + start * outputColumnCount,
+                        scratch: scratch)
+                    start += count
+                }
+            }
         }
     }
 
-    private func applyChunk(rows input: UnsafePointer<Float>, rowCount: Int, into output: UnsafeMutablePointer<Float>) {
+    private func applyChunk(
+        rows input: UnsafePointer<Float>, rowCount: Int, into output: UnsafeMutablePointer<Float>, scratch: Scratch
+    ) {
         let (inputWidth, outputWidth) = (inputColumnCount, outputColumnCount)
         for row in 0..<rowCount {
             (output + row * outputWidth).update(from: input + row * inputWidth, count: inputWidth)
@@ -184,38 +205,50 @@ struct CategoricalTransform: Sendable {
             }
         }
         let tables = Tables(self)
-        let distance = Self.prefetchDistance
-        let scratchCount = (distance + operandCount) * Self.chunkRowCount
-        withExtendedLifetime(self) {
-            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: scratchCount) { scratch in
-                let ring = scratch.baseAddress!
-                let operands = ring + distance * Self.chunkRowCount
-                tables.computeOperands(of: input, rowCount: rowCount, inputWidth: inputWidth, into: operands)
-                for reader in denseReaders.unsafeElements {
-                    tables.readDense(reader, operands: operands, rowCount: rowCount, scratch: ring, into: output, outputWidth: outputWidth)
-                }
-                let readers = readers.unsafeElements
-                // A table's probes miss cache once the tables outgrow L2, so the keys of the
-                // table `distance` ahead are computed and their home slots prefetched while this
-                // one is probed: the misses of several tables are in flight at once.
-                for ahead in 0..<min(distance, readers.count) {
-                    tables.computeKeys(of: readers[ahead], operands: operands, rowCount: rowCount, into: ring + ahead * Self.chunkRowCount)
-                }
-                for (index, reader) in readers.enumerated() {
-                    let keys = ring + (index % distance) * Self.chunkRowCount
-                    for row in 0..<rowCount {
-                        let slot = tables.slot(of: keys[row], reader: reader)
-                        tables.writeValues(of: reader, slot: slot, into: output + row * outputWidth)
-                    }
-                    if index + distance < readers.count {
-                        tables.computeKeys(of: readers[index + distance], operands: operands, rowCount: rowCount, into: keys)
-                    }
-                }
+        tables.computeOperands(of: input, rowCount: rowCount, inputWidth: inputWidth, scratch: scratch)
+        readDense(tables: tables, scratch: scratch, rowCount: rowCount, into: output)
+        readHashed(tables: tables, scratch: scratch, rowCount: rowCount, into: output)
+    }
+
+    /// The dense tables' CTRs, the cells of the table `prefetchDistance` ahead prefetched while
+    /// this one is read (the cells of large tables outgrow L2).
+    @inline(__always)
+    private func readDense(tables: Tables, scratch: Scratch, rowCount: Int, into output: UnsafeMutablePointer<Float>) {
+        let (distance, readers) = (Self.prefetchDistance, denseReaders.unsafeElements)
+        for ahead in 0..<min(distance, readers.count) {
+            tables.computeCells(of: readers[ahead], operands: scratch.operands, into: scratch.cellIndexes(ahead))
+        }
+        for (index, reader) in readers.enumerated() {
+            let cellIndexes = scratch.cellIndexes(index % distance)
+            tables.writeDense(reader, cellIndexes: cellIndexes, rowCount: rowCount, into: output, outputWidth: outputColumnCount)
+            if index + distance < readers.count {
+                tables.computeCells(of: readers[index + distance], operands: scratch.operands, into: cellIndexes)
             }
         }
     }
 
-    /// How many tables ahead of the one being probed keys are computed and prefetched.
+    /// The hashed tables' CTRs. A table's probes miss cache once the tables outgrow L2, so the
+    /// keys of the table `prefetchDistance` ahead are computed and their home slots prefetched
+    /// while this one is probed: the misses of several tables are in flight at once.
+    @inline(__always)
+    private func readHashed(tables: Tables, scratch: Scratch, rowCount: Int, into output: UnsafeMutablePointer<Float>) {
+        let (distance, readers) = (Self.prefetchDistance, readers.unsafeElements)
+        for ahead in 0..<min(distance, readers.count) {
+            tables.computeKeys(of: readers[ahead], operands: scratch.operands, rowCount: rowCount, into: scratch.keys(ahead))
+        }
+        for (index, reader) in readers.enumerated() {
+            let keys = scratch.keys(index % distance)
+            for row in 0..<rowCount {
+                let slot = tables.slot(of: keys[row], reader: reader)
+                tables.writeValues(of: reader, slot: slot, into: output + row * outputColumnCount)
+            }
+            if index + distance < readers.count {
+                tables.computeKeys(of: readers[index + distance], operands: scratch.operands, rowCount: rowCount, into: keys)
+            }
+        }
+    }
+
+    /// How many tables ahead of the one being read keys or cells are computed and prefetched.
     static let prefetchDistance = 4
 
     func apply(row input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
