@@ -29,10 +29,11 @@ struct CTRKeyDecomposition {
         if categoryCount > 1, known.contains(where: { $0 == nil }) { return nil }
         let solved = categoryCount == 1 ? 0 : known.indices.max { known[$0]!.count < known[$1]!.count }!
         let enumerated = known.indices.filter { $0 != solved }.map { Array(known[$0]!) }
-        let readingsPerKey = enumerated.reduce(1 << bitCount) { $0 * $1.count }
-        guard readingsPerKey.multipliedReportingOverflow(by: max(keys.count, 1)).partialValue <= Self.candidateBudget,
-            !enumerated.contains(where: \.isEmpty)
-        else { return nil }
+        let readings = enumerated.reduce(max(keys.count, 1) << bitCount) { product, values in
+            let (next, overflow) = product.multipliedReportingOverflow(by: values.count)
+            return overflow ? Int.max : next
+        }
+        guard readings <= Self.candidateBudget, !enumerated.contains(where: \.isEmpty) else { return nil }
         self.categoryCount = categoryCount
         categories = []
         patterns = []
@@ -40,57 +41,71 @@ struct CTRKeyDecomposition {
         patterns.reserveCapacity(keys.count)
         let search = Search(
             coefficients: coefficients, categoryCount: categoryCount, bitCount: bitCount, solved: solved,
-            enumerated: enumerated, solvedSet: known[solved])
+            enumerated: enumerated, solvedSet: known[solved].map(CategoryIDs.init))
+        var choice = [Int](repeating: 0, count: enumerated.count)
         for key in keys {
-            guard let reading = search.onlyReading(of: key) else { return nil }
-            categories += reading.categories
-            patterns.append(reading.pattern)
+            guard let (category, pattern) = search.onlyReading(of: key, choice: &choice) else { return nil }
+            for part in 0..<categoryCount {
+                // `enumerated` and `choice` skip the solved part.
+                let slot = part < solved ? part : part - 1
+                categories.append(part == solved ? category : enumerated[slot][choice[slot]])
+            }
+            patterns.append(pattern)
         }
     }
 
-    /// The search for one key's readings.
+    /// The search for one key's readings, its per-table constants computed once.
     private struct Search {
-        let coefficients: [UInt64]
-        let categoryCount: Int
-        let bitCount: Int
-        /// The categorical part solved for; the others take every value of `enumerated`.
-        let solved: Int
-        let enumerated: [[UInt32]]
-        let solvedSet: Set<UInt32>?
+        let solvedInverse: UInt64
+        /// Per enumerated part, each value's term `cᵢ·vᵢ` of the key.
+        let terms: [[UInt64]]
+        /// Per outcome pattern, the sum of its set bits' coefficients.
+        let patternTerms: [UInt64]
+        let solvedSet: CategoryIDs?
 
-        /// The key's reading when it has exactly one.
-        func onlyReading(of key: UInt64) -> (categories: [UInt32], pattern: UInt32)? {
-            let solvedInverse = FeatureCombination.inverse(ofOdd: coefficients[solved])
-            var found: (categories: [UInt32], pattern: UInt32)?
-            var choice = [Int](repeating: 0, count: enumerated.count)
+        init(
+            coefficients: [UInt64], categoryCount: Int, bitCount: Int, solved: Int, enumerated: [[UInt32]],
+            solvedSet: CategoryIDs?
+        ) {
+            solvedInverse = FeatureCombination.inverse(ofOdd: coefficients[solved])
+            let parts = (0..<categoryCount).filter { $0 != solved }
+            terms = zip(parts, enumerated).map { part, values in
+                values.map { coefficients[part] &* UInt64(bitPattern: Int64(Int32(bitPattern: $0))) }
+            }
+            patternTerms = (0..<(1 << bitCount)).map { pattern in
+                (0..<bitCount).reduce(UInt64(0)) { pattern >> $1 & 1 == 1 ? $0 &+ coefficients[categoryCount + $1] : $0 }
+            }
+            self.solvedSet = solvedSet
+        }
+
+        /// The solved part's category and the pattern when the key has exactly one reading; the
+        /// enumerated parts' value indexes are left in `choice`.
+        func onlyReading(of key: UInt64, choice: inout [Int]) -> (category: UInt32, pattern: UInt32)? {
+            var found: (category: UInt32, pattern: UInt32, choice: [Int])?
+            for index in choice.indices { choice[index] = 0 }
             repeat {
-                var categories = [UInt32](repeating: 0, count: categoryCount)
                 var rest = key
-                for (slot, part) in (0..<categoryCount).filter({ $0 != solved }).enumerated() {
-                    categories[part] = enumerated[slot][choice[slot]]
-                    rest &-= coefficients[part] &* UInt64(bitPattern: Int64(Int32(bitPattern: categories[part])))
-                }
-                for pattern in 0..<(UInt32(1) << bitCount) {
-                    var remainder = rest
-                    for bit in 0..<bitCount where pattern >> bit & 1 == 1 { remainder &-= coefficients[categoryCount + bit] }
-                    let value = remainder &* solvedInverse
+                for (part, index) in choice.enumerated() { rest &-= terms[part][index] }
+                for (pattern, patternTerm) in patternTerms.enumerated() {
+                    let value = (rest &- patternTerm) &* solvedInverse
                     let category = UInt32(truncatingIfNeeded: value)
                     guard value == UInt64(bitPattern: Int64(Int32(bitPattern: category))),
-                        solvedSet?.contains(category) ?? true
+                        solvedSet.map({ $0.contains(category) }) ?? true
                     else { continue }
                     if found != nil { return nil }
-                    categories[solved] = category
-                    found = (categories, pattern)
+                    found = (category, UInt32(pattern), choice)
                 }
-            } while Self.advance(&choice, limits: enumerated.map(\.count))
-            return found
+            } while Self.advance(&choice, limits: terms)
+            guard let found else { return nil }
+            choice = found.choice
+            return (found.category, found.pattern)
         }
 
         /// The next choice of enumerated values (odometer order); false after the last.
-        private static func advance(_ choice: inout [Int], limits: [Int]) -> Bool {
+        private static func advance(_ choice: inout [Int], limits: [[UInt64]]) -> Bool {
             for index in choice.indices {
                 choice[index] += 1
-                if choice[index] < limits[index] { return true }
+                if choice[index] < limits[index].count { return true }
                 choice[index] = 0
             }
             return false

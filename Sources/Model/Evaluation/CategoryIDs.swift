@@ -33,6 +33,17 @@ struct CategoryIDs: Sendable {
         return low < hashes.count && hashes[low] == hash ? low : hashes.count
     }
 
+    /// Whether the learn set had `hash`, by the slots (the fast path of `id(of:)`).
+    func contains(_ hash: UInt32) -> Bool {
+        let mask = slots.count - 1
+        var slot = Self.home(of: hash, mask: mask)
+        while slots[slot] != 0 {
+            if UInt32(truncatingIfNeeded: slots[slot] >> 32) == hash { return true }
+            slot = (slot + 1) & mask
+        }
+        return false
+    }
+
     /// The slot a hash's search starts at (Fibonacci hashing: the multiply spreads hashes that
     /// share low bits).
     @inline(__always)
