@@ -95,47 +95,23 @@ enum CandidateCTRHistograms {
     ) {
         let valueBuckets: [UInt8] = counter.map { Self.counterBuckets(inputs, description: $0) } ?? []
         let counterPriorCount = counter?.priors.count ?? 0
-        let blockRowCount = OrderedCTR.blockRowCount
         let priorCount = description.priors.count
         let outputStride = inputs.leafCount * inputs.binCount
-        var counts = [SIMD2<Int32>](repeating: .zero, count: inputs.uniqueCount)
-        var good = [Float](repeating: 0, count: blockRowCount)
-        var totalPlusOne = [Float](repeating: 0, count: blockRowCount)
-        var buckets = [UInt8](repeating: 0, count: blockRowCount * priorCount)
-        counts.withUnsafeMutableBufferPointer { counts in
-            classes.withUnsafeBufferPointer { classes in
-                good.withUnsafeMutableBufferPointer { good in
-                    totalPlusOne.withUnsafeMutableBufferPointer { totalPlusOne in
-                        buckets.withUnsafeMutableBufferPointer { buckets in
-                            var start = 0
-                            while start < inputs.permutation.count {
-                                let rows = UnsafeBufferPointer(rebasing: inputs.permutation[start..<min(start + blockRowCount, inputs.permutation.count)])
-                                for (offset, row32) in rows.enumerated() {
-                                    let row = Int(row32)
-                                    let id = Int(inputs.ids[row])
-                                    let seen = counts[id]
-                                    good[offset] = Float(seen[1])
-                                    totalPlusOne[offset] = Float(seen[0] &+ seen[1] &+ 1)
-                                    counts[id][Int(classes[row])] &+= 1
-                                }
-                                OrderedCTR.writeBuckets(
-                                    rows: UnsafeBufferPointer(start: nil, count: 0), count: rows.count, good: good,
-                                    totalPlusOne: totalPlusOne, description: description, into: buckets.baseAddress!, width: priorCount)
-                                for (offset, row32) in rows.enumerated() {
-                                    let row = Int(row32)
-                                    let pair = inputs.gradientWeightOfRow[row]
-                                    let leafBase = Int(inputs.leafOfRow[row]) &* inputs.binCount
-                                    for prior in 0..<priorCount {
-                                        cells[prior &* outputStride &+ leafBase &+ Int(buckets[offset &* priorCount &+ prior])] += pair
-                                    }
-                                    let valueBase = Int(inputs.ids[row]) &* counterPriorCount
-                                    for prior in 0..<counterPriorCount {
-                                        cells[(priorCount &+ prior) &* outputStride &+ leafBase &+ Int(valueBuckets[valueBase &+ prior])] += pair
-                                    }
-                                }
-                                start += rows.count
-                            }
-                        }
+        valueBuckets.withUnsafeBufferPointer { valueBuckets in
+            OrderedCTR.walkBinaryBorders(
+                ids: inputs.ids, uniqueCount: inputs.uniqueCount, classes: classes, permutation: inputs.permutation,
+                description: description
+            ) { rows, buckets in
+                for (offset, row32) in rows.enumerated() {
+                    let row = Int(row32)
+                    let pair = inputs.gradientWeightOfRow[row]
+                    let leafBase = Int(inputs.leafOfRow[row]) &* inputs.binCount
+                    for prior in 0..<priorCount {
+                        cells[prior &* outputStride &+ leafBase &+ Int(buckets[offset &* priorCount &+ prior])] += pair
+                    }
+                    let valueBase = Int(inputs.ids[row]) &* counterPriorCount
+                    for prior in 0..<counterPriorCount {
+                        cells[(priorCount &+ prior) &* outputStride &+ leafBase &+ Int(valueBuckets[valueBase &+ prior])] += pair
                     }
                 }
             }

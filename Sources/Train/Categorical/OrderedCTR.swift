@@ -65,28 +65,52 @@ enum OrderedCTR {
         _ inputs: Inputs, classes: [UInt8], description: CTRDescription, firstOutput: Int, width: Int,
         into output: UnsafeMutableBufferPointer<UInt8>
     ) {
-        var counts = [SIMD2<Int32>](repeating: .zero, count: inputs.uniqueCount)
+        let priorCount = description.priors.count
+        walkBinaryBorders(
+            ids: inputs.ids, uniqueCount: inputs.uniqueCount, classes: classes, permutation: inputs.permutation,
+            description: description
+        ) { rows, buckets in
+            for (offset, row) in rows.enumerated() {
+                let target = output.baseAddress! + (Int(row) &* width &+ firstOutput)
+                for prior in 0..<priorCount { target[prior] = buckets[offset &* priorCount &+ prior] }
+            }
+        }
+    }
+
+    /// The two-stage pass of binary Borders over the permutation, a block at a time: counts read
+    /// and bumped in permutation order, then the block's buckets (`priorCount` per row, row by
+    /// row in block order) handed to `body` with the block's rows.
+    static func walkBinaryBorders(
+        ids: UnsafeBufferPointer<UInt32>, uniqueCount: Int, classes: [UInt8], permutation: UnsafeBufferPointer<UInt32>,
+        description: CTRDescription, body: (_ rows: UnsafeBufferPointer<UInt32>, _ buckets: UnsafePointer<UInt8>) -> Void
+    ) {
+        let priorCount = description.priors.count
+        var counts = [SIMD2<Int32>](repeating: .zero, count: uniqueCount)
         var good = [Float](repeating: 0, count: blockRowCount)
         var totalPlusOne = [Float](repeating: 0, count: blockRowCount)
+        var buckets = [UInt8](repeating: 0, count: blockRowCount * priorCount)
         counts.withUnsafeMutableBufferPointer { counts in
             classes.withUnsafeBufferPointer { classes in
                 good.withUnsafeMutableBufferPointer { good in
                     totalPlusOne.withUnsafeMutableBufferPointer { totalPlusOne in
-                        var start = 0
-                        while start < inputs.permutation.count {
-                            let rows = UnsafeBufferPointer(rebasing: inputs.permutation[start..<min(start + blockRowCount, inputs.permutation.count)])
-                            for (offset, row32) in rows.enumerated() {
-                                let row = Int(row32)
-                                let id = Int(inputs.ids[row])
-                                let seen = counts[id]
-                                good[offset] = Float(seen[1])
-                                totalPlusOne[offset] = Float(seen[0] &+ seen[1] &+ 1)
-                                counts[id][Int(classes[row])] &+= 1
+                        buckets.withUnsafeMutableBufferPointer { buckets in
+                            var start = 0
+                            while start < permutation.count {
+                                let rows = UnsafeBufferPointer(rebasing: permutation[start..<min(start + blockRowCount, permutation.count)])
+                                for (offset, row32) in rows.enumerated() {
+                                    let row = Int(row32)
+                                    let id = Int(ids[row])
+                                    let seen = counts[id]
+                                    good[offset] = Float(seen[1])
+                                    totalPlusOne[offset] = Float(seen[0] &+ seen[1] &+ 1)
+                                    counts[id][Int(classes[row])] &+= 1
+                                }
+                                writeBuckets(
+                                    count: rows.count, good: good, totalPlusOne: totalPlusOne, description: description,
+                                    into: buckets.baseAddress!)
+                                body(rows, buckets.baseAddress!)
+                                start += rows.count
                             }
-                            writeBuckets(
-                                rows: rows, count: rows.count, good: good, totalPlusOne: totalPlusOne, description: description,
-                                into: output.baseAddress! + firstOutput, width: width)
-                            start += rows.count
                         }
                     }
                 }
@@ -95,19 +119,18 @@ enum OrderedCTR {
     }
 
     /// The second stage: every prior's buckets of a block's rows, `CTRLayout.bucket`'s float32
-    /// operations four rows per vector, one reciprocal per row for all priors. Output slot of
-    /// row `i` (prior `p`): `rows[i] · width + p`, or with empty `rows`, `i · width + p`. Lanes
-    /// are converted four at a time (`truncatedLanes`).
+    /// operations four rows per vector, one reciprocal per row for all priors. Row `i`'s bucket
+    /// for prior `p` goes to `output[i · priorCount + p]`. Lanes are converted four at a time
+    /// (`truncatedLanes`).
     static func writeBuckets(
-        rows: UnsafeBufferPointer<UInt32>, count: Int, good: UnsafeMutableBufferPointer<Float>,
-        totalPlusOne: UnsafeMutableBufferPointer<Float>, description: CTRDescription, into output: UnsafeMutablePointer<UInt8>,
-        width: Int
+        count: Int, good: UnsafeMutableBufferPointer<Float>, totalPlusOne: UnsafeMutableBufferPointer<Float>,
+        description: CTRDescription, into output: UnsafeMutablePointer<UInt8>
     ) {
         let top = Float(description.ctrBorderCount)
         let normals = description.priors.map { CTRLayout.normalization(prior: $0) }
         let (priors, shifts, scales) = (description.priors, normals.map(\.shift), normals.map { top / $0.norm })
-        let direct = rows.isEmpty
-        @inline(__always) func slot(_ offset: Int) -> Int { direct ? offset &* width : Int(rows[offset]) &* width }
+        let width = priors.count
+        @inline(__always) func slot(_ offset: Int) -> Int { offset &* width }
         var offset = 0
         while offset &+ 4 <= count {
             let goods = UnsafeRawPointer(good.baseAddress! + offset).loadUnaligned(as: SIMD4<Float>.self)
