@@ -13,6 +13,9 @@ struct TreeLearner {
     let subtractionRowCountMin: Int
     /// The `subtractionRowCountMin` training uses (the histogram tests build above it).
     static let subtractionRowCountMinDefault = 50_000
+    /// The ranks holding the other rows; every level's histograms and row counts are summed
+    /// over them, so every rank chooses the same splits.
+    var communicator: any Communicator = SingleProcess()
 
     struct GrownTree {
         var splits: [SplitCandidate]
@@ -39,11 +42,12 @@ struct TreeLearner {
         var sampled = SampledRows()
         var partition = LeafPartition(rowCount: 0)
         var histograms: LevelHistograms?
+        var sampledCount = 0
         if case .perTree(let rows) = sample {
             sampled = rows
+            sampledCount = communicator.isDistributed ? Int(communicator.allReduceSum(Double(rows.count))) : rows.count
             partition = LeafPartition(rowCount: rows.count)
-            histograms = await LevelHistograms.build(
-                dataset: dataset, rows: partition.grouped(sampled, included: [true]), threadCount: threadCount)
+            histograms = await reducedHistograms(partition.grouped(sampled, included: [true]), included: [true])
         }
         let allFeatures = Array(0..<dataset.featureCount)
         var splits: [SplitCandidate] = []
@@ -55,9 +59,8 @@ struct TreeLearner {
                 // its level caching, `NeedToUseTreeLevelCaching`, when not sampling per tree).
                 sampled = draw(random.next())
                 partition = LeafPartition(grouping: sampled, leafOfRow: leafOfRow, leafCount: 1 << level)
-                histograms = await LevelHistograms.build(
-                    dataset: dataset, rows: partition.grouped(sampled, included: [Bool](repeating: true, count: 1 << level)),
-                    threadCount: threadCount)
+                let every = [Bool](repeating: true, count: 1 << level)
+                histograms = await reducedHistograms(partition.grouped(sampled, included: every), included: every)
             }
             guard let levelHistograms = histograms else { preconditionFailure("no histograms for level \(level)") }
             let noise = noiseDeviation > 0 ? (deviation: noiseDeviation, seed: random.next()) : nil
@@ -73,7 +76,7 @@ struct TreeLearner {
             }
             // CatBoost drops a split that no longer separates anything (every pair of leaves
             // it distinguishes has an empty side, over all learn rows) and stops the tree there.
-            if let redundant = Self.redundantSplit(leafOfRow: leafOfRow, leafCount: 2 << level) {
+            if let redundant = redundantSplit(leafOfRow: leafOfRow, leafCount: 2 << level) {
                 splits.remove(at: redundant)
                 Self.removeBit(redundant, from: &leafOfRow)
                 break
@@ -81,18 +84,27 @@ struct TreeLearner {
             guard level + 1 < depth else { break }
             if case .perTree = sample {
                 histograms = await childHistograms(
-                    of: levelHistograms, split: best, sampled: sampled, partition: &partition, level: level)
+                    of: levelHistograms, split: best, sampled: sampled, sampledCount: sampledCount, partition: &partition,
+                    level: level)
             }
         }
         return GrownTree(splits: splits, leafOfRow: leafOfRow)
     }
 
+    /// This rank's histograms of `rows`, then the `included` leaves' summed over the ranks.
+    private func reducedHistograms(_ rows: LeafGroupedRows, included: [Bool]) async -> LevelHistograms {
+        var histograms = await LevelHistograms.build(dataset: dataset, rows: rows, threadCount: threadCount)
+        histograms.allReduce(leaves: included, binCounts: dataset.binCounts, communicator: communicator)
+        return histograms
+    }
+
     /// The next level's histograms over the same sample: the sampled rows move to their
-    /// children in `partition`; above `subtractionRowCountMin` each parent's smaller child is
-    /// built from rows and its sibling by subtraction, below it every child from rows.
+    /// children in `partition`; above `subtractionRowCountMin` sampled rows (over all ranks)
+    /// each parent's smaller child (over all ranks) is built from rows and its sibling by
+    /// subtraction, below it every child from rows.
     private func childHistograms(
-        of parent: LevelHistograms, split: SplitCandidate, sampled: SampledRows, partition: inout LeafPartition,
-        level: Int
+        of parent: LevelHistograms, split: SplitCandidate, sampled: SampledRows, sampledCount: Int,
+        partition: inout LeafPartition, level: Int
     ) async -> LevelHistograms {
         let threshold = UInt8(truncatingIfNeeded: split.borderIndex)
         dataset.bins.withUnsafeBufferPointer { bins in
@@ -101,15 +113,16 @@ struct TreeLearner {
                 rowIndex: sampled.rowIndex, threadCount: threadCount)
         }
         let childCount = 2 << level
-        guard sampled.count >= subtractionRowCountMin else {
-            let all = partition.grouped(sampled, included: [Bool](repeating: true, count: childCount))
-            return await LevelHistograms.build(dataset: dataset, rows: all, threadCount: threadCount)
+        guard sampledCount >= subtractionRowCountMin else {
+            let every = [Bool](repeating: true, count: childCount)
+            return await reducedHistograms(partition.grouped(sampled, included: every), included: every)
         }
         let parentCount = childCount / 2
-        let smallIsHigh = (0..<parentCount).map { partition.ranges[$0 + parentCount].count <= partition.ranges[$0].count }
-        let small = partition.grouped(
-            sampled, included: (0..<childCount).map { ($0 >= parentCount) == smallIsHigh[$0 % parentCount] })
-        var next = await LevelHistograms.build(dataset: dataset, rows: small, threadCount: threadCount)
+        var childRowCounts = partition.ranges.map { Double($0.count) }
+        communicator.allReduceSum(&childRowCounts)
+        let smallIsHigh = (0..<parentCount).map { childRowCounts[$0 + parentCount] <= childRowCounts[$0] }
+        let included = (0..<childCount).map { ($0 >= parentCount) == smallIsHigh[$0 % parentCount] }
+        var next = await reducedHistograms(partition.grouped(sampled, included: included), included: included)
         next.subtract(from: parent, smallIsHigh: smallIsHigh, binCounts: dataset.binCounts)
         return next
     }
@@ -123,6 +136,15 @@ struct TreeLearner {
         }
     }
 
+    /// `redundantSplit` over every rank's rows: a leaf is empty only if it is empty on all.
+    private func redundantSplit(leafOfRow: [UInt16], leafCount: Int) -> Int? {
+        guard communicator.isDistributed else { return Self.redundantSplit(leafOfRow: leafOfRow, leafCount: leafCount) }
+        var rowCounts = [Double](repeating: 0, count: leafCount)
+        for leaf in leafOfRow { rowCounts[Int(leaf)] += 1 }
+        communicator.allReduceSum(&rowCounts)
+        return Self.redundantSplit(isEmpty: rowCounts.map { $0 == 0 })
+    }
+
     /// CatBoost's `GetRedundantSplitIdx`: the lowest split index k such that for every leaf
     /// with bit k clear, it or its partner with bit k set is empty.
     static func redundantSplit(leafOfRow: [UInt16], leafCount: Int) -> Int? {
@@ -133,6 +155,12 @@ struct TreeLearner {
             populated += 1
             if populated == leafCount { return nil }
         }
+        return redundantSplit(isEmpty: isEmpty)
+    }
+
+    /// The lowest redundant split of a tree whose empty leaves are `isEmpty`.
+    static func redundantSplit(isEmpty: [Bool]) -> Int? {
+        let leafCount = isEmpty.count
         var split = 0
         while 1 << split < leafCount {
             let bit = 1 << split

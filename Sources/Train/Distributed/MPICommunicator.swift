@@ -1,0 +1,33 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The ranks of an `mpirun` job (Open MPI), over MPI_COMM_WORLD.
+struct MPICommunicator: Communicator {
+    let library: MPILibrary
+    let rank: Int
+    let rankCount: Int
+
+    /// Opens Open MPI and joins the job `mpirun` started.
+    init() throws(TrainingError) {
+        library = try MPILibrary.open()
+        (rank, rankCount) = try library.start()
+    }
+
+    func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>) {
+        library.allReduceSum(values)
+    }
+
+    func allGather(_ bytes: [UInt8]) -> [[UInt8]] {
+        library.allGather(bytes, rankCount: rankCount)
+    }
+
+    func abort(status: Int32) -> Never {
+        _ = library.abort(library.world, status)
+        exit(status)
+    }
+
+    func finish() {
+        library.check(library.finalize(), "MPI_Finalize")
+    }
+}
