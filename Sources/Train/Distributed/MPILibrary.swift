@@ -31,18 +31,20 @@ struct MPILibrary: @unchecked Sendable {
     let int32: MPI_Datatype
     let sum: MPI_Op
 
-    /// Opens libmpi, or says why it cannot be opened. RTLD_GLOBAL: Open MPI's own plugins
-    /// (mca_*.so, opened by libmpi itself) resolve libmpi's symbols through the global scope.
+    /// Opens libmpi (`SYMMETREE_LIBMPI` names another file: an Open MPI installed elsewhere, or
+    /// a missing one in the tests), or says why it cannot be opened. RTLD_GLOBAL: Open MPI's own
+    /// plugins (mca_*.so, opened by libmpi itself) resolve libmpi's symbols through the global scope.
     static func open() throws(TrainingError) -> MPILibrary {
-        guard let handle = dlopen(soname, RTLD_NOW | RTLD_GLOBAL) else {
+        let name = getenv("SYMMETREE_LIBMPI").map { String(cString: $0) } ?? soname
+        guard let handle = dlopen(name, RTLD_NOW | RTLD_GLOBAL) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown dlopen error"
             throw TrainingError(
                 "this process runs under mpirun (multi-host training), but Open MPI's library cannot be loaded: \(reason). "
                     + "Install Open MPI 4 (Debian: apt-get install openmpi-bin) in the image, or train on one host")
         }
-        func symbol<T>(_ name: String, as type: T.Type) throws(TrainingError) -> T {
-            guard let address = dlsym(handle, name) else {
-                throw TrainingError("\(soname) has no symbol \(name): it is not Open MPI 3/4's library")
+        func symbol<T>(_ symbolName: String, as type: T.Type) throws(TrainingError) -> T {
+            guard let address = dlsym(handle, symbolName) else {
+                throw TrainingError("\(soname) has no symbol \(symbolName): it is not Open MPI 3/4's library")
             }
             return unsafeBitCast(address, to: type)
         }
