@@ -56,10 +56,17 @@ public struct SageMakerTraining: Sendable {
     /// collective) ends the whole job through MPI_Abort, after rank 0 has written its reason.
     public func run() async -> Int32 {
         var communicator: any Communicator = SingleProcess()
+        let placement = MPIRankPlacement.fromEnvironment()
         do throws(TrainingError) {
-            let placement = MPIRankPlacement.fromEnvironment()
+            if placement == nil, let plan = try launchPlan() {
+                logger.info("Multi-host job: \(plan.currentHost) of \(plan.hosts.joined(separator: ", "))")
+                return MPILauncher(
+                    plan: plan, failurePath: path("output", "failure"), logger: logger, waitSeconds: Self.hostWaitSeconds
+                ).run()
+            }
             if let placement, placement.rankCount > 1 { communicator = try MPICommunicator() }
             try await train(communicator: communicator, placement: placement ?? .single)
+            recordOutcome(success: true, rank: communicator.rank)
             communicator.finish()
             return 0
         } catch {
@@ -71,10 +78,35 @@ public struct SageMakerTraining: Sendable {
             } else if !error.isAgreedByEveryRank {
                 logger.error("Training failed on rank \(communicator.rank) of \(communicator.rankCount): \(reason)")
             }
+            recordOutcome(success: false, rank: communicator.rank)
             if communicator.isDistributed, !error.isAgreedByEveryRank { communicator.abort(status: 1) }
             communicator.finish()
             return 1
         }
+    }
+
+    /// How long hosts of a multi-host job wait for each other (`SYMMETREE_MPI_WAIT_SECONDS`,
+    /// default 10 minutes).
+    static var hostWaitSeconds: Int {
+        getenv("SYMMETREE_MPI_WAIT_SECONDS").flatMap { Int(String(cString: $0)) } ?? 600
+    }
+
+    /// This host's part of a multi-host job, or nil for one host.
+    func launchPlan() throws(TrainingError) -> MPILaunchPlan? {
+        var executable = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &executable, executable.count - 1)
+        let path = length > 0 ? String(decoding: executable[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "symmetree"
+        return try MPILaunchPlan.make(
+            resourceConfig: try readJSON("resourceconfig.json", required: false), hyperparameters: try readHyperparameters(),
+            executable: path, mlRoot: root)
+    }
+
+    /// Under a launcher (`SYMMETREE_OUTCOMES`, set through mpirun), each rank records how it
+    /// ended, so a worker host's container can exit with the job's outcome.
+    func recordOutcome(success: Bool, rank: Int) {
+        guard let directory = getenv("SYMMETREE_OUTCOMES").map({ String(cString: $0) }) else { return }
+        makeDirectories(directory)
+        try? FileIO.writeAtomically(Array((success ? "0\n" : "1\n").utf8), to: "\(directory)/rank-\(rank)")
     }
 
     func train(communicator: any Communicator, placement: MPIRankPlacement) async throws(TrainingError) {
@@ -133,6 +165,11 @@ public struct SageMakerTraining: Sendable {
         booster.hostName = host
         booster.communicator = communicator
         let result = try await booster.train(learn: learn, eval: eval, resumeFrom: resume)
+        if communicator.isDistributed {
+            let treeCount = max(1, result.learnHistory.count - (resume?.learnHistory.count ?? 0))
+            let bytes = communicator.allReducedByteCount
+            logger.info("All-reduced \(bytes) bytes per rank over \(treeCount) trees (\(bytes / treeCount) per tree)")
+        }
         try finish(result, checkpointPath: checkpointPath, fingerprint: fingerprint, isWriter: isWriter)
     }
 

@@ -15,6 +15,10 @@ protocol Communicator: Sendable {
     /// Replaces `values` on every rank by their element-wise sum over the ranks.
     func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>)
 
+    /// Bytes this rank has all-reduced so far (each rank sends and receives as many with MPI's
+    /// ring and tree algorithms, within a factor of two), for the scaling figures.
+    var allReducedByteCount: Int { get }
+
     /// Every rank's `bytes`, in rank order (lengths may differ, and may be zero).
     func allGather(_ bytes: [UInt8]) -> [[UInt8]]
 

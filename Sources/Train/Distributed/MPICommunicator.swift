@@ -2,11 +2,13 @@
 import Glibc
 #endif
 
+
 /// The ranks of an `mpirun` job (Open MPI), over MPI_COMM_WORLD.
 struct MPICommunicator: Communicator {
     let library: MPILibrary
     let rank: Int
     let rankCount: Int
+    private let traffic = CollectiveTraffic()
 
     /// Opens Open MPI and joins the job `mpirun` started.
     init() throws(TrainingError) {
@@ -14,7 +16,10 @@ struct MPICommunicator: Communicator {
         (rank, rankCount) = try library.start()
     }
 
+    var allReducedByteCount: Int { traffic.allReducedByteCount }
+
     func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>) {
+        traffic.addAllReduced(byteCount: values.count * MemoryLayout<Double>.stride)
         library.allReduceSum(values)
     }
 

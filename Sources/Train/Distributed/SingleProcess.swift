@@ -10,6 +10,8 @@ struct SingleProcess: Communicator {
     var rank: Int { 0 }
     var rankCount: Int { 1 }
 
+    var allReducedByteCount: Int { 0 }
+
     func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>) {}
 
     func allGather(_ bytes: [UInt8]) -> [[UInt8]] { [bytes] }
