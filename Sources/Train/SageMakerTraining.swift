@@ -116,7 +116,7 @@ public struct SageMakerTraining: Sendable {
         let host = try checkResourceConfig(underMPI: communicator.isDistributed)
         let isWriter = communicator.rank == 0
         var logger = logger
-        if !isWriter { logger.logLevel = max(logger.logLevel, .warning) }
+        if !isWriter { logger.logLevel = max(logger.logLevel, .notice) }
 
         let trainingChannel = try trainingChannelName()
         var trainingFiles = try dataFiles(channel: trainingChannel, required: !communicator.isDistributed)
@@ -169,6 +169,7 @@ public struct SageMakerTraining: Sendable {
             let treeCount = max(1, result.learnHistory.count - (resume?.learnHistory.count ?? 0))
             let bytes = communicator.allReducedByteCount
             logger.info("All-reduced \(bytes) bytes per rank over \(treeCount) trees (\(bytes / treeCount) per tree)")
+            logger.notice("Rank \(communicator.rank): \(formatFixed(communicator.collectiveSeconds, decimals: 2)) s in collectives (waiting for slower ranks included)")
         }
         try finish(result, checkpointPath: checkpointPath, fingerprint: fingerprint, isWriter: isWriter)
     }

@@ -69,15 +69,7 @@ struct MPILaunchPlanTests {
         try ml.write("1,2,3\n", to: "input/data/training/train.csv")
         try ml.write(
             #"{"current_host": "algo-1", "hosts": ["algo-1", "no-such-host.invalid"]}"#, to: "input/config/resourceconfig.json")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(ProcessTests.binary))
-        process.arguments = ["train", "--ml-root", ml.root]
-        var environment = ProcessInfo.processInfo.environment
-        environment["SYMMETREE_MPI_WAIT_SECONDS"] = "1"
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try startTraining(ml, environment: ["SYMMETREE_MPI_WAIT_SECONDS": "1"])
         process.waitUntilExit()
         #expect(process.terminationStatus == 1)
         #expect(ml.failure?.contains("no-such-host.invalid did not accept ssh") == true, "\(ml.failure ?? "no failure")")

@@ -29,12 +29,7 @@ struct MPITrainingTests {
     static let exactParameters = ["iterations": "40", "depth": "6", "bootstrap_type": "No", "random_strength": "0", "thread_count": "1"]
 
     func run(_ ml: MLRoot) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(ProcessTests.binary, "build the symmetree product first"))
-        process.arguments = ["train", "--ml-root", ml.root]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try startTraining(ml)
         process.waitUntilExit()
         return process.terminationStatus
     }
@@ -171,17 +166,11 @@ struct MPITrainingTests {
         let ml = try MLRoot()
         defer { ml.remove() }
         try ml.write(Self.rows(0..<100), to: "input/data/training/train.csv")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(ProcessTests.binary))
-        process.arguments = ["train", "--ml-root", ml.root]
-        var environment = ProcessInfo.processInfo.environment
-        environment["OMPI_COMM_WORLD_SIZE"] = "2"
-        environment["OMPI_COMM_WORLD_RANK"] = "0"
-        environment["SYMMETREE_LIBMPI"] = "libmpi-not-installed.so.40"
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try startTraining(
+            ml,
+            environment: [
+                "OMPI_COMM_WORLD_SIZE": "2", "OMPI_COMM_WORLD_RANK": "0", "SYMMETREE_LIBMPI": "libmpi-not-installed.so.40",
+            ])
         process.waitUntilExit()
         #expect(process.terminationStatus == 1)
         #expect(ml.failure?.contains("Open MPI's library cannot be loaded") == true, "\(ml.failure ?? "no failure")")

@@ -18,6 +18,8 @@ protocol Communicator: Sendable {
     /// Bytes this rank has all-reduced so far (each rank sends and receives as many with MPI's
     /// ring and tree algorithms, within a factor of two), for the scaling figures.
     var allReducedByteCount: Int { get }
+    /// Seconds this rank has spent in collectives, waiting for slower ranks included.
+    var collectiveSeconds: Double { get }
 
     /// Every rank's `bytes`, in rank order (lengths may differ, and may be zero).
     func allGather(_ bytes: [UInt8]) -> [[UInt8]]

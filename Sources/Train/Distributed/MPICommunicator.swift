@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Model
 
 
 /// The ranks of an `mpirun` job (Open MPI), over MPI_COMM_WORLD.
@@ -17,14 +18,19 @@ struct MPICommunicator: Communicator {
     }
 
     var allReducedByteCount: Int { traffic.allReducedByteCount }
+    var collectiveSeconds: Double { traffic.collectiveSeconds }
 
     func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>) {
+        let start = MonotonicClock.seconds
         traffic.addAllReduced(byteCount: values.count * MemoryLayout<Double>.stride)
         library.allReduceSum(values)
+        traffic.addCollective(seconds: MonotonicClock.seconds - start)
     }
 
     func allGather(_ bytes: [UInt8]) -> [[UInt8]] {
-        library.allGather(bytes, rankCount: rankCount)
+        let start = MonotonicClock.seconds
+        defer { traffic.addCollective(seconds: MonotonicClock.seconds - start) }
+        return library.allGather(bytes, rankCount: rankCount)
     }
 
     func abort(status: Int32) -> Never {

@@ -11,6 +11,7 @@ struct SingleProcess: Communicator {
     var rankCount: Int { 1 }
 
     var allReducedByteCount: Int { 0 }
+    var collectiveSeconds: Double { 0 }
 
     func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>) {}
 
