@@ -30,7 +30,10 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from compare_train import OUT, PARAMS, make_data  # noqa: E402
 
-MPIRUN = ["mpirun", "--allow-run-as-root", "--bind-to", "none"]
+# One single-threaded rank per core, pinned: unpinned ranks migrate and lose their caches
+# (150 trees: 11.1 s unpinned, 10.3 s pinned on this machine). The SageMaker launcher does not
+# pin, because there each rank runs thread_count threads.
+MPIRUN = ["mpirun", "--allow-run-as-root", "--bind-to", "core"]
 
 
 def shards(train, rows):
@@ -114,19 +117,20 @@ def compare_ranks(args):
 def scaling_table(seconds_per_row_tree, bytes_per_tree, levels=6, cores_per_host=16, latency=50e-6):
     """The README's scaling model, from the measured 1-rank time and bytes per tree:
     per tree, compute = rows per host x seconds per row-tree / cores (assumed to scale with
-    cores), communication = levels x 2 log2(hosts) x latency + 2 (hosts - 1) / hosts x bytes / bandwidth
-    (Open MPI's recursive-doubling / ring all-reduce)."""
+    cores), communication = levels x 2 log2(hosts) x latency (a reduce-scatter and the gather of
+    the best split per level) + (hosts - 1) / hosts x bytes / bandwidth (a ring reduce-scatter
+    moves that share of the histogram bytes through each host's link)."""
     import math
     print(f"\npredicted seconds per tree ({cores_per_host} cores per host, {latency * 1e6:.0f} us per message):")
     print(f"{'rows':>6} {'hosts':>6} {'compute':>9} {'comm 10G':>9} {'comm 25G':>9} {'comm share 10G':>15}")
     for rows in (100e6, 1e9):
         for hosts in (4, 16, 64):
             compute = rows / hosts * seconds_per_row_tree / cores_per_host
-            comm = {gbit: levels * 2 * math.log2(hosts) * latency + 2 * (hosts - 1) / hosts * bytes_per_tree * 8 / (gbit * 1e9)
+            comm = {gbit: levels * 2 * math.log2(hosts) * latency + (hosts - 1) / hosts * bytes_per_tree * 8 / (gbit * 1e9)
                     for gbit in (10, 25)}
             print(f"{rows:>6.0e} {hosts:>6} {compute:>9.4f} {comm[10]:>9.4f} {comm[25]:>9.4f} "
                   f"{comm[10] / (compute + comm[10]):>15.0%}")
-    crossover = (levels * 2 * math.log2(16) * latency + 2 * bytes_per_tree * 8 / 10e9) * cores_per_host / seconds_per_row_tree
+    crossover = (levels * 2 * math.log2(16) * latency + 15 / 16 * bytes_per_tree * 8 / 10e9) * cores_per_host / seconds_per_row_tree
     print(f"communication equals compute at about {crossover / 1e6:.1f}M rows per host (10 Gbit/s, 16 hosts)")
 
 

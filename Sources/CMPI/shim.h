@@ -14,6 +14,7 @@ typedef __typeof__(&MPI_Abort) CMPI_Abort;
 typedef __typeof__(&MPI_Comm_rank) CMPI_Comm_rank;
 typedef __typeof__(&MPI_Comm_size) CMPI_Comm_size;
 typedef __typeof__(&MPI_Allreduce) CMPI_Allreduce;
+typedef __typeof__(&MPI_Reduce_scatter) CMPI_Reduce_scatter;
 typedef __typeof__(&MPI_Allgather) CMPI_Allgather;
 typedef __typeof__(&MPI_Allgatherv) CMPI_Allgatherv;
 typedef __typeof__(&MPI_Error_string) CMPI_Error_string;

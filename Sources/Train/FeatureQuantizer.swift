@@ -77,8 +77,9 @@ public struct FeatureQuantizer: Sendable {
     }
 
     /// Every column's borders from every rank's sampled rows: each rank sends its sampled values
-    /// (column-major) and the count of its NaNs per column; every rank then selects the same
-    /// borders from the values in global row order.
+    /// (column-major) and the count of its NaNs per column; each rank then selects the borders of
+    /// its own contiguous range of columns from the values in global row order, and the ranks
+    /// exchange their borders, so every rank holds the same borders at 1/ranks of the work.
     static func gatheredFeatures(
         table: DataTable, localSample: [Int]?, communicator: any Communicator, borderCount: Int, nanMode: NanMode,
         threadCount: Int
@@ -90,7 +91,10 @@ public struct FeatureQuantizer: Sendable {
         var local: [Float] = []
         for column in table.columns { local += localSample.map { rows in rows.map { column[$0] } } ?? column }
         let parts = communicator.allGatherParts(local)
-        return await mapColumns(count: columnCount, threadCount: threadCount) { index in
+        let (rank, rankCount) = (communicator.rank, communicator.rankCount)
+        let owned = (columnCount * rank / rankCount)..<(columnCount * (rank + 1) / rankCount)
+        let mine = await mapColumns(count: owned.count, threadCount: threadCount) { position in
+            let index = owned.lowerBound + position
             var values: [Float] = []
             for part in parts {
                 let perColumn = part.count / columnCount
@@ -98,6 +102,23 @@ public struct FeatureQuantizer: Sendable {
             }
             return feature(values: values, hasNans: nanCounts[index] > 0, index: index, borderCount: borderCount, nanMode: nanMode)
         }
+        // Each rank's message: per owned column, its border count, then its borders.
+        let message = mine.flatMap { [Float($0.borders.count)] + $0.borders }
+        var features: [FloatFeature] = []
+        for part in communicator.allGatherParts(message) {
+            var position = 0
+            while position < part.count {
+                let count = Int(part[position])
+                let index = features.count
+                features.append(
+                    FloatFeature(
+                        columnIndex: index, borders: Array(part[(position + 1)..<(position + 1 + count)]),
+                        hasNans: nanCounts[index] > 0, nanValueTreatment: treatment(hasNans: nanCounts[index] > 0, nanMode: nanMode)))
+                position += 1 + count
+            }
+        }
+        precondition(features.count == columnCount, "every column's borders gathered")
+        return features
     }
 
     /// `body(column)` for every column, lane l taking columns l, l + laneCount, …, in column order.
@@ -139,7 +160,12 @@ public struct FeatureQuantizer: Sendable {
         } else {
             borders = BorderSelection.greedyLogSum(values, borderCount: borderCount)
         }
-        let treatment: NanValueTreatment = hasNans ? (nanMode == .max ? .asTrue : .asFalse) : .asIs
-        return FloatFeature(columnIndex: index, borders: borders, hasNans: hasNans, nanValueTreatment: treatment)
+        return FloatFeature(
+            columnIndex: index, borders: borders, hasNans: hasNans, nanValueTreatment: treatment(hasNans: hasNans, nanMode: nanMode))
+    }
+
+    /// Where a feature's NaNs go: below every border (Min), above (Max), or nowhere (no NaNs).
+    static func treatment(hasNans: Bool, nanMode: NanMode) -> NanValueTreatment {
+        hasNans ? (nanMode == .max ? .asTrue : .asFalse) : .asIs
     }
 }

@@ -17,6 +17,15 @@ struct TreeLearner {
     /// over them, so every rank chooses the same splits.
     var communicator: any Communicator = SingleProcess()
 
+    /// The features whose histograms and split scores each rank owns: contiguous ranges in rank
+    /// order, so the best of the ranks' bests, taken in rank order, is the split one process
+    /// would choose (a later feature wins only with a strictly larger score).
+    var featureRanges: [Range<Int>] {
+        let featureCount = dataset.featureCount
+        let rankCount = communicator.rankCount
+        return (0..<rankCount).map { rank in (featureCount * rank / rankCount)..<(featureCount * (rank + 1) / rankCount) }
+    }
+
     struct GrownTree {
         var splits: [SplitCandidate]
         /// Final leaf index of every learn row.
@@ -64,10 +73,7 @@ struct TreeLearner {
             }
             guard let levelHistograms = histograms else { preconditionFailure("no histograms for level \(level)") }
             let noise = noiseDeviation > 0 ? (deviation: noiseDeviation, seed: random.next()) : nil
-            let best = SplitScoring.bestSplit(
-                histograms: levelHistograms, binCounts: dataset.binCounts, features: candidates,
-                scoreFunction: scoreFunction, l2: l2, noise: noise, threadCount: threadCount)
-            guard let best else { break }
+            guard let best = bestSplit(histograms: levelHistograms, candidates: candidates, l2: l2, noise: noise) else { break }
             splits.append(best)
             let bit = UInt16(1) << UInt16(level)
             let threshold = UInt8(truncatingIfNeeded: best.borderIndex)
@@ -91,11 +97,36 @@ struct TreeLearner {
         return GrownTree(splits: splits, leafOfRow: leafOfRow)
     }
 
-    /// This rank's histograms of `rows`, then the `included` leaves' summed over the ranks.
+    /// This rank's histograms of `rows`, then the `included` leaves of this rank's features
+    /// summed over the ranks.
     private func reducedHistograms(_ rows: LeafGroupedRows, included: [Bool]) async -> LevelHistograms {
         var histograms = await LevelHistograms.build(dataset: dataset, rows: rows, threadCount: threadCount)
-        histograms.allReduce(leaves: included, binCounts: dataset.binCounts, communicator: communicator)
+        histograms.reduce(
+            leaves: included, binCounts: dataset.binCounts, featureRanges: featureRanges, communicator: communicator)
         return histograms
+    }
+
+    /// The level's split: each rank scores the candidates among its own features, and every
+    /// rank takes the best of the ranks' bests, in rank order.
+    private func bestSplit(
+        histograms: LevelHistograms, candidates: [Int], l2: Double, noise: (deviation: Double, seed: UInt64)?
+    ) -> SplitCandidate? {
+        guard communicator.isDistributed else {
+            return SplitScoring.bestSplit(
+                histograms: histograms, binCounts: dataset.binCounts, features: candidates, scoreFunction: scoreFunction,
+                l2: l2, noise: noise, threadCount: threadCount)
+        }
+        let owned = featureRanges[communicator.rank]
+        let mine = SplitScoring.bestSplit(
+            histograms: histograms, binCounts: dataset.binCounts, features: candidates.filter { owned.contains($0) },
+            scoreFunction: scoreFunction, l2: l2, noise: noise, threadCount: threadCount)
+        var best: SplitCandidate?
+        for part in communicator.allGatherParts(mine.map { [Double($0.feature), Double($0.borderIndex), $0.score] } ?? []) {
+            guard part.count == 3 else { continue }
+            let candidate = SplitCandidate(feature: Int(part[0]), borderIndex: Int(part[1]), score: part[2])
+            if best == nil || candidate.score > best!.score { best = candidate }
+        }
+        return best
     }
 
     /// The next level's histograms over the same sample: the sampled rows move to their

@@ -73,8 +73,8 @@ struct MPITrainingTests {
     }
 
     @Test(
-        "FullyReplicated: 2 ranks (uneven shares) and 3 ranks (rank 0 holds no rows) train the one-process model",
-        arguments: [(2, 20_000), (3, 10_000)])
+        "FullyReplicated: 2 ranks (uneven shares, histograms by subtraction) and 3 ranks (rank 0 holds no rows) train the one-process model",
+        arguments: [(2, 60_000), (3, 10_000)])
     func replicatedEqualsOneProcess(ranks: Int, rowCount: Int) throws {
         let single = try MLRoot()
         let distributed = try MLRoot()

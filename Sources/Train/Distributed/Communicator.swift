@@ -15,6 +15,11 @@ protocol Communicator: Sendable {
     /// Replaces `values` on every rank by their element-wise sum over the ranks.
     func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>)
 
+    /// Sums block `rank` of `values` (blocks of `blockCounts` doubles, one per rank, in rank
+    /// order) over the ranks into this rank's `values`; the other blocks are left as they were.
+    /// Half an all-reduce: each rank receives only its own block's sums.
+    func reduceScatterSum(_ values: UnsafeMutableBufferPointer<Double>, blockCounts: [Int])
+
     /// Bytes this rank has all-reduced so far (each rank sends and receives as many with MPI's
     /// ring and tree algorithms, within a factor of two), for the scaling figures.
     var allReducedByteCount: Int { get }

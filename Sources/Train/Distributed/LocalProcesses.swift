@@ -6,10 +6,25 @@ import Glibc
 /// which the leader's mpirun starts a worker's ranks) and the ranks themselves (every process
 /// mpirun starts carries `OMPI_COMM_WORLD_RANK` in its environment).
 enum LocalProcesses {
+    /// Live processes named `name` (a zombie, ended but not yet reaped, does not count).
     static func pids(named name: String) -> [pid_t] {
         allPids().filter { pid in
-            String(decoding: read("/proc/\(pid)/comm"), as: UTF8.self).trimmingWhitespace == name
+            String(decoding: read("/proc/\(pid)/comm"), as: UTF8.self).trimmingWhitespace == name && !isZombie(pid)
         }
+    }
+
+    /// Reaps every ended child without blocking. The launcher is PID 1 of its container, so
+    /// orphans are handed to it (orted, once its ssh session closes) and it must reap them.
+    static func reapEndedChildren() {
+        var status: Int32 = 0
+        while waitpid(-1, &status, WNOHANG) > 0 {}
+    }
+
+    /// State Z in /proc/<pid>/stat (the field after the parenthesised command name).
+    private static func isZombie(_ pid: pid_t) -> Bool {
+        let stat = read("/proc/\(pid)/stat")
+        guard let close = stat.lastIndex(of: UInt8(ascii: ")")), close + 2 < stat.count else { return false }
+        return stat[close + 2] == UInt8(ascii: "Z")
     }
 
     static func rankPids() -> [pid_t] {

@@ -27,6 +27,13 @@ struct MPICommunicator: Communicator {
         traffic.addCollective(seconds: MonotonicClock.seconds - start)
     }
 
+    func reduceScatterSum(_ values: UnsafeMutableBufferPointer<Double>, blockCounts: [Int]) {
+        let start = MonotonicClock.seconds
+        traffic.addAllReduced(byteCount: values.count * MemoryLayout<Double>.stride)
+        library.reduceScatterSum(values, blockCounts: blockCounts, rank: rank)
+        traffic.addCollective(seconds: MonotonicClock.seconds - start)
+    }
+
     func allGather(_ bytes: [UInt8]) -> [[UInt8]] {
         let start = MonotonicClock.seconds
         defer { traffic.addCollective(seconds: MonotonicClock.seconds - start) }

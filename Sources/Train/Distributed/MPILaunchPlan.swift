@@ -52,7 +52,7 @@ struct MPILaunchPlan: Equatable, Sendable {
             "-mca", "orte_abort_on_non_zero_status", "1",
             // Each rank runs its own thread pool (`thread_count`); binding it to one core would starve it.
             "--bind-to", "none", "--tag-output",
-            "-x", "PATH", "-x", "LD_LIBRARY_PATH", "-x", "SYMMETREE_OUTCOMES=\(outcomeDirectory)",
+            "-x", "PATH", "-x", "SYMMETREE_OUTCOMES=\(outcomeDirectory)",
         ]
         arguments += (hyperparameters[customOptionsKey] ?? "").split(separator: " ").map(String.init)
         arguments += [executable, "train", "--ml-root", mlRoot]

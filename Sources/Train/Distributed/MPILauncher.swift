@@ -72,6 +72,7 @@ struct MPILauncher {
         }
         var forwarded = false
         while !LocalProcesses.pids(named: "orted").isEmpty {
+            LocalProcesses.reapEndedChildren()
             if TerminationSignal.wasReceived, !forwarded {
                 forwarded = true
                 LocalProcesses.terminateRanks()

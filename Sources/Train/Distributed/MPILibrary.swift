@@ -22,6 +22,7 @@ struct MPILibrary: @unchecked Sendable {
     let commRank: CMPI_Comm_rank
     let commSize: CMPI_Comm_size
     let allreduce: CMPI_Allreduce
+    let reduceScatter: CMPI_Reduce_scatter
     let allgather: CMPI_Allgather
     let allgatherv: CMPI_Allgatherv
     let errorString: CMPI_Error_string
@@ -59,6 +60,7 @@ struct MPILibrary: @unchecked Sendable {
             commRank: try symbol("MPI_Comm_rank", as: CMPI_Comm_rank.self),
             commSize: try symbol("MPI_Comm_size", as: CMPI_Comm_size.self),
             allreduce: try symbol("MPI_Allreduce", as: CMPI_Allreduce.self),
+            reduceScatter: try symbol("MPI_Reduce_scatter", as: CMPI_Reduce_scatter.self),
             allgather: try symbol("MPI_Allgather", as: CMPI_Allgather.self),
             allgatherv: try symbol("MPI_Allgatherv", as: CMPI_Allgatherv.self),
             errorString: try symbol("MPI_Error_string", as: CMPI_Error_string.self),
@@ -102,6 +104,20 @@ struct MPILibrary: @unchecked Sendable {
             check(allreduce(CMPI_in_place(), base + start, Int32(count), double, sum, world), "MPI_Allreduce")
             start += count
         }
+    }
+
+    /// MPI_Reduce_scatter(…, MPI_DOUBLE, MPI_SUM): block `rank` of `values` (blocks of
+    /// `blockCounts` doubles, in rank order) becomes the sum over ranks; the other blocks keep
+    /// this rank's values. MPI leaves the result at the start of a receive buffer, copied back.
+    func reduceScatterSum(_ values: UnsafeMutableBufferPointer<Double>, blockCounts: [Int], rank: Int) {
+        precondition(blockCounts.reduce(0, +) == values.count, "blocks cover the values")
+        precondition(values.count <= Int(Int32.max), "a reduce-scatter over 2^31 doubles")
+        guard let base = values.baseAddress else { return }
+        let counts = blockCounts.map { Int32($0) }
+        let offset = blockCounts[..<rank].reduce(0, +)
+        var block = [Double](repeating: 0, count: max(1, blockCounts[rank]))
+        check(reduceScatter(base, &block, counts, double, sum, world), "MPI_Reduce_scatter")
+        (base + offset).update(from: block, count: blockCounts[rank])
     }
 
     /// MPI_Allgather of the lengths, then MPI_Allgatherv of the bytes.

@@ -15,6 +15,8 @@ struct SingleProcess: Communicator {
 
     func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>) {}
 
+    func reduceScatterSum(_ values: UnsafeMutableBufferPointer<Double>, blockCounts: [Int]) {}
+
     func allGather(_ bytes: [UInt8]) -> [[UInt8]] { [bytes] }
 
     func abort(status: Int32) -> Never {
