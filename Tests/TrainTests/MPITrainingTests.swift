@@ -144,11 +144,16 @@ struct MPITrainingTests {
         #expect(ml.failure?.contains("categorical features train on one host only") == true, "\(ml.failure ?? "no failure")")
     }
 
-    @Test("SIGTERM to rank 1 alone stops every rank at the same tree; rank 0 keeps a checkpoint and fails the job")
+    @Test("SIGTERM to rank 1 alone stops every rank at the same tree; rank 0 keeps a checkpoint that the rerun job resumes")
     func terminationOnOneRank() throws {
+        let reference = try MLRoot()
         let ml = try MLRoot()
-        defer { ml.remove() }
-        try ProcessTests.prepare(ml, iterations: 2000)
+        defer { reference.remove(); ml.remove() }
+        for root in [reference, ml] { try ProcessTests.prepare(root, iterations: 300) }
+        let uninterrupted = try launch(ranks: 2, reference)
+        uninterrupted.waitUntilExit()
+        #expect(uninterrupted.terminationStatus == 0, "\(reference.failure ?? "")")
+
         let tag = UUID().uuidString
         let job = try launch(ranks: 2, ml, tag: tag)
         for _ in 0..<1000 where !ml.exists("checkpoints/symmetree.checkpoint") { usleep(10_000) }
@@ -159,6 +164,13 @@ struct MPITrainingTests {
         #expect(ml.failure?.contains("SIGTERM") == true, "\(ml.failure ?? "no failure file")")
         #expect(ml.exists("checkpoints/symmetree.checkpoint"))
         #expect(!ml.exists("model/model.symmetree"))
+
+        // Every rank resumes from rank 0's checkpoint and reaches the uninterrupted job's model.
+        try? FileManager.default.removeItem(atPath: ml.root + "/output/failure")
+        let rerun = try launch(ranks: 2, ml)
+        rerun.waitUntilExit()
+        #expect(rerun.terminationStatus == 0, "\(ml.failure ?? "")")
+        #expect(try model(ml) == model(reference))
     }
 
     @Test("Under mpirun without Open MPI's library the job fails, saying so")
