@@ -25,10 +25,12 @@ enum HostProbe {
         return false
     }
 
-    /// Retries `accepts` every second until it holds or `timeoutSeconds` pass.
-    static func waitUntilAccepting(host: String, port: UInt16, timeoutSeconds: Int) -> Bool {
+    /// Retries `accepts` every second until it holds, `timeoutSeconds` pass or `shouldStop`
+    /// (SIGTERM while waiting) says to give up.
+    static func waitUntilAccepting(host: String, port: UInt16, timeoutSeconds: Int, shouldStop: () -> Bool) -> Bool {
         for _ in 0...max(0, timeoutSeconds) {
             if accepts(host: host, port: port) { return true }
+            if shouldStop() { return false }
             sleep(1)
         }
         return false

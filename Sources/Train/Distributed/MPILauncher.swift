@@ -27,7 +27,11 @@ struct MPILauncher {
     private func lead(workers: [String], mpirunArguments: [String]) -> Int32 {
         for worker in workers {
             logger.info("Waiting for \(worker) to accept ssh (port 22)")
-            guard HostProbe.waitUntilAccepting(host: worker, port: 22, timeoutSeconds: waitSeconds) else {
+            guard
+                HostProbe.waitUntilAccepting(
+                    host: worker, port: 22, timeoutSeconds: waitSeconds, shouldStop: { TerminationSignal.wasReceived })
+            else {
+                if TerminationSignal.wasReceived { return fail("stopped by SIGTERM while waiting for \(worker); no rank had started") }
                 return fail("host \(worker) did not accept ssh on port 22 within \(waitSeconds) s; multi-host training needs sshd in the image (see the README)")
             }
         }
