@@ -6,10 +6,11 @@ ARG SWIFT_IMAGE=swift:6.3-bookworm
 ARG RUNTIME_IMAGE=debian:bookworm-slim
 
 FROM ${SWIFT_IMAGE} AS build
-# liburing-dev: liburing.a is linked statically; zlib1g-dev: gzip training files.
-RUN if ! dpkg -s liburing-dev zlib1g-dev >/dev/null 2>&1; then \
+# liburing-dev: liburing.a is linked statically; zlib1g-dev: gzip training files;
+# libopenmpi-dev: mpi.h (types only; libmpi is opened at run time, under mpirun).
+RUN if ! dpkg -s liburing-dev zlib1g-dev libopenmpi-dev >/dev/null 2>&1; then \
       export DEBIAN_FRONTEND=noninteractive && apt-get -q update \
-      && apt-get -q install -y --no-install-recommends liburing-dev zlib1g-dev && rm -rf /var/lib/apt/lists/*; \
+      && apt-get -q install -y --no-install-recommends liburing-dev zlib1g-dev libopenmpi-dev && rm -rf /var/lib/apt/lists/*; \
     fi
 WORKDIR /src
 COPY Package.swift ./
@@ -22,6 +23,19 @@ RUN swift build -c release --static-swift-stdlib --product symmetree \
 
 FROM ${RUNTIME_IMAGE}
 # The binary needs only libc, libstdc++, libgcc and zlib, all in bookworm-slim (liburing is static).
+# Multi-host jobs run as SageMaker's training toolkit runs MPI (sagemaker_training/mpi.py): the
+# first host runs Open MPI's mpirun over ssh, every other host serves sshd. So the image carries
+# openmpi-bin (mpirun, orted, libmpi.so.40) and both ends of ssh. Every container of the image
+# holds the same root key pair, so the hosts of a job log in to each other without a password;
+# sshd accepts only that key (no passwords), and SageMaker's hosts share a private network.
+RUN export DEBIAN_FRONTEND=noninteractive && apt-get -q update \
+ && apt-get -q install -y --no-install-recommends openmpi-bin openssh-server openssh-client \
+ && rm -rf /var/lib/apt/lists/* \
+ && mkdir -p /run/sshd /root/.ssh && chmod 700 /root/.ssh \
+ && ssh-keygen -q -t ed25519 -N '' -f /root/.ssh/id_ed25519 \
+ && cp /root/.ssh/id_ed25519.pub /root/.ssh/authorized_keys \
+ && printf 'Host *\n  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n  LogLevel ERROR\n' > /root/.ssh/config \
+ && printf 'PasswordAuthentication no\nPermitRootLogin prohibit-password\n' > /etc/ssh/sshd_config.d/symmetree.conf
 COPY --from=build /symmetree /usr/local/bin/symmetree
 # SageMaker mounts /opt/ml; the program creates what it writes, whoever it runs as.
 ENV SYMMETREE_ML_ROOT=/opt/ml

@@ -51,8 +51,11 @@ let package = Package(
         // zlib's gzread reads plain and gzip-compressed training files alike.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        // Open MPI's mpi.h for multi-host training, types only: no library is linked (Train
+        // opens libmpi.so.40 at run time, under mpirun only), so one host needs no Open MPI.
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", providers: [.apt(["libopenmpi-dev"])]),
         .target(
-            name: "Train", dependencies: ["Model", "CZlib", "CMalloc", .product(name: "Logging", package: "swift-log")],
+            name: "Train", dependencies: ["Model", "CZlib", "CMalloc", "CMPI", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         // liburing (Debian's liburing-dev) linked statically, so the binary starts where the shared
         // library is missing and can still fall back to epoll; CSys adds what SwiftGlibc lacks.

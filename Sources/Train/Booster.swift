@@ -12,6 +12,9 @@ public struct Booster: Sendable {
     public var checkpoint: (@Sendable (TrainingProgress) throws(TrainingError) -> Void)?
     /// The host named in `#quality_metric` lines (SageMaker's `current_host`; else the hostname).
     public var hostName: String?
+    /// Alone (`SingleProcess`), or one rank of a multi-host job whose `learn` and `eval` are
+    /// this rank's rows: every rank then grows the same trees from the rows of all.
+    var communicator: any Communicator = SingleProcess()
 
     public init(
         parameters: TrainingParameters, log: @escaping @Sendable (String) -> Void = { _ in },
@@ -28,26 +31,42 @@ public struct Booster: Sendable {
         -> TrainingResult
     {
         let startTime = MonotonicClock.seconds
-        try check(learn: learn, eval: eval)
-        if learn.hasCategoricalFeatures { return try await trainCategorical(learn: learn, eval: eval, startTime: startTime) }
+        let shard = RowShard(rowCount: learn.rowCount, communicator: communicator)
+        let evalRowCount = communicator.allGatherCounts(eval?.rowCount ?? 0).reduce(0, +)
+        try check(learn: learn, eval: eval, shard: shard)
+        if learn.hasCategoricalFeatures {
+            guard !communicator.isDistributed else {
+                var refused = TrainingError(
+                    "categorical features train on one host only: their CTR statistics are running counts over "
+                        + "permutations of all the rows, which this trainer does not spread over hosts. Set instance_count=1, "
+                        + "or train without cat_features")
+                refused.isAgreedByEveryRank = true  // every rank holds the same declaration
+                throw refused
+            }
+            return try await trainCategorical(learn: learn, eval: eval, startTime: startTime)
+        }
         let options = ResolvedParameters(
-            parameters, rowCount: learn.rowCount, featureCount: learn.featureCount, hasEvalSet: eval != nil)
+            parameters, rowCount: shard.totalRowCount, featureCount: learn.featureCount, hasEvalSet: evalRowCount > 0)
         if options.learningRateWasChosen { log("Learning rate set to \(formatShort(options.learningRate))") }
         var random = RandomGenerator(seed: options.randomSeed)
         let quantizer = try await FeatureQuantizer(
-            table: learn, borderCount: options.borderCount, nanMode: options.nanMode, random: &random,
-            threadCount: options.threadCount)
+            table: learn, shard: shard, communicator: communicator, borderCount: options.borderCount, nanMode: options.nanMode,
+            random: &random, threadCount: options.threadCount)
         let dataset = QuantizedDataset(
             rowCount: learn.rowCount, binCounts: quantizer.features.map { $0.borders.count + 1 },
             bins: await quantizer.bins(of: learn, threadCount: options.threadCount))
         var evalSet: (bins: [UInt8], targets: [Float])?
         if let eval { evalSet = (await quantizer.bins(of: eval, threadCount: options.threadCount), eval.targets) }
+        // A rank whose share of the validation rows is empty still takes part in the metric's sums.
+        if evalSet == nil, evalRowCount > 0 { evalSet = ([], []) }
         var run = try BoostingRun(
             options: options, dataset: dataset, learnTargets: learn.targets, eval: evalSet, random: random,
-            resumeFrom: resumeFrom)
+            resumeFrom: resumeFrom, shard: shard, communicator: communicator)
         if resumeFrom != nil { log("Resumed from a checkpoint at iteration \(run.trees.count)") }
         let stopReason = try await iterate(&run, startTime: startTime)
-        return finish(run, features: quantizer.features, stopReason: stopReason)
+        var result = finish(run, features: quantizer.features, stopReason: stopReason)
+        result.wasTerminated = stopReason?.hasPrefix(Self.terminationReasonStart) == true
+        return result
     }
 
     /// Steps `run` until its last iteration, SIGTERM or the overfitting detector, logging
@@ -57,7 +76,7 @@ public struct Booster: Sendable {
         let detectorWait = run.eval != nil && options.overfittingDetector != nil ? options.odWait : nil
         while run.trees.count < options.iterations {
             let iteration = run.trees.count
-            if shouldStop() { return "stopped by SIGTERM after \(iteration) iterations" }
+            if stopIsAgreed() { return "\(Self.terminationReasonStart) after \(iteration) iterations" }
             let learnValue = await run.step()
             let isLast = run.trees.count == options.iterations
             let waited = run.bestIteration.map { iteration - $0 } ?? 0
@@ -80,6 +99,14 @@ public struct Booster: Sendable {
             }
         }
         return nil
+    }
+
+    static let terminationReasonStart = "stopped by SIGTERM"
+
+    /// `shouldStop` on any rank stops every rank at the same iteration (SIGTERM on any host).
+    private func stopIsAgreed() -> Bool {
+        guard communicator.isDistributed else { return shouldStop() }
+        return communicator.allReduceSum(shouldStop() ? 1 : 0) > 0
     }
 
     /// The result of a finished or stopped run: the best-iteration and metric lines logged, the
@@ -116,37 +143,48 @@ public struct Booster: Sendable {
             progress: run.progress)
     }
 
-    private func check(learn: DataTable, eval: DataTable?) throws(TrainingError) {
-        guard learn.rowCount > 0 else { throw TrainingError("the training data is empty") }
-        if let eval {
-            guard eval.featureCount == learn.featureCount else {
-                throw TrainingError(
-                    "the validation data has \(eval.featureCount) feature columns, the training data \(learn.featureCount)")
+    /// The checks of every rank's rows, agreed over the ranks (a bad row fails every rank with
+    /// its own rank's reason); row numbers are global.
+    private func check(learn: DataTable, eval: DataTable?, shard: RowShard) throws(TrainingError) {
+        guard shard.totalRowCount > 0 else { throw TrainingError("the training data is empty") }
+        try communicator.agreeing { () throws(TrainingError) in
+            if let eval {
+                guard eval.featureCount == learn.featureCount else {
+                    throw TrainingError(
+                        "the validation data has \(eval.featureCount) feature columns, the training data \(learn.featureCount)")
+                }
+            }
+            try checkTargets(learn, name: "training", firstRow: shard.firstRow)
+            if let eval { try checkTargets(eval, name: "validation", firstRow: nil) }
+        }
+        // CatBoost refuses a single class too ("Target contains only one unique value"):
+        // there is nothing to separate, and boost_from_average's logit would be infinite.
+        if parameters.lossFunction == .logloss {
+            var classCounts = [Double(learn.targets.count(where: { $0 == 0 })), Double(learn.targets.count(where: { $0 == 1 }))]
+            communicator.allReduceSum(&classCounts)
+            if let only = classCounts.firstIndex(of: Double(shard.totalRowCount)) {
+                throw TrainingError("Logloss needs both classes in the training targets; every row has \(only)")
             }
         }
-        try checkTargets(learn, name: "training")
-        if let eval { try checkTargets(eval, name: "validation") }
     }
 
-    private func checkTargets(_ table: DataTable, name: String) throws(TrainingError) {
+    /// `firstRow`: the global row of this rank's first (nil: validation rows, numbered per rank).
+    private func checkTargets(_ table: DataTable, name: String, firstRow: Int?) throws(TrainingError) {
+        let rowOffset = firstRow ?? 0
+        let rank = firstRow == nil && communicator.isDistributed ? " (this rank's share)" : ""
         switch parameters.lossFunction {
         case .logloss:
             if let bad = table.targets.firstIndex(where: { $0 != 0 && $0 != 1 }) {
-                throw TrainingError("Logloss needs 0/1 targets; \(name) row \(bad + 1) has \(table.targets[bad])")
-            }
-            // CatBoost refuses a single class too ("Target contains only one unique value"):
-            // there is nothing to separate, and boost_from_average's logit would be infinite.
-            if name == "training", let only = table.targets.first, table.targets.allSatisfy({ $0 == only }) {
-                throw TrainingError("Logloss needs both classes in the training targets; every row has \(Int(only))")
+                throw TrainingError("Logloss needs 0/1 targets; \(name) row \(rowOffset + bad + 1)\(rank) has \(table.targets[bad])")
             }
         case .poisson, .tweedie:
             if let bad = table.targets.firstIndex(where: { $0 < 0 }) {
                 throw TrainingError(
-                    "\(parameters.lossFunction.catBoostName) needs non-negative targets; \(name) row \(bad + 1) has \(table.targets[bad])")
+                    "\(parameters.lossFunction.catBoostName) needs non-negative targets; \(name) row \(rowOffset + bad + 1)\(rank) has \(table.targets[bad])")
             }
         case .logLinQuantile:
             if let bad = table.targets.firstIndex(where: { $0 < 0 }) {
-                throw TrainingError("LogLinQuantile needs non-negative targets; \(name) row \(bad + 1) has \(table.targets[bad])")
+                throw TrainingError("LogLinQuantile needs non-negative targets; \(name) row \(rowOffset + bad + 1)\(rank) has \(table.targets[bad])")
             }
         default: break
         }

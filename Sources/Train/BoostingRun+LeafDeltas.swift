@@ -21,6 +21,7 @@ extension BoostingRun {
                 residuals[leaf].append(targets[row] - approx[row])
                 exactWeights[leaf].append(weights[row] * loss.exactWeight(target: targets[row]))
             }
+            gatherLeafResiduals(&residuals, weights: &exactWeights, communicator: passes.communicator)
             for leaf in 0..<leafCount where !residuals[leaf].isEmpty {
                 deltas[leaf] = weightedQuantile(residuals[leaf], weights: exactWeights[leaf], alpha: loss.exactQuantile)
             }
@@ -39,5 +40,27 @@ extension BoostingRun {
             }
         }
         return (deltas, firstSums.weight)
+    }
+
+    /// A weighted quantile needs every residual of a leaf, not a sum: every rank sends its
+    /// residuals and weights by leaf, and each leaf's lists become every rank's in rank order
+    /// (global row order). Costs 16 bytes per learn row per tree, for the Exact method only.
+    static func gatherLeafResiduals(_ residuals: inout [[Double]], weights: inout [[Double]], communicator: any Communicator) {
+        guard communicator.isDistributed else { return }
+        let leafCount = residuals.count
+        let message = residuals.map { Double($0.count) } + Array(residuals.joined()) + Array(weights.joined())
+        residuals = Array(repeating: [], count: leafCount)
+        weights = Array(repeating: [], count: leafCount)
+        for part in communicator.allGatherParts(message) {
+            let counts = part[0..<leafCount].map { Int($0) }
+            let rowCount = counts.reduce(0, +)
+            precondition(part.count == leafCount + 2 * rowCount, "a leaf residual message of the wrong length")
+            var start = leafCount
+            for leaf in 0..<leafCount {
+                residuals[leaf] += part[start..<(start + counts[leaf])]
+                weights[leaf] += part[(start + rowCount)..<(start + rowCount + counts[leaf])]
+                start += counts[leaf]
+            }
+        }
     }
 }

@@ -15,6 +15,8 @@ struct BoostingRun {
     private let passes: LearnPasses
     private let learner: TreeLearner
     private let evalWeights: [Double]
+    /// This rank's learn rows among all (one process: all of them).
+    let shard: RowShard
 
     private(set) var trees: [ObliviousTree] = []
     private(set) var bias: Double
@@ -32,24 +34,41 @@ struct BoostingRun {
 
     /// A run from the start (bias from the targets), or from `resumeFrom`, whose trees are
     /// replayed in order so the approxes equal the uninterrupted run's bit for bit.
+    ///
+    /// In a multi-host job `dataset`, `learnTargets` and `eval` are this rank's rows (`shard`);
+    /// the bias is the best constant of every rank's targets, gathered in global row order.
     init(
         options: ResolvedParameters, dataset: QuantizedDataset, learnTargets: [Float],
-        eval: (bins: [UInt8], targets: [Float])?, random: RandomGenerator, resumeFrom: TrainingProgress?
+        eval: (bins: [UInt8], targets: [Float])?, random: RandomGenerator, resumeFrom: TrainingProgress?,
+        shard: RowShard? = nil, communicator: any Communicator = SingleProcess()
     ) throws(TrainingError) {
         let rowCount = dataset.rowCount
+        let shard = shard ?? RowShard(wholeOf: rowCount)
+        precondition(shard.rowCount == rowCount, "the shard is not this dataset's")
         let weights = Self.objectWeights(targets: learnTargets, scalePosWeight: options.scalePosWeight)
         self.options = options
         self.dataset = dataset
         self.eval = eval
+        self.shard = shard
         learningRate = Double(Float(options.learningRate))
-        l2 = max(options.l2LeafReg, 1e-20) * weights.reduce(0, +) / Double(rowCount)
-        passes = LearnPasses(targets: learnTargets.map(Double.init), weights: weights, threadCount: options.threadCount)
+        l2 = max(options.l2LeafReg, 1e-20) * communicator.allReduceSum(weights.reduce(0, +)) / Double(shard.totalRowCount)
+        passes = LearnPasses(
+            targets: learnTargets.map(Double.init), weights: weights, threadCount: options.threadCount,
+            communicator: communicator, firstRow: shard.firstRow)
         learner = TreeLearner(
             dataset: dataset, depth: options.depth, scoreFunction: options.scoreFunction, rsm: options.rsm,
-            threadCount: options.threadCount, subtractionRowCountMin: TreeLearner.subtractionRowCountMinDefault)
+            threadCount: options.threadCount, subtractionRowCountMin: TreeLearner.subtractionRowCountMinDefault,
+            communicator: communicator)
         // CatBoost's metrics weigh validation objects by their class weight too (`use_weights`).
         evalWeights = Self.objectWeights(targets: eval?.targets ?? [], scalePosWeight: options.scalePosWeight)
-        bias = options.boostFromAverage ? options.lossFunction.bestConstant(targets: learnTargets, weights: weights) : 0
+        if options.boostFromAverage {
+            let allTargets = communicator.allGatherValues(learnTargets)
+            let allWeights = communicator.isDistributed
+                ? Self.objectWeights(targets: allTargets, scalePosWeight: options.scalePosWeight) : weights
+            bias = options.lossFunction.bestConstant(targets: allTargets, weights: allWeights)
+        } else {
+            bias = 0
+        }
         self.random = random
         if let resumeFrom {
             guard resumeFrom.trees.count <= options.iterations, resumeFrom.trees.allSatisfy({ Self.fits($0, dataset) }) else {
@@ -102,7 +121,7 @@ struct BoostingRun {
     /// approxes (which writes the next iteration's derivatives) and the learning curves.
     /// Returns the learn metric after the iteration.
     mutating func step() async -> Double {
-        let rowCount = dataset.rowCount
+        let rowCount = shard.totalRowCount
         let iteration = trees.count
         let sums = nextDerivativeSums ?? passes.derivatives(
             loss: options.lossFunction, approx: approx, gradients: &gradients, secondDerivatives: &secondDerivatives)
@@ -129,7 +148,9 @@ struct BoostingRun {
         learnHistory.append(learnValue)
         if let eval {
             Self.apply(tree, bins: eval.bins, rowCount: evalWeights.count, to: &evalApprox)
-            recordEval(options.evalMetric.evaluate(targets: eval.targets, approx: evalApprox, weights: evalWeights))
+            recordEval(
+                options.evalMetric.evaluate(
+                    targets: eval.targets, approx: evalApprox, weights: evalWeights, communicator: passes.communicator))
         }
         return learnValue
     }
@@ -156,7 +177,7 @@ struct BoostingRun {
     /// the previous tree, or the squared mean |der1| before the first.
     private func automaticMVSRegularizer(absoluteGradientSum: Double) -> Double {
         let mean = trees.last.map { last in last.leafValues.reduce(0) { $0 + abs($1) } / Double(last.leafCount) }
-            ?? absoluteGradientSum / Double(dataset.rowCount)
+            ?? absoluteGradientSum / Double(shard.totalRowCount)
         return mean * mean
     }
 

@@ -87,6 +87,24 @@ public enum Checkpoint {
         }
     }
 
+    /// The fingerprint of a multi-host job: FNV-1a over every rank's fingerprint, in rank order.
+    static func fingerprint(
+        hyperparameters: [String: String], learn: DataTable, communicator: any Communicator
+    ) -> UInt64 {
+        let mine = fingerprint(hyperparameters: hyperparameters, learn: learn)
+        guard communicator.isDistributed else { return mine }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for part in communicator.allGatherValues([mine]) {
+            withUnsafeBytes(of: part.littleEndian) { bytes in
+                for byte in bytes {
+                    hash ^= UInt64(byte)
+                    hash = hash &* 0x100_0000_01b3
+                }
+            }
+        }
+        return hash
+    }
+
     /// FNV-1a over the hyperparameters and the learn data, so a checkpoint is only resumed by
     /// the job that wrote it.
     public static func fingerprint(hyperparameters: [String: String], learn: DataTable) -> UInt64 {

@@ -1,15 +1,25 @@
 /// The per-row passes of one boosting iteration over every learn row, each split into
 /// `RowBlocks` that run on all threads. Sums are merged in block order; with one block (small
-/// data) every sum runs in row order, as CatBoost's do.
+/// data) every sum runs in row order, as CatBoost's do. In a multi-host job the rows are this
+/// rank's, and every sum is then summed over the ranks.
 struct LearnPasses: Sendable {
     let targets: [Double]
     let weights: [Double]
     let blocks: RowBlocks
+    let communicator: any Communicator
+    /// The global row of local row 0 (bootstrap streams are keyed by global rows).
+    let firstRow: Int
 
-    init(targets: [Double], weights: [Double], threadCount: Int) {
+    init(
+        targets: [Double], weights: [Double], threadCount: Int, communicator: any Communicator = SingleProcess(),
+        firstRow: Int = 0
+    ) {
         precondition(targets.count == weights.count)
+        precondition(firstRow >= 0, "negative first row")
         self.targets = targets
         self.weights = weights
+        self.communicator = communicator
+        self.firstRow = firstRow
         blocks = RowBlocks(rowCount: targets.count, threadCount: threadCount, granule: Bootstrap.blockSize)
     }
 
@@ -87,6 +97,11 @@ struct LearnPasses: Sendable {
         }
         var total = partial[0]
         for more in partial.dropFirst() { total += more }
+        if communicator.isDistributed {
+            var sums = [total[0], total[1], total[2], total[3]]
+            communicator.allReduceSum(&sums)
+            total = SIMD4(sums[0], sums[1], sums[2], sums[3])
+        }
         return (
             Metric.meanLoss(loss, sum: total[0], weightSum: total[1]),
             DerivativeSums(absoluteSum: total[2], squareSum: total[3])
@@ -96,6 +111,12 @@ struct LearnPasses: Sendable {
     /// Draws sample weights (each bootstrap block from its own stream of `seed`) and returns the
     /// rows split search sees: those with a positive sample weight, in row order, with der1
     /// scaled to the sample weight.
+    ///
+    /// Blocks are global: block b is global rows b·blockSize ..< (b + 1)·blockSize, drawn from
+    /// stream b, so a row's draw does not depend on how rows are spread over ranks. A rank
+    /// whose rows start inside a block draws that block's piece from the same stream, skipping
+    /// the draws of the rows before it (one per row for every bootstrap type); MVS's threshold
+    /// is then the piece's own.
     ///
     /// Each row block writes its kept rows from its own first row on, storing every row and
     /// advancing the cursor only past kept ones (a coin flip a branch would mispredict); the
@@ -120,8 +141,10 @@ struct LearnPasses: Sendable {
                             var kept = rows.lowerBound
                             var start = rows.lowerBound
                             while start < rows.upperBound {
-                                let end = min(start + Bootstrap.blockSize, rows.upperBound)
-                                var random = RandomGenerator(seed: seed, stream: start / Bootstrap.blockSize)
+                                let globalStart = firstRow + start
+                                let end = min(start + Bootstrap.blockSize - globalStart % Bootstrap.blockSize, rows.upperBound)
+                                var random = RandomGenerator(seed: seed, stream: globalStart / Bootstrap.blockSize)
+                                for _ in 0..<(globalStart % Bootstrap.blockSize) { _ = random.next() }
                                 multipliers.withUnsafeMutableBufferPointer { multipliers in
                                     let blockMultipliers = UnsafeMutableBufferPointer(rebasing: multipliers[0..<(end - start)])
                                     Bootstrap.sampleBlock(
@@ -208,6 +231,7 @@ struct LearnPasses: Sendable {
         for more in partial.dropFirst() {
             for index in total.indices { total[index] += more[index] }
         }
+        communicator.allReduceSum(&total)
         return (
             (0..<leafCount).map { total[3 * $0] }, (0..<leafCount).map { total[3 * $0 + 1] },
             (0..<leafCount).map { total[3 * $0 + 2] }

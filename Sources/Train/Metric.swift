@@ -21,32 +21,35 @@ public enum Metric: Sendable, Hashable {
 
     public var isMaximized: Bool { self == .r2 }
 
-    /// The metric over all objects at the current approx (weighted means, as CatBoost).
-    func evaluate(targets: [Float], approx: [Double], weights: [Double]) -> Double {
-        var weightSum = 0.0
+    /// The metric over all objects at the current approx (weighted means, as CatBoost). In a
+    /// multi-host job the objects are this rank's and the sums are summed over the ranks.
+    func evaluate(
+        targets: [Float], approx: [Double], weights: [Double], communicator: any Communicator = SingleProcess()
+    ) -> Double {
+        var sums = [0.0, 0.0]
         switch self {
         case .loss(let loss):
-            var sum = 0.0
             for index in targets.indices {
-                sum += weights[index] * loss.pointLoss(target: Double(targets[index]), approx: approx[index])
-                weightSum += weights[index]
+                sums[0] += weights[index] * loss.pointLoss(target: Double(targets[index]), approx: approx[index])
+                sums[1] += weights[index]
             }
-            return Self.meanLoss(loss, sum: sum, weightSum: weightSum)
+            communicator.allReduceSum(&sums)
+            return Self.meanLoss(loss, sum: sums[0], weightSum: sums[1])
         case .r2:
-            var targetSum = 0.0
             for index in targets.indices {
-                targetSum += weights[index] * Double(targets[index])
-                weightSum += weights[index]
+                sums[0] += weights[index] * Double(targets[index])
+                sums[1] += weights[index]
             }
-            let mean = targetSum / weightSum
-            var residual = 0.0
-            var total = 0.0
+            communicator.allReduceSum(&sums)
+            let mean = sums[0] / sums[1]
+            var deviations = [0.0, 0.0]  // residual, total
             for index in targets.indices {
                 let y = Double(targets[index])
-                residual += weights[index] * (y - approx[index]) * (y - approx[index])
-                total += weights[index] * (y - mean) * (y - mean)
+                deviations[0] += weights[index] * (y - approx[index]) * (y - approx[index])
+                deviations[1] += weights[index] * (y - mean) * (y - mean)
             }
-            return total > 0 ? 1 - residual / total : 0
+            communicator.allReduceSum(&deviations)
+            return deviations[1] > 0 ? 1 - deviations[0] / deviations[1] : 0
         }
     }
 

@@ -49,43 +49,90 @@ public struct SageMakerTraining: Sendable {
     func path(_ components: String...) -> String { ([root] + components).joined(separator: "/") }
 
     /// Runs the whole job; returns the process exit status (0 success, 1 failure written).
+    ///
+    /// Under mpirun this process is one rank of a multi-host job: rank 0 writes the failure
+    /// file, with the reason of whichever rank failed. A failure every rank agreed on ends
+    /// every rank normally; one that struck this rank alone (the others may be waiting in a
+    /// collective) ends the whole job through MPI_Abort, after rank 0 has written its reason.
     public func run() async -> Int32 {
-        do {
-            try await train()
+        var communicator: any Communicator = SingleProcess()
+        let placement = MPIRankPlacement.fromEnvironment()
+        do throws(TrainingError) {
+            if placement == nil, let plan = try launchPlan() {
+                logger.info("Multi-host job: \(plan.currentHost) of \(plan.hosts.joined(separator: ", "))")
+                return MPILauncher(
+                    plan: plan, failurePath: path("output", "failure"), logger: logger, waitSeconds: Self.hostWaitSeconds
+                ).run()
+            }
+            if let placement, placement.rankCount > 1 { communicator = try MPICommunicator() }
+            try await train(communicator: communicator, placement: placement ?? .single)
+            recordOutcome(success: true, rank: communicator.rank)
+            communicator.finish()
             return 0
         } catch {
             let reason = error.description
-            logger.error("Training failed: \(reason)")
-            makeDirectories(path("output"))
-            try? FileIO.writeAtomically(Array((Self.failureText(reason) + "\n").utf8), to: path("output", "failure"))
+            if communicator.rank == 0 {
+                logger.error("Training failed: \(reason)")
+                makeDirectories(path("output"))
+                try? FileIO.writeAtomically(Array((Self.failureText(reason) + "\n").utf8), to: path("output", "failure"))
+            } else if !error.isAgreedByEveryRank {
+                logger.error("Training failed on rank \(communicator.rank) of \(communicator.rankCount): \(reason)")
+            }
+            recordOutcome(success: false, rank: communicator.rank)
+            if communicator.isDistributed, !error.isAgreedByEveryRank { communicator.abort(status: 1) }
+            communicator.finish()
             return 1
         }
     }
 
-    func train() async throws(TrainingError) {
+    /// How long hosts of a multi-host job wait for each other (`SYMMETREE_MPI_WAIT_SECONDS`,
+    /// default 10 minutes).
+    static var hostWaitSeconds: Int {
+        getenv("SYMMETREE_MPI_WAIT_SECONDS").flatMap { Int(String(cString: $0)) } ?? 600
+    }
+
+    /// This host's part of a multi-host job, or nil for one host.
+    func launchPlan() throws(TrainingError) -> MPILaunchPlan? {
+        var executable = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &executable, executable.count - 1)
+        let path = length > 0 ? String(decoding: executable[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "symmetree"
+        return try MPILaunchPlan.make(
+            resourceConfig: try readJSON("resourceconfig.json", required: false), hyperparameters: try readHyperparameters(),
+            executable: path, mlRoot: root)
+    }
+
+    /// Under a launcher (`SYMMETREE_OUTCOMES`, set through mpirun), each rank records how it
+    /// ended, so a worker host's container can exit with the job's outcome.
+    func recordOutcome(success: Bool, rank: Int) {
+        guard let directory = getenv("SYMMETREE_OUTCOMES").map({ String(cString: $0) }) else { return }
+        makeDirectories(directory)
+        try? FileIO.writeAtomically(Array((success ? "0\n" : "1\n").utf8), to: "\(directory)/rank-\(rank)")
+    }
+
+    func train(communicator: any Communicator, placement: MPIRankPlacement) async throws(TrainingError) {
         let hyperparameters = try readHyperparameters()
         var parameters = try TrainingParameters(hyperparameters: hyperparameters)
         try checkInputDataConfig()
-        let host = try checkResourceConfig()
+        let host = try checkResourceConfig(underMPI: communicator.isDistributed)
+        let isWriter = communicator.rank == 0
+        var logger = logger
+        if !isWriter { logger.logLevel = max(logger.logLevel, .notice) }
 
         let trainingChannel = try trainingChannelName()
-        var trainingFiles = try dataFiles(channel: trainingChannel, required: true)
+        var trainingFiles = try dataFiles(channel: trainingChannel, required: !communicator.isDistributed)
         if let index = try categoricalIndex(in: &trainingFiles, channel: trainingChannel) {
             parameters.categorical.declaration.csvColumns = index.csvColumns
         }
         logger.info("Loading \(trainingFiles.count) training file(s)")
-        let categorical = parameters.categorical.declaration
-        let learn = try CSVDataLoader.load(
-            files: trainingFiles, labelColumn: parameters.labelColumn, hasHeader: parameters.csvHeader, channel: trainingChannel,
-            categorical: categorical)
+        guard let learn = try loadShare(
+            channel: trainingChannel, files: trainingFiles, parameters: parameters, communicator: communicator,
+            placement: placement)
+        else { throw TrainingError("the \(trainingChannel) channel holds no files on any host") }
         var validationFiles = try dataFiles(channel: "validation", required: false)
         _ = try categoricalIndex(in: &validationFiles, channel: "validation")
-        let eval: DataTable? =
-            validationFiles.isEmpty
-            ? nil
-            : try CSVDataLoader.load(
-                files: validationFiles, labelColumn: parameters.labelColumn, hasHeader: parameters.csvHeader, channel: "validation",
-                categorical: categorical)
+        let eval = try loadShare(
+            channel: "validation", files: validationFiles, parameters: parameters, communicator: communicator,
+            placement: placement)
         if let eval, eval.categoricalFeatures != learn.categoricalFeatures {
             throw TrainingError("the validation data's categorical features \(eval.categoricalFeatures) differ from the training data's \(learn.categoricalFeatures)")
         }
@@ -95,20 +142,16 @@ public struct SageMakerTraining: Sendable {
         let validationRows = eval.map { ", validation rows: \($0.rowCount)" } ?? ""
         logger.info("Training rows: \(learn.rowCount), features: \(learn.featureCount)\(validationRows)")
 
-        let fingerprint = Checkpoint.fingerprint(hyperparameters: hyperparameters, learn: learn)
+        let fingerprint = Checkpoint.fingerprint(
+            hyperparameters: hyperparameters, learn: learn, communicator: communicator)
         let checkpointsDirectory = try checkpointsDirectoryPath()
         let checkpointPath = checkpointsDirectory + "/" + Self.checkpointFileName
-        var resume: TrainingProgress?
-        if let bytes = try? FileIO.readAll(path: checkpointPath) {
-            do {
-                resume = try Checkpoint.decode(bytes, fingerprint: fingerprint)
-            } catch {
-                logger.warning("Ignoring checkpoint \(checkpointPath): \(error.description)")
-            }
-        }
-        let log = self.log
-        let booster = Booster(
-            parameters: parameters, log: log, shouldStop: { TerminationSignal.wasReceived },
+        let resume = resumableProgress(at: checkpointPath, fingerprint: fingerprint, communicator: communicator)
+        // Only rank 0 prints the training log and its metric lines.
+        var writerLog = self.log
+        if !isWriter { writerLog = { (_: String) in } }
+        var booster = Booster(
+            parameters: parameters, log: writerLog, shouldStop: { TerminationSignal.wasReceived },
             checkpoint: { (progress) throws(TrainingError) in
                 makeDirectories(checkpointsDirectory)
                 do throws(ModelError) {
@@ -117,19 +160,53 @@ public struct SageMakerTraining: Sendable {
                     throw TrainingError("cannot write checkpoint \(checkpointPath): \(error.description)")
                 }
             })
-        var configured = booster
-        configured.hostName = host
-        let result = try await configured.train(learn: learn, eval: eval, resumeFrom: resume)
-        if let reason = result.stopReason, TerminationSignal.wasReceived {
+        // Only rank 0 writes checkpoints (as it writes every other file of the job).
+        if !isWriter { booster.checkpoint = nil }
+        booster.hostName = host
+        booster.communicator = communicator
+        let result = try await booster.train(learn: learn, eval: eval, resumeFrom: resume)
+        if communicator.isDistributed {
+            let treeCount = max(1, result.learnHistory.count - (resume?.learnHistory.count ?? 0))
+            let bytes = communicator.allReducedByteCount
+            logger.info("All-reduced \(bytes) bytes per rank over \(treeCount) trees (\(bytes / treeCount) per tree)")
+            logger.notice("Rank \(communicator.rank): \(formatFixed(communicator.collectiveSeconds, decimals: 2)) s in collectives (waiting for slower ranks included)")
+        }
+        try finish(result, checkpointPath: checkpointPath, fingerprint: fingerprint, isWriter: isWriter)
+    }
+
+    /// The checkpoint to resume from, if one matches: rank 0 reads it and sends it to all, so
+    /// every rank resumes from the same trees.
+    func resumableProgress(at checkpointPath: String, fingerprint: UInt64, communicator: any Communicator) -> TrainingProgress? {
+        var bytes = communicator.rank == 0 ? (try? FileIO.readAll(path: checkpointPath)) ?? [] : []
+        if communicator.isDistributed { bytes = communicator.allGather(bytes)[0] }
+        guard !bytes.isEmpty else { return nil }
+        do {
+            return try Checkpoint.decode(bytes, fingerprint: fingerprint)
+        } catch {
+            logger.warning("Ignoring checkpoint \(checkpointPath): \(error.description)")
+            return nil
+        }
+    }
+
+    /// After training: on SIGTERM keep the checkpoint and fail unless save_model_on_terminate;
+    /// then (rank 0) write the model and learning curves.
+    func finish(_ result: TrainingResult, checkpointPath: String, fingerprint: UInt64, isWriter: Bool) throws(TrainingError) {
+        if let reason = result.stopReason, result.wasTerminated {
             // Keep the work for a restarted (spot) job before deciding what this one reports.
-            makeDirectories(checkpointsDirectory)
-            try? FileIO.writeAtomically(Checkpoint.encode(result.progress, fingerprint: fingerprint), to: checkpointPath)
-            guard parameters.saveModelOnTerminate else {
-                throw TrainingError("training was \(reason); no model was written (set save_model_on_terminate=true to keep the partial model)")
+            if isWriter {
+                makeDirectories(String(checkpointPath[..<(checkpointPath.lastIndex(of: "/") ?? checkpointPath.endIndex)]))
+                try? FileIO.writeAtomically(Checkpoint.encode(result.progress, fingerprint: fingerprint), to: checkpointPath)
+            }
+            guard result.parameters.saveModelOnTerminate else {
+                // Every rank stopped at the same iteration with the same parameters.
+                var stopped = TrainingError(
+                    "training was \(reason); no model was written (set save_model_on_terminate=true to keep the partial model)")
+                stopped.isAgreedByEveryRank = true
+                throw stopped
             }
             logger.info("Saving the model trained so far (\(reason))")
         }
-        try writeOutputs(result)
+        if isWriter { try writeOutputs(result) }
     }
 
     func writeOutputs(_ result: TrainingResult) throws(TrainingError) {
@@ -233,12 +310,15 @@ public struct SageMakerTraining: Sendable {
         return hasTrain ? "train" : "training"
     }
 
-    /// The host name SageMaker gave this container (`current_host`), if any.
-    func checkResourceConfig() throws(TrainingError) -> String? {
+    /// The host name SageMaker gave this container (`current_host`), if any. A job of several
+    /// hosts trains as ranks of `mpirun`; a process of such a job not started by mpirun is
+    /// refused here (`symmetree train` starts mpirun itself before it gets this far).
+    func checkResourceConfig(underMPI: Bool) throws(TrainingError) -> String? {
         guard let config = try readJSON("resourceconfig.json", required: false) else { return nil }
-        if let hosts = config["hosts"]?.arrayValue, hosts.count > 1 {
+        if let hosts = config["hosts"]?.arrayValue, hosts.count > 1, !underMPI {
             throw TrainingError(
-                "distributed training is not supported: this job has \(hosts.count) hosts; set instance_count=1")
+                "this job has \(hosts.count) hosts, but this process was not started by mpirun: multi-host training runs as "
+                    + "the ranks of one mpirun job (the image's `symmetree train` launches it on \(hosts.first?.stringValue ?? "algo-1"))")
         }
         return config["current_host"]?.stringValue
     }

@@ -13,4 +13,6 @@ public struct TrainingResult: Sendable {
     public var stopReason: String?
     /// The loop's state when it ended (before any use_best_model shrinking), for a checkpoint.
     public var progress: TrainingProgress
+    /// Whether SIGTERM (on any rank of a multi-host job) ended training early.
+    public var wasTerminated = false
 }

@@ -13,6 +13,18 @@ struct TreeLearner {
     let subtractionRowCountMin: Int
     /// The `subtractionRowCountMin` training uses (the histogram tests build above it).
     static let subtractionRowCountMinDefault = 50_000
+    /// The ranks holding the other rows; every level's histograms and row counts are summed
+    /// over them, so every rank chooses the same splits.
+    var communicator: any Communicator = SingleProcess()
+
+    /// The features whose histograms and split scores each rank owns: contiguous ranges in rank
+    /// order, so the best of the ranks' bests, taken in rank order, is the split one process
+    /// would choose (a later feature wins only with a strictly larger score).
+    var featureRanges: [Range<Int>] {
+        let featureCount = dataset.featureCount
+        let rankCount = communicator.rankCount
+        return (0..<rankCount).map { rank in (featureCount * rank / rankCount)..<(featureCount * (rank + 1) / rankCount) }
+    }
 
     struct GrownTree {
         var splits: [SplitCandidate]
@@ -39,11 +51,12 @@ struct TreeLearner {
         var sampled = SampledRows()
         var partition = LeafPartition(rowCount: 0)
         var histograms: LevelHistograms?
+        var sampledCount = 0
         if case .perTree(let rows) = sample {
             sampled = rows
+            sampledCount = communicator.isDistributed ? Int(communicator.allReduceSum(Double(rows.count))) : rows.count
             partition = LeafPartition(rowCount: rows.count)
-            histograms = await LevelHistograms.build(
-                dataset: dataset, rows: partition.grouped(sampled, included: [true]), threadCount: threadCount)
+            histograms = await reducedHistograms(partition.grouped(sampled, included: [true]), included: [true])
         }
         let allFeatures = Array(0..<dataset.featureCount)
         var splits: [SplitCandidate] = []
@@ -55,16 +68,12 @@ struct TreeLearner {
                 // its level caching, `NeedToUseTreeLevelCaching`, when not sampling per tree).
                 sampled = draw(random.next())
                 partition = LeafPartition(grouping: sampled, leafOfRow: leafOfRow, leafCount: 1 << level)
-                histograms = await LevelHistograms.build(
-                    dataset: dataset, rows: partition.grouped(sampled, included: [Bool](repeating: true, count: 1 << level)),
-                    threadCount: threadCount)
+                let every = [Bool](repeating: true, count: 1 << level)
+                histograms = await reducedHistograms(partition.grouped(sampled, included: every), included: every)
             }
             guard let levelHistograms = histograms else { preconditionFailure("no histograms for level \(level)") }
             let noise = noiseDeviation > 0 ? (deviation: noiseDeviation, seed: random.next()) : nil
-            let best = SplitScoring.bestSplit(
-                histograms: levelHistograms, binCounts: dataset.binCounts, features: candidates,
-                scoreFunction: scoreFunction, l2: l2, noise: noise, threadCount: threadCount)
-            guard let best else { break }
+            guard let best = bestSplit(histograms: levelHistograms, candidates: candidates, l2: l2, noise: noise) else { break }
             splits.append(best)
             let bit = UInt16(1) << UInt16(level)
             let threshold = UInt8(truncatingIfNeeded: best.borderIndex)
@@ -73,7 +82,7 @@ struct TreeLearner {
             }
             // CatBoost drops a split that no longer separates anything (every pair of leaves
             // it distinguishes has an empty side, over all learn rows) and stops the tree there.
-            if let redundant = Self.redundantSplit(leafOfRow: leafOfRow, leafCount: 2 << level) {
+            if let redundant = redundantSplit(leafOfRow: leafOfRow, leafCount: 2 << level) {
                 splits.remove(at: redundant)
                 Self.removeBit(redundant, from: &leafOfRow)
                 break
@@ -81,18 +90,52 @@ struct TreeLearner {
             guard level + 1 < depth else { break }
             if case .perTree = sample {
                 histograms = await childHistograms(
-                    of: levelHistograms, split: best, sampled: sampled, partition: &partition, level: level)
+                    of: levelHistograms, split: best, sampled: sampled, sampledCount: sampledCount, partition: &partition,
+                    level: level)
             }
         }
         return GrownTree(splits: splits, leafOfRow: leafOfRow)
     }
 
+    /// This rank's histograms of `rows`, then the `included` leaves of this rank's features
+    /// summed over the ranks.
+    private func reducedHistograms(_ rows: LeafGroupedRows, included: [Bool]) async -> LevelHistograms {
+        var histograms = await LevelHistograms.build(dataset: dataset, rows: rows, threadCount: threadCount)
+        histograms.reduce(
+            leaves: included, binCounts: dataset.binCounts, featureRanges: featureRanges, communicator: communicator)
+        return histograms
+    }
+
+    /// The level's split: each rank scores the candidates among its own features, and every
+    /// rank takes the best of the ranks' bests, in rank order.
+    private func bestSplit(
+        histograms: LevelHistograms, candidates: [Int], l2: Double, noise: (deviation: Double, seed: UInt64)?
+    ) -> SplitCandidate? {
+        guard communicator.isDistributed else {
+            return SplitScoring.bestSplit(
+                histograms: histograms, binCounts: dataset.binCounts, features: candidates, scoreFunction: scoreFunction,
+                l2: l2, noise: noise, threadCount: threadCount)
+        }
+        let owned = featureRanges[communicator.rank]
+        let mine = SplitScoring.bestSplit(
+            histograms: histograms, binCounts: dataset.binCounts, features: candidates.filter { owned.contains($0) },
+            scoreFunction: scoreFunction, l2: l2, noise: noise, threadCount: threadCount)
+        var best: SplitCandidate?
+        for part in communicator.allGatherParts(mine.map { [Double($0.feature), Double($0.borderIndex), $0.score] } ?? []) {
+            guard part.count == 3 else { continue }
+            let candidate = SplitCandidate(feature: Int(part[0]), borderIndex: Int(part[1]), score: part[2])
+            if best == nil || candidate.score > best!.score { best = candidate }
+        }
+        return best
+    }
+
     /// The next level's histograms over the same sample: the sampled rows move to their
-    /// children in `partition`; above `subtractionRowCountMin` each parent's smaller child is
-    /// built from rows and its sibling by subtraction, below it every child from rows.
+    /// children in `partition`; above `subtractionRowCountMin` sampled rows (over all ranks)
+    /// each parent's smaller child (over all ranks) is built from rows and its sibling by
+    /// subtraction, below it every child from rows.
     private func childHistograms(
-        of parent: LevelHistograms, split: SplitCandidate, sampled: SampledRows, partition: inout LeafPartition,
-        level: Int
+        of parent: LevelHistograms, split: SplitCandidate, sampled: SampledRows, sampledCount: Int,
+        partition: inout LeafPartition, level: Int
     ) async -> LevelHistograms {
         let threshold = UInt8(truncatingIfNeeded: split.borderIndex)
         dataset.bins.withUnsafeBufferPointer { bins in
@@ -101,15 +144,16 @@ struct TreeLearner {
                 rowIndex: sampled.rowIndex, threadCount: threadCount)
         }
         let childCount = 2 << level
-        guard sampled.count >= subtractionRowCountMin else {
-            let all = partition.grouped(sampled, included: [Bool](repeating: true, count: childCount))
-            return await LevelHistograms.build(dataset: dataset, rows: all, threadCount: threadCount)
+        guard sampledCount >= subtractionRowCountMin else {
+            let every = [Bool](repeating: true, count: childCount)
+            return await reducedHistograms(partition.grouped(sampled, included: every), included: every)
         }
         let parentCount = childCount / 2
-        let smallIsHigh = (0..<parentCount).map { partition.ranges[$0 + parentCount].count <= partition.ranges[$0].count }
-        let small = partition.grouped(
-            sampled, included: (0..<childCount).map { ($0 >= parentCount) == smallIsHigh[$0 % parentCount] })
-        var next = await LevelHistograms.build(dataset: dataset, rows: small, threadCount: threadCount)
+        var childRowCounts = partition.ranges.map { Double($0.count) }
+        communicator.allReduceSum(&childRowCounts)
+        let smallIsHigh = (0..<parentCount).map { childRowCounts[$0 + parentCount] <= childRowCounts[$0] }
+        let included = (0..<childCount).map { ($0 >= parentCount) == smallIsHigh[$0 % parentCount] }
+        var next = await reducedHistograms(partition.grouped(sampled, included: included), included: included)
         next.subtract(from: parent, smallIsHigh: smallIsHigh, binCounts: dataset.binCounts)
         return next
     }
@@ -123,6 +167,22 @@ struct TreeLearner {
         }
     }
 
+    /// `redundantSplit` over every rank's rows: a leaf is empty only if it is empty on all.
+    private func redundantSplit(leafOfRow: [UInt16], leafCount: Int) -> Int? {
+        guard communicator.isDistributed else { return Self.redundantSplit(leafOfRow: leafOfRow, leafCount: leafCount) }
+        // Which leaves hold a row here, stopping at the first row that fills the last one (as
+        // one process does): counting every row was 7% of a rank's time at 500k rows.
+        var holdsRows = [Double](repeating: 0, count: leafCount)
+        var populated = 0
+        for leaf in leafOfRow where holdsRows[Int(leaf)] == 0 {
+            holdsRows[Int(leaf)] = 1
+            populated += 1
+            if populated == leafCount { break }
+        }
+        communicator.allReduceSum(&holdsRows)
+        return Self.redundantSplit(isEmpty: holdsRows.map { $0 == 0 })
+    }
+
     /// CatBoost's `GetRedundantSplitIdx`: the lowest split index k such that for every leaf
     /// with bit k clear, it or its partner with bit k set is empty.
     static func redundantSplit(leafOfRow: [UInt16], leafCount: Int) -> Int? {
@@ -133,6 +193,12 @@ struct TreeLearner {
             populated += 1
             if populated == leafCount { return nil }
         }
+        return redundantSplit(isEmpty: isEmpty)
+    }
+
+    /// The lowest redundant split of a tree whose empty leaves are `isEmpty`.
+    static func redundantSplit(isEmpty: [Bool]) -> Int? {
+        let leafCount = isEmpty.count
         var split = 0
         while 1 << split < leafCount {
             let bit = 1 << split

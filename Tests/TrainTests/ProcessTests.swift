@@ -32,13 +32,7 @@ struct ProcessTests {
     }
 
     func launch(_ ml: MLRoot) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(Self.binary, "build the symmetree product first"))
-        process.arguments = ["train", "--ml-root", ml.root]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+        try startTraining(ml)
     }
 
     func waitForCheckpoint(_ ml: MLRoot) {

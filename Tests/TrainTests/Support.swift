@@ -87,3 +87,17 @@ final class LockedList<Element: Sendable>: @unchecked Sendable {
 }
 
 typealias LockedLines = LockedList<String>
+
+/// `symmetree train --ml-root …` started (not waited for), its output discarded, with `environment`
+/// added to this process's.
+func startTraining(_ ml: MLRoot, environment: [String: String] = [:]) throws -> Process {
+    let process = Process()
+    guard let binary = ProcessTests.binary else { throw TrainingError("build the symmetree product first") }
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = ["train", "--ml-root", ml.root]
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+}
