@@ -28,7 +28,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from compare_train import OUT, PARAMS, make_data  # noqa: E402
+from compare_train import OUT, PARAMS, synthetic  # noqa: E402
 
 # One single-threaded rank per core, pinned: unpinned ranks migrate and lose their caches
 # (150 trees: 11.1 s unpinned, 10.3 s pinned on this machine). The SageMaker launcher does not
@@ -94,7 +94,7 @@ def binary_path():
 
 
 def compare_ranks(args):
-    train_csv, test_csv = make_data(args.rows)
+    train_csv, test_csv = synthetic(args.rows)
     files = shards(train_csv, args.rows)
     binary = binary_path()
     parameters = PARAMS | {"thread_count": 1, "metric_period": 100}
@@ -135,7 +135,7 @@ def scaling_table(seconds_per_row_tree, bytes_per_tree, levels=6, cores_per_host
 
 
 def compare_builds(args):
-    train_csv, _ = make_data(args.rows)
+    train_csv, _ = synthetic(args.rows)
     files = shards(train_csv, args.rows)
     walls = {args.builds[0]: [], args.builds[1]: []}
     for round_index in range(args.rounds):
