@@ -33,7 +33,9 @@ from compare_train import OUT, PARAMS, synthetic  # noqa: E402
 # One single-threaded rank per core, pinned: unpinned ranks migrate and lose their caches
 # (150 trees: 11.1 s unpinned, 10.3 s pinned on this machine). The SageMaker launcher does not
 # pin, because there each rank runs thread_count threads.
-MPIRUN = ["mpirun", "--allow-run-as-root", "--bind-to", "core"]
+# MALLOC_ARENA_MAX=1 as the SageMaker launcher passes it (MPILaunchPlan): without it each rank's
+# arrays are faulted in afresh every tree.
+MPIRUN = ["mpirun", "--allow-run-as-root", "--bind-to", "core", "-x", "MALLOC_ARENA_MAX=1"]
 
 
 def shards(train, rows):

@@ -28,6 +28,7 @@ struct MPILaunchPlanTests {
         #expect(joined.contains("--host algo-1:2,algo-2:2,algo-3:2 -np 6"))
         #expect(joined.contains("btl_tcp_if_include eth1"))
         #expect(joined.contains("oob_tcp_if_include eth1"))
+        #expect(joined.contains("-x MALLOC_ARENA_MAX=1"))
         #expect(joined.contains("-mca pml ob1 /usr/local/bin/symmetree train --ml-root /opt/ml"))
         #expect(arguments.suffix(4) == ["/usr/local/bin/symmetree", "train", "--ml-root", "/opt/ml"])
     }

@@ -35,7 +35,13 @@ extension Communicator {
     /// Every rank's values concatenated in rank order: for rows, the order one process reads them.
     func allGatherValues<Value: BitwiseCopyable>(_ values: [Value]) -> [Value] {
         guard isDistributed else { return values }
-        return Array(allGatherParts(values).joined())
+        // Appended part by part: `Array(parts.joined())` walks a FlattenSequence element by
+        // element through unspecialized generic metadata (1.5% of a 1M-row, 100-tree job).
+        let parts = allGatherParts(values)
+        var all: [Value] = []
+        all.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        for part in parts { all.append(contentsOf: part) }
+        return all
     }
 
     /// Every rank's count, in rank order.
