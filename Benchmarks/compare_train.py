@@ -142,13 +142,16 @@ def run_peer(trainer, train, test):
     return result
 
 
-def run_symmetree(binary, train, test):
+def run_symmetree(binary, train, test, hyperparameters=None):
+    """`symmetree train` on `train` through the SageMaker contract (more `hyperparameters` on top
+    of the shared ones), then `symmetree predict` on `test`: wall time, peak RSS, held-out RMSE."""
     with tempfile.TemporaryDirectory() as ml:
         os.makedirs(os.path.join(ml, "input", "config"))
         os.makedirs(os.path.join(ml, "input", "data", "training"))
         os.symlink(train, os.path.join(ml, "input", "data", "training", "train.csv"))
         with open(os.path.join(ml, "input", "config", "hyperparameters.json"), "w") as f:
-            json.dump({k: str(v) for k, v in PARAMS.items()} | {"metric_period": "100", "thread_count": str(THREADS)}, f)
+            json.dump({k: str(v) for k, v in PARAMS.items()} | {"metric_period": "100", "thread_count": str(THREADS)}
+                      | (hyperparameters or {}), f)
         start = time.perf_counter()
         run = subprocess.run(["/usr/bin/time", "-v", binary, "train", "--ml-root", ml], capture_output=True, text=True)
         wall = time.perf_counter() - start

@@ -25,10 +25,12 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
-import time
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import compare_train  # noqa: E402
+from compare_train import peak_rss_mb  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Benchmarks", "out")
@@ -91,13 +93,6 @@ def make_data(name):
     return train, test, cats, len(columns)
 
 
-def peak_rss_mb(stderr):
-    for line in stderr.splitlines():
-        if "Maximum resident set size" in line:
-            return int(line.split(":")[1]) / 1024
-    return float("nan")
-
-
 def run_catboost(train, test, cats, columns):
     cb = subprocess.run(["/usr/bin/time", "-v", sys.executable, "-c", CATBOOST_RUN, train, test, json.dumps(PARAMS),
                          json.dumps(cats), str(columns)], capture_output=True, text=True)
@@ -109,30 +104,7 @@ def run_catboost(train, test, cats, columns):
 
 
 def run_symmetree(binary, train, test, cats):
-    with tempfile.TemporaryDirectory() as ml:
-        os.makedirs(os.path.join(ml, "input", "config"))
-        os.makedirs(os.path.join(ml, "input", "data", "training"))
-        os.symlink(train, os.path.join(ml, "input", "data", "training", "train.csv"))
-        hyper = {k: str(v) for k, v in PARAMS.items()} | {
-            "metric_period": "100", "thread_count": "2", "cat_features": ",".join(str(c - 1) for c in cats)}
-        with open(os.path.join(ml, "input", "config", "hyperparameters.json"), "w") as f:
-            json.dump(hyper, f)
-        start = time.perf_counter()
-        ours = subprocess.run(["/usr/bin/time", "-v", binary, "train", "--ml-root", ml], capture_output=True, text=True)
-        wall = time.perf_counter() - start
-        if ours.returncode != 0:
-            sys.exit(ours.stdout + ours.stderr)
-        features = os.path.join(ml, "test_features.csv")
-        targets = []
-        with open(test) as source, open(features, "w") as sink:
-            for line in source:
-                target, rest = line.split(",", 1)
-                targets.append(float(target))
-                sink.write(rest)
-        predicted = subprocess.run([binary, "predict", "--model", os.path.join(ml, "model", "model.symmetree"),
-                                    "--input", features], capture_output=True, text=True, check=True).stdout
-        rmse = float(np.sqrt(np.mean((np.array(predicted.split(), dtype=float) - np.array(targets)) ** 2)))
-        return {"wall": wall, "rss": peak_rss_mb(ours.stderr), "rmse": rmse}
+    return compare_train.run_symmetree(binary, train, test, {"cat_features": ",".join(str(c - 1) for c in cats)})
 
 
 def main():
