@@ -12,8 +12,10 @@ struct RowBlocks: Sendable {
 
     /// Blocks of whole `granule`s (the bootstrap draws per 8192 rows) so that a granule never
     /// straddles two blocks.
-    init(rowCount: Int, threadCount: Int, granule: Int = 1) {
-        let blockCount = rowCount < Self.parallelRowCountMin ? 1 : max(1, threadCount)
+    /// - Parameter minimumRowCount: below it, one block (`parallelRowCountMin` unless a pass
+    ///   whose result does not depend on the blocks asks for less).
+    init(rowCount: Int, threadCount: Int, granule: Int = 1, minimumRowCount: Int = Self.parallelRowCountMin) {
+        let blockCount = rowCount < minimumRowCount ? 1 : max(1, threadCount)
         let granules = (rowCount + granule - 1) / granule
         ranges = (0..<blockCount).map { block in
             min(rowCount, granules * block / blockCount * granule)..<min(rowCount, granules * (block + 1) / blockCount * granule)

@@ -29,10 +29,15 @@ struct BootstrapTests {
         }
     }
 
+    /// Large data (row blocks for every pass) and small data (row blocks for the bootstrap only,
+    /// from two bootstrap blocks on).
     @Test("Sample weights are the same on one thread and on two; MVS keeps about `subsample` of the rows, unbiased",
-          arguments: [BootstrapType.mvs, .bernoulli, .bayesian])
-    func sampleWeightsPerBlock(type: BootstrapType) {
-        let rowCount = 3 * RowBlocks.parallelRowCountMin + 1234
+          arguments: [BootstrapType.mvs, .bernoulli, .bayesian], [3 * RowBlocks.parallelRowCountMin + 1234, 5 * Bootstrap.blockSize + 321])
+    func sampleWeightsPerBlock(type: BootstrapType, rowCount: Int) {
+        #expect(LearnPasses(targets: [0, 0], weights: [1, 1], threadCount: 2).sampleBlocks.ranges.count == 1)
+        #expect(
+            LearnPasses(targets: [Double](repeating: 0, count: rowCount), weights: [Double](repeating: 1, count: rowCount), threadCount: 2)
+                .sampleBlocks.ranges.count == 2)
         var random = RandomGenerator(seed: 7)
         let gradients = (0..<rowCount).map { _ in random.nextGaussianPair().0 }
         let weights = [Double](repeating: 1, count: rowCount)
