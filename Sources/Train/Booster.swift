@@ -63,22 +63,29 @@ public struct Booster: Sendable {
             options: options, dataset: dataset, learnTargets: learn.targets, eval: evalSet, random: random,
             resumeFrom: resumeFrom, shard: shard, communicator: communicator)
         if resumeFrom != nil { log("Resumed from a checkpoint at iteration \(run.trees.count)") }
-        let stopReason = try await iterate(&run, startTime: startTime)
+        let stopReason = try await iterate(&run, startTime: startTime) { run, isLast throws(TrainingError) in
+            if let checkpoint, options.checkpointIterations > 0, run.trees.count % options.checkpointIterations == 0, !isLast {
+                try checkpoint(run.progress)
+            }
+        }
         var result = finish(run, features: quantizer.features, stopReason: stopReason)
         result.wasTerminated = stopReason?.hasPrefix(Self.terminationReasonStart) == true
         return result
     }
 
     /// Steps `run` until its last iteration, SIGTERM or the overfitting detector, logging
-    /// progress and writing checkpoints on the way; returns why it stopped early, if it did.
-    private func iterate(_ run: inout BoostingRun, startTime: Double) async throws(TrainingError) -> String? {
+    /// progress on the way; `afterTree(run, isLast)` runs after every tree (checkpoints).
+    /// Returns why it stopped early, if it did.
+    func iterate<Run: BoostingIterations>(
+        _ run: inout Run, startTime: Double, afterTree: (Run, _ isLast: Bool) throws(TrainingError) -> Void = { _, _ in }
+    ) async throws(TrainingError) -> String? {
         let options = run.options
-        let detectorWait = run.eval != nil && options.overfittingDetector != nil ? options.odWait : nil
-        while run.trees.count < options.iterations {
-            let iteration = run.trees.count
+        let detectorWait = run.hasEvalSet && options.overfittingDetector != nil ? options.odWait : nil
+        while run.treeCount < options.iterations {
+            let iteration = run.treeCount
             if stopIsAgreed() { return "\(Self.terminationReasonStart) after \(iteration) iterations" }
             let learnValue = await run.step()
-            let isLast = run.trees.count == options.iterations
+            let isLast = run.treeCount == options.iterations
             let waited = run.bestIteration.map { iteration - $0 } ?? 0
             let detectorFired = detectorWait.map { waited >= $0 } ?? false
             if options.metricPeriod > 0, iteration % options.metricPeriod == 0 || isLast || detectorFired {
@@ -87,11 +94,7 @@ public struct Booster: Sendable {
                     best: run.bestIteration.map { ($0, run.evalHistory[$0]) }, elapsed: MonotonicClock.seconds - startTime,
                     total: options.iterations))
             }
-            if let checkpoint, options.checkpointIterations > 0, run.trees.count % options.checkpointIterations == 0,
-                !isLast
-            {
-                try checkpoint(run.progress)
-            }
+            try afterTree(run, isLast)
             if detectorFired, let detectorWait {
                 let reason = "Stopped by overfitting detector  (\(detectorWait) iterations wait)"
                 log(reason)

@@ -35,7 +35,7 @@ extension Booster {
         if let eval {
             run.eval = await evalSet(eval, quantizer: quantizer, numeric: numeric, columns: columns, oneHot: oneHot, run: run)
         }
-        let stopReason = await iterate(&run, startTime: startTime)
+        let stopReason = try await iterate(&run, startTime: startTime)
         let builder = CategoricalModelBuilder(
             floatFeatures: floatFeatures,
             categoricalFeatures: columns.map { CategoricalFeature(columnIndex: $0.featureIndex, name: learn.featureNames.isEmpty ? "" : learn.featureNames[$0.featureIndex]) },
@@ -59,31 +59,6 @@ extension Booster {
             rowCount: eval.rowCount, staticBins: bins, isOneHot: Array(repeating: false, count: numeric.count) + oneHot.map { _ in true },
             hashes: hashes, targets: eval.targets,
             weights: BoostingRun.objectWeights(targets: eval.targets, scalePosWeight: run.options.scalePosWeight), bias: run.bias)
-    }
-
-    private func iterate(_ run: inout CategoricalBoostingRun, startTime: Double) async -> String? {
-        let options = run.options
-        let detectorWait = run.eval != nil && options.overfittingDetector != nil ? options.odWait : nil
-        while run.trees.count < options.iterations {
-            let iteration = run.trees.count
-            if shouldStop() { return "stopped by SIGTERM after \(iteration) iterations" }
-            let learnValue = await run.step()
-            let isLast = run.trees.count == options.iterations
-            let waited = run.bestIteration.map { iteration - $0 } ?? 0
-            let detectorFired = detectorWait.map { waited >= $0 } ?? false
-            if options.metricPeriod > 0, iteration % options.metricPeriod == 0 || isLast || detectorFired {
-                log(progressLine(
-                    iteration: iteration, learn: learnValue, eval: run.evalHistory.last,
-                    best: run.bestIteration.map { ($0, run.evalHistory[$0]) }, elapsed: MonotonicClock.seconds - startTime,
-                    total: options.iterations))
-            }
-            if detectorFired, let detectorWait {
-                let reason = "Stopped by overfitting detector  (\(detectorWait) iterations wait)"
-                log(reason)
-                return reason
-            }
-        }
-        return nil
     }
 
     private func finishCategorical(_ run: CategoricalBoostingRun, builder: CategoricalModelBuilder, stopReason: String?) -> TrainingResult {
