@@ -90,8 +90,13 @@ extension CategoricalTransform {
         /// `CategoryIDs`' lookup over the flat copy of its slots.
         @inline(__always)
         func id(of hash: UInt32, in column: IDColumn) -> UInt32 {
-            let word = CategoryIDs.slotWord(of: hash, in: idSlots, start: column.slotStart, mask: column.slotMask)
-            return word == 0 ? column.unseen : UInt32(truncatingIfNeeded: word) - 1
+            var slot = CategoryIDs.home(of: hash, mask: column.slotMask)
+            while true {
+                let word = idSlots[column.slotStart + slot]
+                if word == 0 { return column.unseen }
+                if UInt32(truncatingIfNeeded: word >> 32) == hash { return UInt32(truncatingIfNeeded: word) - 1 }
+                slot = (slot + 1) & column.slotMask
+            }
         }
 
         /// A dense table's cell for every row of the chunk (32-bit: `DensePlan` keeps cell counts

@@ -35,20 +35,13 @@ struct CategoryIDs: Sendable {
 
     /// Whether the learn set had `hash`, by the slots (the fast path of `id(of:)`).
     func contains(_ hash: UInt32) -> Bool {
-        slots.withUnsafeBufferPointer { Self.slotWord(of: hash, in: $0, start: 0, mask: $0.count - 1) != 0 }
-    }
-
-    /// The word of `hash`'s slot among `slots[start ... start + mask]` (a copy of some
-    /// `CategoryIDs.slots`), or 0 when the hash is not there: the one probe loop of the layout,
-    /// for `contains` and for `CategoricalTransform`'s flat copy.
-    @inline(__always)
-    static func slotWord(of hash: UInt32, in slots: UnsafeBufferPointer<UInt64>, start: Int, mask: Int) -> UInt64 {
-        var slot = home(of: hash, mask: mask)
-        while true {
-            let word = slots[start + slot]
-            if word == 0 || UInt32(truncatingIfNeeded: word >> 32) == hash { return word }
+        let mask = slots.count - 1
+        var slot = Self.home(of: hash, mask: mask)
+        while slots[slot] != 0 {
+            if UInt32(truncatingIfNeeded: slots[slot] >> 32) == hash { return true }
             slot = (slot + 1) & mask
         }
+        return false
     }
 
     /// The slot a hash's search starts at (Fibonacci hashing: the multiply spreads hashes that
