@@ -120,10 +120,18 @@ struct TreeLearner {
         let mine = SplitScoring.bestSplit(
             histograms: histograms, binCounts: dataset.binCounts, features: candidates.filter { owned.contains($0) },
             scoreFunction: scoreFunction, l2: l2, noise: noise, threadCount: threadCount)
+        // Every rank's best in its own slot (1, feature, border, score; zeros where it has none),
+        // summed: one all-reduce, where a gather of unequal lengths takes two collectives.
+        var slots = [Double](repeating: 0, count: 4 * communicator.rankCount)
+        if let mine {
+            slots.replaceSubrange(
+                (4 * communicator.rank)..<(4 * communicator.rank + 4),
+                with: [1, Double(mine.feature), Double(mine.borderIndex), mine.score])
+        }
+        communicator.allReduceSum(&slots)
         var best: SplitCandidate?
-        for part in communicator.allGatherParts(mine.map { [Double($0.feature), Double($0.borderIndex), $0.score] } ?? []) {
-            guard part.count == 3 else { continue }
-            let candidate = SplitCandidate(feature: Int(part[0]), borderIndex: Int(part[1]), score: part[2])
+        for slot in stride(from: 0, to: slots.count, by: 4) where slots[slot] == 1 {
+            let candidate = SplitCandidate(feature: Int(slots[slot + 1]), borderIndex: Int(slots[slot + 2]), score: slots[slot + 3])
             if best == nil || candidate.score > best!.score { best = candidate }
         }
         return best

@@ -10,6 +10,7 @@ struct MPICommunicator: Communicator {
     let rank: Int
     let rankCount: Int
     private let traffic = CollectiveTraffic()
+    private let receive = ReceiveBuffer()
 
     /// Opens Open MPI and joins the job `mpirun` started.
     init() throws(TrainingError) {
@@ -30,7 +31,7 @@ struct MPICommunicator: Communicator {
     func reduceScatterSum(_ values: UnsafeMutableBufferPointer<Double>, blockCounts: [Int]) {
         let start = MonotonicClock.seconds
         traffic.addAllReduced(byteCount: values.count * MemoryLayout<Double>.stride)
-        library.reduceScatterSum(values, blockCounts: blockCounts, rank: rank)
+        library.reduceScatterSum(values, blockCounts: blockCounts, rank: rank, receive: receive)
         traffic.addCollective(seconds: MonotonicClock.seconds - start)
     }
 

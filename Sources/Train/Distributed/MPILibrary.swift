@@ -108,16 +108,18 @@ struct MPILibrary: @unchecked Sendable {
 
     /// MPI_Reduce_scatter(…, MPI_DOUBLE, MPI_SUM): block `rank` of `values` (blocks of
     /// `blockCounts` doubles, in rank order) becomes the sum over ranks; the other blocks keep
-    /// this rank's values. MPI leaves the result at the start of a receive buffer, copied back.
-    func reduceScatterSum(_ values: UnsafeMutableBufferPointer<Double>, blockCounts: [Int], rank: Int) {
+    /// this rank's values. MPI leaves the result at the start of `receive`, copied back.
+    func reduceScatterSum(
+        _ values: UnsafeMutableBufferPointer<Double>, blockCounts: [Int], rank: Int, receive: ReceiveBuffer
+    ) {
         precondition(blockCounts.reduce(0, +) == values.count, "blocks cover the values")
         precondition(values.count <= Int(Int32.max), "a reduce-scatter over 2^31 doubles")
         guard let base = values.baseAddress else { return }
         let counts = blockCounts.map { Int32($0) }
         let offset = blockCounts[..<rank].reduce(0, +)
-        var block = [Double](repeating: 0, count: max(1, blockCounts[rank]))
-        check(reduceScatter(base, &block, counts, double, sum, world), "MPI_Reduce_scatter")
-        (base + offset).update(from: block, count: blockCounts[rank])
+        let block = receive.doubles(max(1, blockCounts[rank]))
+        check(reduceScatter(base, block.baseAddress, counts, double, sum, world), "MPI_Reduce_scatter")
+        (base + offset).update(from: block.baseAddress!, count: blockCounts[rank])
     }
 
     /// MPI_Allgather of the lengths, then MPI_Allgatherv of the bytes.
