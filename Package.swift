@@ -11,13 +11,19 @@ import PackageDescription
 // the whole module. Every target gets it, so no cross-module inlining crosses a feature
 // boundary; `symmetree` checks the CPU before anything else runs. Swift's `-target-cpu` takes
 // CPU names, not "x86-64-v2": Nehalem is the first with all three features.
-#if arch(x86_64)
-let cpuBaseline: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "nehalem"])]
-#else
-let cpuBaseline: [SwiftSetting] = []
-#endif
+//
+// The evaluator's tree pass is also built for AVX2 (Haswell) and AVX-512 (Skylake-SP) in modules
+// of its own (EvaluatorAVX2, EvaluatorAVX512), which Model calls only on CPUs that run them.
+func targetCPU(_ name: String) -> [SwiftSetting] {
+    #if arch(x86_64)
+    [.unsafeFlags(["-target-cpu", name])]
+    #else
+    []
+    #endif
+}
+let cpuBaseline = targetCPU("nehalem")
 
-let swiftSettings: [SwiftSetting] = [
+let commonSwiftSettings: [SwiftSetting] = [
     // SE-0335: spell existential types `any P`, so their cost is visible.
     .enableUpcomingFeature("ExistentialAny"),
     // SE-0444: a file sees only the members of modules it imports itself.
@@ -28,7 +34,8 @@ let swiftSettings: [SwiftSetting] = [
     // keep them): on the serving path they cost ~3% of a 1-row request's CPU, through a
     // thread-local access set, on every access to a class's stored property.
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
-] + cpuBaseline
+]
+let swiftSettings = commonSwiftSettings + cpuBaseline
 
 let package = Package(
     name: "Symmetree",
@@ -47,7 +54,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0", traits: []),
     ],
     targets: [
-        .target(name: "Model", swiftSettings: swiftSettings),
+        // The evaluator's tree pass built for wider instruction sets, each its own module because
+        // Swift applies -target-cpu per module; Model calls the one InstructionLevel chose. Leaf
+        // modules (pointers in, sums out), so the graph still points one way. CCPUID holds the
+        // CPUID and XGETBV instructions that choice reads.
+        .target(name: "EvaluatorAVX2", swiftSettings: commonSwiftSettings + targetCPU("haswell")),
+        .target(name: "EvaluatorAVX512", swiftSettings: commonSwiftSettings + targetCPU("skylake-avx512")),
+        .systemLibrary(name: "CCPUID", path: "Sources/CCPUID"),
+        .target(name: "Model", dependencies: ["CCPUID", "EvaluatorAVX2", "EvaluatorAVX512"], swiftSettings: swiftSettings),
         // zlib's gzread reads plain and gzip-compressed training files alike.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),

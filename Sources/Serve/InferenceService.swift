@@ -78,7 +78,7 @@ public enum InferenceService {
                 let ensemble = try ModelLoader.load(path: path)
                 let evaluator = Evaluator(ensemble)
                 state = .ready(evaluator)
-                logger.info("Model loaded from \(path): \(ensemble.trees.count) trees, \(evaluator.columnCount) input columns")
+                logger.info("Model loaded from \(path): \(ensemble.trees.count) trees, \(evaluator.columnCount) input columns, \(evaluator.instructionLevel) tree pass")
             } catch {
                 state = .failed("\(error)")
                 logger.error("Model failed to load: \(error)")

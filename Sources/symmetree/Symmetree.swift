@@ -18,7 +18,19 @@ struct Symmetree: AsyncParsableCommand {
 
     static func main() async {
         refuseUnsupportedCPU()
+        refuseUnrunnableInstructionLevel()
         await main(nil)
+    }
+
+    /// `SYMMETREE_INSTRUCTIONS` must name a level this CPU runs: a typo or a wider level is an
+    /// error at start-up (exit 1, SageMaker's failure file for `train`), not a silent fallback.
+    static func refuseUnrunnableInstructionLevel() {
+        guard case .failure(let error) = InstructionLevel.requested() else { return }
+        fputs("symmetree: \(error)\n", stderr)
+        if CommandLine.arguments.dropFirst().first == "train" {
+            try? FileIO.writeAtomically(Array((error.description + "\n").utf8), to: TrainCommand.defaultRoot + "/output/failure")
+        }
+        Glibc.exit(1)
     }
 
     /// This build uses x86-64-v2 instructions (Package.swift's `cpuBaseline`). On a CPU without

@@ -125,10 +125,17 @@ struct EvaluatorTests {
         let alone = (0..<rowCount).map { row in
             fast.predict(features: Array(rows[(row * columnCount)..<((row + 1) * columnCount)]), rowCount: 1)[0]
         }
+        // Every build of the tree pass this CPU runs (the default, `.selected`, is one of them).
+        let wide = InstructionLevel.allCases.filter { $0 <= .detected }.map { level in
+            (level, Evaluator(ensemble, instructionLevel: level).predict(features: rows, rowCount: rowCount))
+        }
         for row in 0..<rowCount {
             let values = Array(rows[(row * columnCount)..<((row + 1) * columnCount)])
             let want = reference.predict(row: values).bitPattern
             #expect(batch[row].bitPattern == want, "row \(row) of \(rowCount): \(batch[row]) vs \(reference.predict(row: values))")
+            for (level, predictions) in wide {
+                #expect(predictions[row].bitPattern == want, "row \(row) of \(rowCount), \(level) tree pass")
+            }
             #expect(alone[row].bitPattern == want, "row \(row) in a batch of one")
             #expect(fast.predict(row: values).bitPattern == want, "single row \(row)")
             for method in Evaluator.SingleRowMethod.allCases where fast.supports(method) {

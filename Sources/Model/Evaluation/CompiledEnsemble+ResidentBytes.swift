@@ -7,13 +7,13 @@ extension CompiledEnsemble {
     var residentBytes: Int {
         var bytes = MemoryLayout<CompiledEnsemble>.stride
         bytes += buckets.allocatedBytes + bucketBorders.allocatedBytes + coarseBorders.allocatedBytes
-        bytes += treeDepths.count * MemoryLayout<Int>.stride + treeSplitStarts.count * MemoryLayout<Int>.stride
+        bytes += treeDepths.allocatedBytes + treeSplitStarts.allocatedBytes
         bytes += treeLeafStarts.allocatedBytes + splitBuckets.allocatedBytes + splitThresholds.allocatedBytes
         bytes += leafValues.allocatedBytes
         bytes += splitsByBucket.allocatedBytes + passedEnds.allocatedBytes + passedEndStarts.allocatedBytes
+        bytes += paddedLeaves?.values.allocatedBytes ?? 0
         if let shuffleGroups {
             bytes += shuffleGroups.tableLanes.allocatedBytes + shuffleGroups.thresholds.allocatedBytes
-            bytes += shuffleGroups.leafValues.allocatedBytes
         }
         return bytes
     }

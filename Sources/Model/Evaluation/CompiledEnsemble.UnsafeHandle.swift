@@ -15,11 +15,20 @@ extension CompiledEnsemble {
         let splitThresholds: UnsafeBufferPointer<UInt8>
         let leafValues: UnsafeBufferPointer<Double>
         let treeLeafStarts: UnsafeBufferPointer<Int>
+        let treeDepths: UnsafeBufferPointer<Int>
+        let treeSplitStarts: UnsafeBufferPointer<Int>
         let splitsByBucket: UnsafeBufferPointer<UInt64>
         let passedEnds: UnsafeBufferPointer<Int32>
         let passedEndStarts: UnsafeBufferPointer<Int>
         /// The byte-shuffle layout's tables, when the model has one.
         let shuffles: Shuffles?
+        /// `CompiledEnsemble.paddedLeaves`, when the model has them.
+        let paddedLeaves: PaddedLeaves?
+
+        struct PaddedLeaves: @unchecked Sendable {
+            let strideShift: Int
+            let values: UnsafeBufferPointer<Double>
+        }
 
         struct Shuffles: @unchecked Sendable {
             let tableCount: Int
@@ -38,9 +47,12 @@ extension CompiledEnsemble {
             splitThresholds = UnsafeBufferPointer(start: nil, count: 0)
             leafValues = UnsafeBufferPointer(start: nil, count: 0)
             treeLeafStarts = UnsafeBufferPointer(start: nil, count: 0)
+            treeDepths = UnsafeBufferPointer(start: nil, count: 0)
+            treeSplitStarts = UnsafeBufferPointer(start: nil, count: 0)
             splitsByBucket = UnsafeBufferPointer(start: nil, count: 0)
             passedEnds = UnsafeBufferPointer(start: nil, count: 0)
             passedEndStarts = UnsafeBufferPointer(start: nil, count: 0)
+            paddedLeaves = nil
             shuffles = nil
         }
 
@@ -52,14 +64,17 @@ extension CompiledEnsemble {
             splitThresholds = compiled.splitThresholds.unsafeElements
             leafValues = compiled.leafValues.unsafeElements
             treeLeafStarts = compiled.treeLeafStarts.unsafeElements
+            treeDepths = compiled.treeDepths.unsafeElements
+            treeSplitStarts = compiled.treeSplitStarts.unsafeElements
             splitsByBucket = compiled.splitsByBucket.unsafeElements
             passedEnds = compiled.passedEnds.unsafeElements
             passedEndStarts = compiled.passedEndStarts.unsafeElements
+            paddedLeaves = compiled.paddedLeaves.map { PaddedLeaves(strideShift: $0.strideShift, values: $0.values.unsafeElements) }
             shuffles = compiled.shuffleGroups.map { groups in
                 Shuffles(
-                    tableCount: groups.tableCount, leafStrideShift: groups.leafStrideShift,
+                    tableCount: groups.tableCount, leafStrideShift: compiled.paddedLeaves!.strideShift,
                     tableLanes: groups.tableLanes.unsafeElements, thresholds: groups.thresholds.unsafeElements,
-                    leafValues: groups.leafValues.unsafeElements)
+                    leafValues: compiled.paddedLeaves!.values.unsafeElements)
             }
         }
 

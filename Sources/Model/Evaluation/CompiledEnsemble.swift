@@ -51,9 +51,9 @@ struct CompiledEnsemble: Sendable {
     var coarseBorders: KernelTable<Float>
 
     var treeCount: Int
-    var treeDepths: [Int]
+    var treeDepths: KernelTable<Int>
     /// Start of each tree's splits in `splitBuckets`/`splitThresholds`; `treeCount + 1` entries.
-    var treeSplitStarts: [Int]
+    var treeSplitStarts: KernelTable<Int>
     /// Start of each tree's leaves in `leafValues`; `treeCount + 1` entries.
     var treeLeafStarts: KernelTable<Int>
     var splitBuckets: KernelTable<Int32>
@@ -75,6 +75,9 @@ struct CompiledEnsemble: Sendable {
     var passedEnds = KernelTable<Int32>([])
     var passedEndStarts = KernelTable<Int>([])
 
+    /// Leaf values at one stride per tree, for the byte shuffles and the wide tree passes, when
+    /// the model fits them (`PaddedLeafValues.init`).
+    var paddedLeaves: PaddedLeafValues?
     /// The single-row layout for byte shuffles, when the model fits it (`ShuffleGroups.init`).
     var shuffleGroups: ShuffleGroups?
 
@@ -127,8 +130,8 @@ struct CompiledEnsemble: Sendable {
         self.coarseBorders = KernelTable(coarseBorders)
 
         treeCount = ensemble.trees.count
-        treeDepths = []
-        treeSplitStarts = [0]
+        var treeDepths: [Int] = []
+        var treeSplitStarts = [0]
         var treeLeafStarts = [0]
         var splitBuckets: [Int32] = []
         var splitThresholds: [UInt8] = []
@@ -146,11 +149,14 @@ struct CompiledEnsemble: Sendable {
             treeSplitStarts.append(splitBuckets.count)
             treeLeafStarts.append(leafValues.count)
         }
+        self.treeDepths = KernelTable(treeDepths)
+        self.treeSplitStarts = KernelTable(treeSplitStarts)
         self.treeLeafStarts = KernelTable(treeLeafStarts)
         self.splitBuckets = KernelTable(splitBuckets)
         self.splitThresholds = KernelTable(splitThresholds)
         self.leafValues = KernelTable(leafValues)
         buildSplitLists()
+        paddedLeaves = PaddedLeafValues(self)
         shuffleGroups = ShuffleGroups(self)
         handle = UnsafeHandle(self)
     }

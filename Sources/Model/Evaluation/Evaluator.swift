@@ -1,3 +1,8 @@
+#if arch(x86_64)
+import EvaluatorAVX2
+import EvaluatorAVX512
+#endif
+
 /// The fast batch evaluator.
 ///
 /// Rows are processed in blocks of `blockRowCountMax`: each used feature is quantized once per
@@ -13,8 +18,11 @@ public struct Evaluator: Sendable {
         /// Present for models with categorical features: `compiled` reads its output rows.
         let categorical: CategoricalTransform?
         let schema: ColumnSchema
+        /// The tree pass's build: the level asked for where the model fits the wide passes
+        /// (trees ≤ 8 deep with padded leaves), else the baseline.
+        let treePass: InstructionLevel
 
-        init(_ ensemble: Ensemble) {
+        init(_ ensemble: Ensemble, instructionLevel: InstructionLevel) {
             schema = ColumnSchema(columnCount: ensemble.columnCount, categoricalColumns: ensemble.categoricalColumns)
             if ensemble.hasCategoricalFeatures {
                 let transform = CategoricalTransform(ensemble)
@@ -24,6 +32,7 @@ public struct Evaluator: Sendable {
                 categorical = nil
                 compiled = CompiledEnsemble(ensemble)
             }
+            treePass = compiled.paddedLeaves == nil ? .baseline : instructionLevel
         }
     }
 
@@ -34,8 +43,11 @@ public struct Evaluator: Sendable {
         _read { yield storage.compiled }
     }
 
-    public init(_ ensemble: Ensemble) {
-        storage = Storage(ensemble)
+    /// `instructionLevel`: which build of the batch tree pass runs (at most what the CPU runs:
+    /// `InstructionLevel.detected`); tests compare every level with the reference evaluator.
+    public init(_ ensemble: Ensemble, instructionLevel: InstructionLevel = .selected) {
+        precondition(instructionLevel <= InstructionLevel.detected, "this CPU runs at most \(InstructionLevel.detected)")
+        storage = Storage(ensemble, instructionLevel: instructionLevel)
         predictionTransform = ensemble.predictionTransform
     }
 
@@ -54,6 +66,9 @@ public struct Evaluator: Sendable {
     public var residentBytes: Int {
         compiled.residentBytes + (storage.categorical?.residentBytes ?? 0)
     }
+
+    /// The build of the batch tree pass it runs.
+    public var instructionLevel: InstructionLevel { storage.treePass }
 
     /// How many trees it sums.
     public var treeCount: Int { compiled.treeCount }
@@ -160,7 +175,7 @@ public struct Evaluator: Sendable {
                             coarse: tables.coarseBorders(at: 0), column: scratch.column, into: scratch.quantized)
                     }
                     scratch.sums.initialize(repeating: 0, count: blockRowCountMax)
-                    evaluateTrees(tables: tables, scratch: scratch, rowCount: blockRowCount)
+                    addTreeLeafValues(tables: tables, scratch: scratch, rowCount: blockRowCount)
                     for row in 0..<blockRowCount {
                         out[blockStart + row] = compiled.scale * scratch.sums[row] + compiled.bias
                     }
@@ -168,6 +183,22 @@ public struct Evaluator: Sendable {
                 }
             }
         }
+    }
+
+    /// Every tree's leaves added to the block's sums, by the tree pass's build.
+    @inline(__always)
+    private func addTreeLeafValues(tables: CompiledEnsemble.UnsafeHandle, scratch: BlockScratch, rowCount: Int) {
+        #if arch(x86_64)
+        if storage.treePass > .baseline, let padded = tables.paddedLeaves {
+            let pass = storage.treePass == .avx512 ? addTreeLeafValuesAVX512 : addTreeLeafValuesAVX2
+            pass(
+                scratch.quantized, compiled.treeCount, tables.treeDepths.baseAddress!, tables.treeSplitStarts.baseAddress!,
+                tables.splitBuckets(at: 0), tables.splitThresholds(at: 0), padded.values.baseAddress!, padded.strideShift,
+                scratch.sums)
+            return
+        }
+        #endif
+        evaluateTrees(tables: tables, scratch: scratch, rowCount: rowCount)
     }
 
     @inline(__always)

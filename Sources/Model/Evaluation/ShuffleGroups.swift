@@ -21,29 +21,15 @@ struct ShuffleGroups: Sendable {
     /// Per group, each slot's threshold as a signed byte: a block byte `count - 128` passes when
     /// greater, i.e. `threshold - 129`; padding slots hold 127, which no byte exceeds.
     var thresholds: KernelTable<SIMD16<Int8>>
-    /// Every tree's leaf values padded to `1 << leafStrideShift`, so tree t's leaf i is at
-    /// `t << leafStrideShift + i`: no per-tree start to load.
-    var leafValues: KernelTable<Double>
-    var leafStrideShift: Int
-
     /// 16-byte tables holding one quantized byte per bucket (at least one).
     static func tableCount(bucketCount: Int) -> Int { max(1, (bucketCount + 15) / 16) }
 
-    /// Nil when a tree is deeper than 8 levels, the buckets need more than `tableCountMax`
-    /// tables, or padding the leaves would more than quadruple them (trees of very mixed depth).
+    /// Nil when the model has no padded leaves (`PaddedLeafValues`) or the buckets need more
+    /// than `tableCountMax` tables. Leaf values are read from `compiled.paddedLeaves`.
     init?(_ compiled: CompiledEnsemble) {
-        guard compiled.depthMax <= Self.slotsPerTree else { return nil }
+        guard compiled.paddedLeaves != nil else { return nil }
         tableCount = Self.tableCount(bucketCount: compiled.buckets.count)
         guard tableCount <= Self.tableCountMax else { return nil }
-        leafStrideShift = compiled.depthMax
-        guard compiled.treeCount << leafStrideShift <= 4 * compiled.leafValues.count else { return nil }
-        var leafValues = [Double](repeating: 0, count: compiled.treeCount << leafStrideShift)
-        for tree in 0..<compiled.treeCount {
-            let start = compiled.treeLeafStarts[tree]
-            for leaf in 0..<(compiled.treeLeafStarts[tree + 1] - start) {
-                leafValues[tree << leafStrideShift + leaf] = compiled.leafValues[start + leaf]
-            }
-        }
         groupCount = (compiled.treeCount + Self.treesPerGroup - 1) / Self.treesPerGroup
         let absent = SIMD16<UInt8>(repeating: 0x80)
         var tableLanes = [SIMD16<UInt8>](repeating: absent, count: groupCount * tableCount)
@@ -58,7 +44,6 @@ struct ShuffleGroups: Sendable {
                 thresholds[group][slot] = Int8(Int(compiled.splitThresholds[split]) - 129)
             }
         }
-        self.leafValues = KernelTable(leafValues)
         self.tableLanes = KernelTable(tableLanes)
         self.thresholds = KernelTable(thresholds)
     }
