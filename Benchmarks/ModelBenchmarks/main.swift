@@ -25,6 +25,10 @@ guard arguments.count >= 4, let columnCount = Int(arguments[3]) else {
     exit(2)
 }
 let seconds = arguments.count > 4 ? Double(arguments[4]) ?? 2 : 2
+if case .failure(let error) = InstructionLevel.requested() {
+    print("ModelBenchmarks: \(error)")
+    exit(1)
+}
 let evaluator: Evaluator
 let rows: [Float]
 do {
