@@ -19,8 +19,9 @@ private let blockRowCount = 128
 public func addTreeLeafValuesAVX2(
     quantized: UnsafePointer<UInt8>, treeCount: Int, treeDepths: UnsafePointer<Int>,
     treeSplitStarts: UnsafePointer<Int>, splitBuckets: UnsafePointer<Int32>, splitThresholds: UnsafePointer<UInt8>,
-    leafValues: UnsafePointer<Double>, leafStrideShift: Int, sums: UnsafeMutablePointer<Double>
+    leafValues: UnsafePointer<Double>, leafStrideShift: Int, rowCount: Int, sums: UnsafeMutablePointer<Double>
 ) {
+    precondition(rowCount <= blockRowCount, "one block of rows")
     withUnsafeTemporaryAllocation(byteCount: 4 * blockRowCount, alignment: 32) { memory in
         let indexes = memory.baseAddress!.assumingMemoryBound(to: UInt8.self)
         var tree = 0
@@ -35,12 +36,13 @@ public func addTreeLeafValuesAVX2(
             }
             let leaves = leafValues + tree &<< leafStrideShift
             if group == 4 {
-                addLeaves4(indexes: indexes, leaves: leaves, leafStride: 1 &<< leafStrideShift, sums: sums)
+                addLeaves4(
+                    indexes: indexes, leaves: leaves, leafStride: 1 &<< leafStrideShift, rowCount: rowCount, sums: sums)
             } else {
                 for slot in 0..<group {
                     let treeLeaves = leaves + slot &<< leafStrideShift
                     let treeIndexes = indexes + slot &* blockRowCount
-                    for row in 0..<blockRowCount { sums[row] += treeLeaves[Int(treeIndexes[row])] }
+                    for row in 0..<rowCount { sums[row] += treeLeaves[Int(treeIndexes[row])] }
                 }
             }
             tree &+= group
@@ -79,10 +81,12 @@ private func storeLeafIndexes(
 }
 
 /// Four consecutive trees' leaves added to each row's sum one tree at a time, four rows per
-/// step: the sums are loaded and stored once per four trees.
+/// step (the first `rowCount` rows, rounded up to four): the sums are loaded and stored once per
+/// four trees.
 @inline(__always)
 private func addLeaves4(
-    indexes: UnsafePointer<UInt8>, leaves: UnsafePointer<Double>, leafStride: Int, sums: UnsafeMutablePointer<Double>
+    indexes: UnsafePointer<UInt8>, leaves: UnsafePointer<Double>, leafStride: Int, rowCount: Int,
+    sums: UnsafeMutablePointer<Double>
 ) {
     @inline(__always) func four(_ tree: Int, _ row: Int) -> __m256d {
         let treeLeaves = leaves + tree &* leafStride
@@ -92,7 +96,7 @@ private func addLeaves4(
             treeLeaves[Int(treeIndexes[3])])
     }
     var row = 0
-    while row < blockRowCount {
+    while row < rowCount {
         let sum = sums + row
         var total = _mm256_loadu_pd(sum)
         total = _mm256_add_pd(total, four(0, row))

@@ -16,7 +16,8 @@ private let blockRowCount = 128
 ///   `splitThresholds` (a row passes a split when its count is at least the threshold).
 /// - Its leaves are `leafValues[t << leafStrideShift ..< (t + 1) << leafStrideShift]`, with
 ///   `leafStrideShift` ≥ 3 and ≥ every depth: eight doubles are readable for every tree.
-/// - `sums` holds 128 doubles; lanes past the block's rows are summed too and must be ignored.
+/// - `sums` holds 128 doubles; the first `rowCount` (rounded up to eight) are summed, and lanes
+///   past the block's rows must be ignored.
 ///
 /// Leaf indexes are 64 rows per compare; a tree of depth ≤ 6 then finds eight rows' leaves
 /// in registers, its ≤ 64 leaves being eight vectors (`vpermt2pd` picks from 16, two bit
@@ -25,8 +26,9 @@ private let blockRowCount = 128
 public func addTreeLeafValuesAVX512(
     quantized: UnsafePointer<UInt8>, treeCount: Int, treeDepths: UnsafePointer<Int>,
     treeSplitStarts: UnsafePointer<Int>, splitBuckets: UnsafePointer<Int32>, splitThresholds: UnsafePointer<UInt8>,
-    leafValues: UnsafePointer<Double>, leafStrideShift: Int, sums: UnsafeMutablePointer<Double>
+    leafValues: UnsafePointer<Double>, leafStrideShift: Int, rowCount: Int, sums: UnsafeMutablePointer<Double>
 ) {
+    precondition(rowCount <= blockRowCount, "one block of rows")
     precondition(leafStrideShift >= 3, "every tree's leaves padded to at least eight")
     withUnsafeTemporaryAllocation(byteCount: blockRowCount, alignment: 64) { memory in
         let indexes = memory.baseAddress!.assumingMemoryBound(to: UInt8.self)
@@ -38,7 +40,8 @@ public func addTreeLeafValuesAVX512(
             storeLeafIndexes(
                 quantized: quantized, splitBuckets: splitBuckets + split, splitThresholds: splitThresholds + split,
                 depth: depth, into: indexes)
-            addLeaves(depth: depth, leaves: leafValues + tree &<< leafStrideShift, indexes: indexes, sums: sums)
+            addLeaves(
+                depth: depth, leaves: leafValues + tree &<< leafStrideShift, indexes: indexes, rowCount: rowCount, sums: sums)
             tree &+= 1
         }
     }
@@ -74,20 +77,21 @@ private func storeLeafIndexes(
 /// Adds one tree's leaves to the block's sums, eight rows per step, by the tree's depth.
 @inline(__always)
 private func addLeaves(
-    depth: Int, leaves: UnsafePointer<Double>, indexes: UnsafePointer<UInt8>, sums: UnsafeMutablePointer<Double>
+    depth: Int, leaves: UnsafePointer<Double>, indexes: UnsafePointer<UInt8>, rowCount: Int,
+    sums: UnsafeMutablePointer<Double>
 ) {
     switch depth {
     case 0...3:
         let t0 = _mm512_loadu_pd(leaves)
-        forEachEightRows(indexes: indexes, sums: sums) { index in _mm512_permutexvar_pd(index, t0) }
+        forEachEightRows(indexes: indexes, rowCount: rowCount, sums: sums) { index in _mm512_permutexvar_pd(index, t0) }
     case 4:
         let (t0, t1) = (_mm512_loadu_pd(leaves), _mm512_loadu_pd(leaves + 8))
-        forEachEightRows(indexes: indexes, sums: sums) { index in _mm512_permutex2var_pd(t0, index, t1) }
+        forEachEightRows(indexes: indexes, rowCount: rowCount, sums: sums) { index in _mm512_permutex2var_pd(t0, index, t1) }
     case 5:
         let (t0, t1) = (_mm512_loadu_pd(leaves), _mm512_loadu_pd(leaves + 8))
         let (t2, t3) = (_mm512_loadu_pd(leaves + 16), _mm512_loadu_pd(leaves + 24))
         let bit4 = _mm512_set1_epi64(16)
-        forEachEightRows(indexes: indexes, sums: sums) { index in
+        forEachEightRows(indexes: indexes, rowCount: rowCount, sums: sums) { index in
             _mm512_mask_blend_pd(
                 _mm512_test_epi64_mask(index, bit4), _mm512_permutex2var_pd(t0, index, t1),
                 _mm512_permutex2var_pd(t2, index, t3))
@@ -98,7 +102,7 @@ private func addLeaves(
         let (t4, t5) = (_mm512_loadu_pd(leaves + 32), _mm512_loadu_pd(leaves + 40))
         let (t6, t7) = (_mm512_loadu_pd(leaves + 48), _mm512_loadu_pd(leaves + 56))
         let (bit4, bit5) = (_mm512_set1_epi64(16), _mm512_set1_epi64(32))
-        forEachEightRows(indexes: indexes, sums: sums) { index in
+        forEachEightRows(indexes: indexes, rowCount: rowCount, sums: sums) { index in
             let upper16 = _mm512_test_epi64_mask(index, bit4)
             let low = _mm512_mask_blend_pd(
                 upper16, _mm512_permutex2var_pd(t0, index, t1), _mm512_permutex2var_pd(t2, index, t3))
@@ -109,21 +113,21 @@ private func addLeaves(
     default:
         // 128 or 256 leaves: more than the registers hold; one load per row, as the baseline.
         var row = 0
-        while row < blockRowCount {
+        while row < rowCount {
             sums[row] += leaves[Int(indexes[row])]
             row &+= 1
         }
     }
 }
 
-/// `sums[r] += leaf(r)` for the block's rows, eight at a time: `leaf` maps eight rows' leaf
-/// indexes (one per 64-bit lane) to their leaf values.
+/// `sums[r] += leaf(r)` for the first `rowCount` rows (rounded up to eight), eight at a time:
+/// `leaf` maps eight rows' leaf indexes (one per 64-bit lane) to their leaf values.
 @inline(__always)
 private func forEachEightRows(
-    indexes: UnsafePointer<UInt8>, sums: UnsafeMutablePointer<Double>, _ leaf: (__m512i) -> __m512d
+    indexes: UnsafePointer<UInt8>, rowCount: Int, sums: UnsafeMutablePointer<Double>, _ leaf: (__m512i) -> __m512d
 ) {
     var row = 0
-    while row < blockRowCount {
+    while row < rowCount {
         let index = _mm512_cvtepu8_epi64(_mm_loadl_epi64(UnsafeRawPointer(indexes + row).assumingMemoryBound(to: __m128i.self)))
         let sum = UnsafeMutableRawPointer(sums + row)
         _mm512_storeu_pd(sum, _mm512_add_pd(_mm512_loadu_pd(sum), leaf(index)))

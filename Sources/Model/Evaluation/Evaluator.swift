@@ -194,7 +194,7 @@ public struct Evaluator: Sendable {
             pass(
                 scratch.quantized, compiled.treeCount, tables.treeDepths.baseAddress!, tables.treeSplitStarts.baseAddress!,
                 tables.splitBuckets(at: 0), tables.splitThresholds(at: 0), padded.values.baseAddress!, padded.strideShift,
-                scratch.sums)
+                rowCount, scratch.sums)
             return
         }
         #endif
