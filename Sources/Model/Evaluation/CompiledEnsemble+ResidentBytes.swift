@@ -12,6 +12,10 @@ extension CompiledEnsemble {
         bytes += leafValues.allocatedBytes
         bytes += splitsByBucket.allocatedBytes + passedEnds.allocatedBytes + passedEndStarts.allocatedBytes
         bytes += paddedLeaves?.values.allocatedBytes ?? 0
+        if let searchLevels {
+            bytes += searchLevels.floats.allocatedBytes + searchLevels.starts.allocatedBytes
+            bytes += searchLevels.levelCounts.allocatedBytes
+        }
         if let shuffleGroups {
             bytes += shuffleGroups.tableLanes.allocatedBytes + shuffleGroups.thresholds.allocatedBytes
         }

@@ -24,6 +24,14 @@ extension CompiledEnsemble {
         let shuffles: Shuffles?
         /// `CompiledEnsemble.paddedLeaves`, when the model has them.
         let paddedLeaves: PaddedLeaves?
+        /// `CompiledEnsemble.searchLevels`, when built.
+        let searchLevels: SearchLevels?
+
+        struct SearchLevels: @unchecked Sendable {
+            let floats: UnsafeBufferPointer<Float>
+            let starts: UnsafeBufferPointer<Int>
+            let levelCounts: UnsafeBufferPointer<Int>
+        }
 
         struct PaddedLeaves: @unchecked Sendable {
             let strideShift: Int
@@ -53,6 +61,7 @@ extension CompiledEnsemble {
             passedEnds = UnsafeBufferPointer(start: nil, count: 0)
             passedEndStarts = UnsafeBufferPointer(start: nil, count: 0)
             paddedLeaves = nil
+            searchLevels = nil
             shuffles = nil
         }
 
@@ -69,6 +78,11 @@ extension CompiledEnsemble {
             splitsByBucket = compiled.splitsByBucket.unsafeElements
             passedEnds = compiled.passedEnds.unsafeElements
             passedEndStarts = compiled.passedEndStarts.unsafeElements
+            searchLevels = compiled.searchLevels.map { levels in
+                SearchLevels(
+                    floats: levels.floats.unsafeElements, starts: levels.starts.unsafeElements,
+                    levelCounts: levels.levelCounts.unsafeElements)
+            }
             paddedLeaves = compiled.paddedLeaves.map { PaddedLeaves(strideShift: $0.strideShift, values: $0.values.unsafeElements) }
             shuffles = compiled.shuffleGroups.map { groups in
                 Shuffles(

@@ -80,12 +80,17 @@ struct CompiledEnsemble: Sendable {
     var paddedLeaves: PaddedLeafValues?
     /// The single-row layout for byte shuffles, when the model fits it (`ShuffleGroups.init`).
     var shuffleGroups: ShuffleGroups?
+    /// The buckets' borders as binary search levels, for the AVX-512 quantization; built only
+    /// when compiled for it.
+    var searchLevels: BorderSearchLevels?
 
     /// Pointers into the tables above, for the kernels (`withUnsafeHandle`).
     private(set) var handle = UnsafeHandle()
 
     /// - Precondition: a numeric model (categorical ones compile `CategoricalTransform.numericEnsemble`).
-    init(_ ensemble: Ensemble) {
+    /// - Parameter instructionLevel: the level the batch kernels will run at (AVX-512 quantizes
+    ///   through `searchLevels`).
+    init(_ ensemble: Ensemble, instructionLevel: InstructionLevel = .baseline) {
         precondition(ensemble.splitFeatureCount == ensemble.features.count, "compile the numeric form of a categorical model")
         columnCount = ensemble.columnCount
         scale = ensemble.scale
@@ -158,6 +163,7 @@ struct CompiledEnsemble: Sendable {
         buildSplitLists()
         paddedLeaves = PaddedLeafValues(self)
         shuffleGroups = ShuffleGroups(self)
+        if instructionLevel >= .avx512 { searchLevels = BorderSearchLevels(self) }
         handle = UnsafeHandle(self)
     }
 

@@ -27,10 +27,10 @@ public struct Evaluator: Sendable {
             if ensemble.hasCategoricalFeatures {
                 let transform = CategoricalTransform(ensemble)
                 categorical = transform
-                compiled = CompiledEnsemble(transform.numericEnsemble)
+                compiled = CompiledEnsemble(transform.numericEnsemble, instructionLevel: instructionLevel)
             } else {
                 categorical = nil
-                compiled = CompiledEnsemble(ensemble)
+                compiled = CompiledEnsemble(ensemble, instructionLevel: instructionLevel)
             }
             treePass = compiled.paddedLeaves == nil ? .baseline : instructionLevel
         }
@@ -172,7 +172,8 @@ public struct Evaluator: Sendable {
                         quantize(
                             rows: rows.baseAddress! + blockStart * columnCount, rowCount: blockRowCount,
                             columnCount: columnCount, buckets: tables.buckets, borders: tables.bucketBorders(at: 0),
-                            coarse: tables.coarseBorders(at: 0), column: scratch.column, into: scratch.quantized)
+                            coarse: tables.coarseBorders(at: 0), searchLevels: tables.searchLevels, column: scratch.column,
+                            into: scratch.quantized)
                     }
                     scratch.sums.initialize(repeating: 0, count: blockRowCountMax)
                     addTreeLeafValues(tables: tables, scratch: scratch, rowCount: blockRowCount)

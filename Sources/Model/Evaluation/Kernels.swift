@@ -2,6 +2,9 @@
 // so that reviewers know where performance lives and the optimizer sees no aliasing through
 // class references. Everything here is unchecked pointer arithmetic behind `assert`s; callers
 // in Evaluator.swift establish the bounds once per call.
+#if arch(x86_64)
+import EvaluatorAVX512
+#endif
 
 /// Rows per evaluation block. CatBoost's `FORMULA_EVALUATION_BLOCK_SIZE` is 128 documents:
 /// a block's quantized bytes for ~30 features (3.8 KiB) and four trees' leaf indexes stay in L1,
@@ -11,11 +14,12 @@ let blockRowCountMax = 128
 /// Quantizes one block of rows into bytes, one 128-byte column per bucket:
 /// `quantized[bucket * 128 + row]` = (number of the bucket's borders strictly below the
 /// row's NaN-substituted value) - 128, as a signed byte. Lanes past `rowCount` quantize 0.
+/// With `searchLevels` (AVX-512 only) the counts come from `countBordersBelowAVX512`.
 @inline(__always)
 func quantize(
     rows: UnsafePointer<Float>, rowCount: Int, columnCount: Int,
     buckets: UnsafeBufferPointer<CompiledEnsemble.Bucket>, borders: UnsafePointer<Float>, coarse: UnsafePointer<Float>,
-    column: UnsafeMutablePointer<Float>,
+    searchLevels: CompiledEnsemble.UnsafeHandle.SearchLevels?, column: UnsafeMutablePointer<Float>,
     into quantized: UnsafeMutablePointer<UInt8>
 ) {
     assert(rowCount > 0 && rowCount <= blockRowCountMax)
@@ -43,6 +47,14 @@ func quantize(
             row &+= 1
         }
         let output = quantized + bucketIndex &* blockRowCountMax
+        #if arch(x86_64)
+        if let searchLevels {
+            countBordersBelowAVX512(
+                column: column, levels: searchLevels.floats.baseAddress! + searchLevels.starts[bucketIndex],
+                levelCount: searchLevels.levelCounts[bucketIndex], countBias: -128, into: output)
+            continue
+        }
+        #endif
         if bucket.borderCount < segmentedBorderCountMin {
             countBordersBelowLinear(
                 column: column, borders: borders + bucket.borderStart, borderCount: bucket.borderCount,
