@@ -8,8 +8,10 @@ import PackageDescription
 // x86-64-v2 (SSSE3, SSE4.2, POPCNT; every x86 server CPU since 2009–2011, every SageMaker
 // instance type): the single-row evaluator gathers quantized bytes with SSSE3's byte shuffle,
 // which Swift reaches only through clang's intrinsics, and those need the feature enabled for
-// the whole module. Every target gets it, so no cross-module inlining crosses a feature
-// boundary; `symmetree` checks the CPU before anything else runs. Swift's `-target-cpu` takes
+// the whole module. Every target but the two kernel modules below gets it; `symmetree` checks
+// the CPU before anything else runs. The kernel modules' entry points are `@inline(never)`
+// and take only pointers and integers, so no wider code is inlined into the other modules
+// (checked on the release binary: AVX and AVX-512 instructions appear only in those entry points). Swift's `-target-cpu` takes
 // CPU names, not "x86-64-v2": Nehalem is the first with all three features.
 //
 // The evaluator's tree pass is also built for AVX2 (Haswell) and AVX-512 (Skylake-SP) in modules

@@ -74,7 +74,7 @@ struct EvaluatorTests {
         var generator = SeededGenerator(seed: UInt64(depths.reduce(0, +)))
         let ensemble = RandomModels.ensemble(depths: depths, featureCount: 20, borderCount: 12, generator: &generator)
         let leafCount = depths.reduce(0) { $0 + (1 << $1) }
-        let padded = depths.count << depths.max()!
+        let padded = depths.count << max(depths.max()!, PaddedLeafValues.strideShiftMin)
         #if arch(x86_64)
         #expect(Evaluator(ensemble).singleRowMethod == (padded <= 4 * leafCount ? .shuffles : .splitLists))
         #endif

@@ -67,7 +67,9 @@ public struct Evaluator: Sendable {
         compiled.residentBytes + (storage.categorical?.residentBytes ?? 0)
     }
 
-    /// The build of the batch tree pass it runs.
+    /// The build of the batch tree pass it runs: the level asked for, or the baseline for a
+    /// model with trees deeper than 8 levels. (Quantization follows the level asked for: the
+    /// AVX-512 search levels serve any model.)
     public var instructionLevel: InstructionLevel { storage.treePass }
 
     /// How many trees it sums.

@@ -97,8 +97,3 @@ public enum InstructionLevel: Int, CaseIterable, Comparable, Sendable, CustomStr
         #endif
     }
 }
-
-/// `SYMMETREE_INSTRUCTIONS` names no level, or one the machine cannot run.
-public struct InstructionLevelError: Error, CustomStringConvertible {
-    public let description: String
-}

@@ -1,5 +1,7 @@
 /// The receive buffer of `MPILibrary.reduceScatterSum`, kept from call to call: a fresh
-/// allocation per level was up to 2 MB of pages faulted in, zeroed and returned each time.
+/// allocation per level was pages faulted in, zeroed and returned each time (a rank's block at
+/// the sixth level of a 30-feature model is 16 leaves x 30 x 255 bins x 16 bytes, 2 MB, over
+/// the rank count).
 ///
 /// Collectives run from one task at a time (MPI_THREAD_SERIALIZED, and every rank must make
 /// them in the same order), so the buffer is never used by two callers at once.
