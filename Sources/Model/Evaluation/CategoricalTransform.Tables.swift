@@ -78,25 +78,16 @@ extension CategoricalTransform {
                 let values = UnsafeRawPointer(columns + Int(test.slot) * Lanes.scalarCount).loadUnaligned(as: Lanes.self)
                 var passes = values .> Lanes(repeating: test.border)
                 if test.nanValueTreatment.substitute(.nan) > test.border { passes .|= values .!= values }
-                let outcomes = SIMD16<UInt32>(repeating: 0).replacing(with: 1, where: passes)
+                let outcomes = SIMD16<UInt32>(truncatingIfNeeded: laneBits(passes)) & 1
                 UnsafeMutableRawPointer(operands + index * Lanes.scalarCount).storeBytes(of: outcomes, as: SIMD16<UInt32>.self)
             }
         }
 
-        /// 1 for true, 0 for false, as a value rather than a branch.
-        @inline(__always)
-        static func bit(_ condition: Bool) -> UInt8 { unsafeBitCast(condition, to: UInt8.self) }
-
         /// `CategoryIDs`' lookup over the flat copy of its slots.
         @inline(__always)
         func id(of hash: UInt32, in column: IDColumn) -> UInt32 {
-            var slot = CategoryIDs.home(of: hash, mask: column.slotMask)
-            while true {
-                let word = idSlots[column.slotStart + slot]
-                if word == 0 { return column.unseen }
-                if UInt32(truncatingIfNeeded: word >> 32) == hash { return UInt32(truncatingIfNeeded: word) - 1 }
-                slot = (slot + 1) & column.slotMask
-            }
+            let word = CategoryIDs.probe(hash, mask: column.slotMask) { idSlots[column.slotStart + $0] }
+            return word == 0 ? column.unseen : UInt32(truncatingIfNeeded: word) - 1
         }
 
         /// A dense table's cell for every row of the chunk (32-bit: `DensePlan` keeps cell counts

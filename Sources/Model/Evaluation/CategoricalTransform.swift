@@ -214,17 +214,17 @@ struct CategoricalTransform: Sendable {
     /// this one is read (the cells of large tables outgrow L2).
     @inline(__always)
     private func readDense(tables: Tables, scratch: Scratch, rowCount: Int, into output: UnsafeMutablePointer<Float>) {
-        let (distance, readers) = (Self.prefetchDistance, denseReaders.unsafeElements)
-        for ahead in 0..<min(distance, readers.count) {
-            tables.computeCells(of: readers[ahead], operands: scratch.operands, into: scratch.cellIndexes(ahead))
-        }
-        for (index, reader) in readers.enumerated() {
-            let cellIndexes = scratch.cellIndexes(index % distance)
-            tables.writeDense(reader, cellIndexes: cellIndexes, rowCount: rowCount, into: output, outputWidth: outputColumnCount)
-            if index + distance < readers.count {
-                tables.computeCells(of: readers[index + distance], operands: scratch.operands, into: cellIndexes)
-            }
-        }
+        let readers = denseReaders.unsafeElements
+        Self.pipelined(
+            count: readers.count,
+            prepare: { reader, ring in
+                tables.computeCells(of: readers[reader], operands: scratch.operands, into: scratch.cellIndexes(ring))
+            },
+            consume: { reader, ring in
+                tables.writeDense(
+                    readers[reader], cellIndexes: scratch.cellIndexes(ring), rowCount: rowCount, into: output,
+                    outputWidth: outputColumnCount)
+            })
     }
 
     /// The hashed tables' CTRs. A table's probes miss cache once the tables outgrow L2, so the
@@ -232,24 +232,36 @@ struct CategoricalTransform: Sendable {
     /// while this one is probed: the misses of several tables are in flight at once.
     @inline(__always)
     private func readHashed(tables: Tables, scratch: Scratch, rowCount: Int, into output: UnsafeMutablePointer<Float>) {
-        let (distance, readers) = (Self.prefetchDistance, readers.unsafeElements)
-        for ahead in 0..<min(distance, readers.count) {
-            tables.computeKeys(of: readers[ahead], operands: scratch.operands, rowCount: rowCount, into: scratch.keys(ahead))
-        }
-        for (index, reader) in readers.enumerated() {
-            let keys = scratch.keys(index % distance)
-            for row in 0..<rowCount {
-                let slot = tables.slot(of: keys[row], reader: reader)
-                tables.writeValues(of: reader, slot: slot, into: output + row * outputColumnCount)
-            }
-            if index + distance < readers.count {
-                tables.computeKeys(of: readers[index + distance], operands: scratch.operands, rowCount: rowCount, into: keys)
-            }
-        }
+        let readers = readers.unsafeElements
+        Self.pipelined(
+            count: readers.count,
+            prepare: { reader, ring in
+                tables.computeKeys(of: readers[reader], operands: scratch.operands, rowCount: rowCount, into: scratch.keys(ring))
+            },
+            consume: { reader, ring in
+                let keys = scratch.keys(ring)
+                for row in 0..<rowCount {
+                    let slot = tables.slot(of: keys[row], reader: readers[reader])
+                    tables.writeValues(of: readers[reader], slot: slot, into: output + row * outputColumnCount)
+                }
+            })
     }
 
     /// How many tables ahead of the one being read keys or cells are computed and prefetched.
     static let prefetchDistance = 4
+
+    /// `prepare(i, ring)` runs `prefetchDistance` items ahead of `consume(i, ring)`, for items
+    /// `0 ..< count` in order, `ring` (`i % prefetchDistance`) naming the scratch entry the two
+    /// share: item i's entry is refilled for item i + distance once item i is consumed.
+    @inline(__always)
+    private static func pipelined(count: Int, prepare: (Int, Int) -> Void, consume: (Int, Int) -> Void) {
+        let distance = prefetchDistance
+        for ahead in 0..<min(distance, count) { prepare(ahead, ahead) }
+        for item in 0..<count {
+            consume(item, item % distance)
+            if item + distance < count { prepare(item + distance, item % distance) }
+        }
+    }
 
     func apply(row input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
         apply(rows: input, rowCount: 1, into: output)

@@ -35,13 +35,20 @@ struct CategoryIDs: Sendable {
 
     /// Whether the learn set had `hash`, by the slots (the fast path of `id(of:)`).
     func contains(_ hash: UInt32) -> Bool {
-        let mask = slots.count - 1
-        var slot = Self.home(of: hash, mask: mask)
-        while slots[slot] != 0 {
-            if UInt32(truncatingIfNeeded: slots[slot] >> 32) == hash { return true }
+        Self.probe(hash, mask: slots.count - 1) { slots[$0] } != 0
+    }
+
+    /// The slot word holding `hash` (`hash << 32 | (id + 1)`), or 0 when it is absent, in slots
+    /// laid out as `slots` (`mask + 1` of them) and read through `slot` (the transform keeps a
+    /// flat copy of every feature's slots).
+    @inline(__always)
+    static func probe(_ hash: UInt32, mask: Int, slot word: (Int) -> UInt64) -> UInt64 {
+        var slot = home(of: hash, mask: mask)
+        while true {
+            let found = word(slot)
+            if found == 0 || UInt32(truncatingIfNeeded: found >> 32) == hash { return found }
             slot = (slot + 1) & mask
         }
-        return false
     }
 
     /// The slot a hash's search starts at (Fibonacci hashing: the multiply spreads hashes that
