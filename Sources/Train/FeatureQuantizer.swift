@@ -91,8 +91,7 @@ public struct FeatureQuantizer: Sendable {
         var local: [Float] = []
         for column in table.columns { local += localSample.map { rows in rows.map { column[$0] } } ?? column }
         let parts = communicator.allGatherParts(local)
-        let (rank, rankCount) = (communicator.rank, communicator.rankCount)
-        let owned = (columnCount * rank / rankCount)..<(columnCount * (rank + 1) / rankCount)
+        let owned = communicator.contiguousShares(of: columnCount)[communicator.rank]
         let mine = await mapColumns(count: owned.count, threadCount: threadCount) { position in
             let index = owned.lowerBound + position
             var values: [Float] = []

@@ -20,11 +20,7 @@ struct TreeLearner {
     /// The features whose histograms and split scores each rank owns: contiguous ranges in rank
     /// order, so the best of the ranks' bests, taken in rank order, is the split one process
     /// would choose (a later feature wins only with a strictly larger score).
-    var featureRanges: [Range<Int>] {
-        let featureCount = dataset.featureCount
-        let rankCount = communicator.rankCount
-        return (0..<rankCount).map { rank in (featureCount * rank / rankCount)..<(featureCount * (rank + 1) / rankCount) }
-    }
+    var featureRanges: [Range<Int>] { communicator.contiguousShares(of: dataset.featureCount) }
 
     struct GrownTree {
         var splits: [SplitCandidate]

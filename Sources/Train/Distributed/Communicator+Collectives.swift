@@ -4,6 +4,12 @@ import Model
 extension Communicator {
     var isDistributed: Bool { rankCount > 1 }
 
+    /// `count` items (features, columns) cut into one contiguous range per rank, in rank order,
+    /// their sizes differing by at most one.
+    func contiguousShares(of count: Int) -> [Range<Int>] {
+        (0..<rankCount).map { rank in (count * rank / rankCount)..<(count * (rank + 1) / rankCount) }
+    }
+
     func allReduceSum(_ values: inout [Double]) {
         guard isDistributed else { return }
         values.withUnsafeMutableBufferPointer { allReduceSum($0) }
