@@ -26,9 +26,14 @@ struct Symmetree: AsyncParsableCommand {
     /// error at start-up (exit 1, SageMaker's failure file for `train`), not a silent fallback.
     static func refuseUnrunnableInstructionLevel() {
         guard case .failure(let error) = InstructionLevel.requested() else { return }
-        fputs("symmetree: \(error)\n", stderr)
+        refuseToStart(error.description)
+    }
+
+    /// Says why on stderr (and in SageMaker's failure file for `train`) and exits 1.
+    static func refuseToStart(_ message: String) -> Never {
+        fputs("symmetree: \(message)\n", stderr)
         if CommandLine.arguments.dropFirst().first == "train" {
-            try? FileIO.writeAtomically(Array((error.description + "\n").utf8), to: TrainCommand.defaultRoot + "/output/failure")
+            try? FileIO.writeAtomically(Array((message + "\n").utf8), to: TrainCommand.defaultRoot + "/output/failure")
         }
         Glibc.exit(1)
     }
@@ -40,12 +45,8 @@ struct Symmetree: AsyncParsableCommand {
         guard !CPUBaseline.requiredFeatures.isEmpty, let cpuinfo = CPUBaseline.readCPUInfo(),
             let missing = CPUBaseline.missingFeatures(cpuinfo: cpuinfo), !missing.isEmpty
         else { return }
-        let message = "this build of symmetree needs an x86-64-v2 CPU (\(CPUBaseline.requiredFeatures.joined(separator: ", "))); "
-            + "this CPU lacks \(missing.joined(separator: ", "))"
-        fputs("symmetree: \(message)\n", stderr)
-        if CommandLine.arguments.dropFirst().first == "train" {
-            try? FileIO.writeAtomically(Array((message + "\n").utf8), to: TrainCommand.defaultRoot + "/output/failure")
-        }
-        Glibc.exit(1)
+        refuseToStart(
+            "this build of symmetree needs an x86-64-v2 CPU (\(CPUBaseline.requiredFeatures.joined(separator: ", "))); "
+                + "this CPU lacks \(missing.joined(separator: ", "))")
     }
 }
