@@ -38,6 +38,11 @@ let commonSwiftSettings: [SwiftSetting] = [
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 let swiftSettings = commonSwiftSettings + cpuBaseline
+// `Double.squareRoot()` reaches the C shim `__builtin_sqrt`, which clang compiles as libm's
+// `sqrt` with its errno contract: a compare and a branch around every square root, and no
+// vector square roots. Results are the same (IEEE square roots are exact); only errno, which
+// nothing reads, is left alone. The trainer's bootstrap takes a square root per row.
+let noMathErrno: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-fno-math-errno"])]
 
 let package = Package(
     name: "Symmetree",
@@ -72,7 +77,7 @@ let package = Package(
         .systemLibrary(name: "CMPI", path: "Sources/CMPI", providers: [.apt(["libopenmpi-dev"])]),
         .target(
             name: "Train", dependencies: ["Model", "CZlib", "CMalloc", "CMPI", .product(name: "Logging", package: "swift-log")],
-            swiftSettings: swiftSettings),
+            swiftSettings: swiftSettings + noMathErrno),
         // liburing (Debian's liburing-dev) linked statically, so the binary starts where the shared
         // library is missing and can still fall back to epoll; CSys adds what SwiftGlibc lacks.
         .systemLibrary(name: "CURing", path: "Sources/CURing", providers: [.apt(["liburing-dev"])]),

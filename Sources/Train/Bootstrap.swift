@@ -47,6 +47,71 @@ enum Bootstrap {
         }
     }
 
+    /// `sampleBlock`'s MVS, bit for bit and with the same draws, in vector passes around the one
+    /// scalar pass the random stream needs: importance, then probabilities, then the draws, then
+    /// the reciprocals. The plain loop spent ~14 ns a row (19% of training on 262k × 14, one
+    /// scalar square root and one division per row, each waited on).
+    static func sampleMVSBlock(
+        subsample: Double, mvsRegularizer: Double, gradients: UnsafeBufferPointer<Double>,
+        into multipliers: UnsafeMutableBufferPointer<Double>, random: inout RandomGenerator
+    ) {
+        precondition(gradients.count == multipliers.count)
+        guard subsample < 1 else {
+            multipliers.update(repeating: 1)
+            return
+        }
+        let count = multipliers.count
+        let vectorEnd = count & ~3
+        let source = UnsafeRawPointer(gradients.baseAddress!)
+        let target = UnsafeMutableRawPointer(multipliers.baseAddress!)
+        @inline(__always) func lanes(_ index: Int) -> SIMD4<Double> {
+            target.loadUnaligned(fromByteOffset: index &* 8, as: SIMD4<Double>.self)
+        }
+        @inline(__always) func store(_ value: SIMD4<Double>, _ index: Int) {
+            target.storeBytes(of: value, toByteOffset: index &* 8, as: SIMD4<Double>.self)
+        }
+        // Importance, counting the positive ones.
+        var positives = SIMD4<Int64>.zero
+        let regularizer = SIMD4(repeating: mvsRegularizer)
+        for index in stride(from: 0, to: vectorEnd, by: 4) {
+            let gradient = source.loadUnaligned(fromByteOffset: index &* 8, as: SIMD4<Double>.self)
+            let importance = (gradient * gradient + regularizer).squareRoot()
+            positives &-= unsafeBitCast(importance .> 0, to: SIMD4<Int64>.self)
+            store(importance, index)
+        }
+        var positiveCount = Int(positives.wrappedSum())
+        for index in vectorEnd..<count {
+            multipliers[index] = (gradients[index] * gradients[index] + mvsRegularizer).squareRoot()
+            positiveCount += multipliers[index] > 0 ? 1 : 0
+        }
+        let threshold = mvsThreshold(
+            UnsafeBufferPointer(multipliers), keep: subsample * Double(count), positiveCount: positiveCount)
+        // Probabilities p = min(1, c / μ) (1 without a threshold), written over the importance.
+        let inverseThreshold = SIMD4(repeating: threshold > 0 ? 1 / threshold : 0)
+        let one = SIMD4<Double>(repeating: 1)
+        if threshold > 0 {
+            for index in stride(from: 0, to: vectorEnd, by: 4) {
+                let scaled = lanes(index) * inverseThreshold
+                store(one.replacing(with: scaled, where: scaled .< one), index)
+            }
+            for index in vectorEnd..<count { multipliers[index] = min(1, multipliers[index] * inverseThreshold[0]) }
+        } else {
+            multipliers.update(repeating: 1)
+        }
+        // Kept with probability p: the draws, in row order.
+        for index in 0..<count {
+            let probability = multipliers[index]
+            multipliers[index] = probability.kept(if: random.nextUnitInterval() <= probability)
+        }
+        // Weighted 1 / p where kept (a kept row's p is positive: draws lie in (0, 1]).
+        let zero = SIMD4<Double>.zero
+        for index in stride(from: 0, to: vectorEnd, by: 4) {
+            let probability = lanes(index)
+            store((one / probability).replacing(with: zero, where: probability .<= zero), index)
+        }
+        for index in vectorEnd..<count where multipliers[index] > 0 { multipliers[index] = 1 / multipliers[index] }
+    }
+
     /// μ with Σ min(1, c_i / μ) = keep: the objects with c ≥ μ get probability 1 and the rest
     /// share what is left in proportion to their importance, so μ = Σ_{c<μ} c / (keep − #{c ≥ μ}).
     ///
@@ -60,9 +125,14 @@ enum Bootstrap {
     }
 
     static func mvsThreshold(_ values: UnsafeBufferPointer<Double>, keep: Double) -> Double {
+        mvsThreshold(values, keep: keep, positiveCount: values.count(where: { $0 > 0 }))
+    }
+
+    /// `mvsThreshold` where the caller counted the positive values.
+    static func mvsThreshold(_ values: UnsafeBufferPointer<Double>, keep: Double, positiveCount: Int) -> Double {
         // Zero-importance objects never count toward Σ p, so when the positive ones cannot reach
         // `keep` there is no threshold: keep everything.
-        guard keep < Double(values.count(where: { $0 > 0 })) else { return 0 }
+        guard keep < Double(positiveCount) else { return 0 }
         var threshold = Double.infinity
         var clipped = -1.0
         while true {

@@ -158,11 +158,17 @@ struct LearnPasses: Sendable {
                                 for _ in 0..<(globalStart % Bootstrap.blockSize) { _ = random.next() }
                                 multipliers.withUnsafeMutableBufferPointer { multipliers in
                                     let blockMultipliers = UnsafeMutableBufferPointer(rebasing: multipliers[0..<(end - start)])
-                                    Bootstrap.sampleBlock(
-                                        type: type, subsample: subsample, baggingTemperature: baggingTemperature,
-                                        mvsRegularizer: mvsRegularizer,
-                                        gradients: UnsafeBufferPointer(start: gradients.base + start, count: end - start),
-                                        into: blockMultipliers, random: &random)
+                                    let blockGradients = UnsafeBufferPointer(start: gradients.base + start, count: end - start)
+                                    if type == .mvs {
+                                        Bootstrap.sampleMVSBlock(
+                                            subsample: subsample, mvsRegularizer: mvsRegularizer, gradients: blockGradients,
+                                            into: blockMultipliers, random: &random)
+                                    } else {
+                                        Bootstrap.sampleBlock(
+                                            type: type, subsample: subsample, baggingTemperature: baggingTemperature,
+                                            mvsRegularizer: mvsRegularizer, gradients: blockGradients, into: blockMultipliers,
+                                            random: &random)
+                                    }
                                     for row in start..<end {
                                         let multiplier = blockMultipliers[row - start]
                                         let sampleWeight = weights[row] * multiplier

@@ -29,6 +29,43 @@ struct BootstrapTests {
         }
     }
 
+    @Test("The vector MVS block equals the plain one bit for bit, draws included",
+          arguments: [0, 1, 3, 4, 5, 7, 64, 1001, Bootstrap.blockSize])
+    func vectorMVSBlock(count: Int) {
+        var random = RandomGenerator(seed: UInt64(count) &+ 11)
+        for shape in 0..<4 {
+            let gradients: [Double] = (0..<count).map { row in
+                switch shape {
+                case 0: return random.nextGaussianPair().0
+                case 1: return row % 3 == 0 ? 0 : random.nextGaussianPair().0  // zero importance without a regularizer
+                case 2: return (-random.nextUnitInterval().logarithm).power(3)  // heavy tail
+                default: return 0
+                }
+            }
+            for (subsample, regularizer) in [(0.8, 0.64), (0.5, 0), (0.99, 1e-9), (1, 0.1)] {
+                var plain = [Double](repeating: -1, count: count)
+                var vector = [Double](repeating: -2, count: count)
+                var plainRandom = RandomGenerator(seed: 99, stream: shape)
+                var vectorRandom = plainRandom
+                gradients.withUnsafeBufferPointer { gradients in
+                    plain.withUnsafeMutableBufferPointer {
+                        Bootstrap.sampleBlock(
+                            type: .mvs, subsample: subsample, baggingTemperature: 1, mvsRegularizer: regularizer,
+                            gradients: gradients, into: $0, random: &plainRandom)
+                    }
+                    vector.withUnsafeMutableBufferPointer {
+                        Bootstrap.sampleMVSBlock(
+                            subsample: subsample, mvsRegularizer: regularizer, gradients: gradients, into: $0,
+                            random: &vectorRandom)
+                    }
+                }
+                #expect(plain.map(\.bitPattern) == vector.map(\.bitPattern), "shape \(shape) subsample \(subsample)")
+                #expect(plainRandom == vectorRandom)
+                if count >= 1000, shape == 0, subsample < 1 { #expect(plain.contains(0) && plain.contains { $0 > 1 }) }
+            }
+        }
+    }
+
     /// Large data (row blocks for every pass) and small data (row blocks for the bootstrap only,
     /// from two bootstrap blocks on).
     @Test("Sample weights are the same on one thread and on two; MVS keeps about `subsample` of the rows, unbiased",
