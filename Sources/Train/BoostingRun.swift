@@ -57,7 +57,7 @@ struct BoostingRun {
             communicator: communicator, firstRow: shard.firstRow)
         learner = TreeLearner(
             dataset: dataset, depth: options.depth, scoreFunction: options.scoreFunction, rsm: options.rsm,
-            threadCount: options.threadCount, subtractionRowCountMin: TreeLearner.subtractionRowCountMinDefault,
+            threadCount: options.threadCount, subtractionRowCountMin: options.searchesDeterministically ? TreeLearner.subtractionRowCountMinDefault : 0,
             communicator: communicator)
         // CatBoost's metrics weigh validation objects by their class weight too (`use_weights`).
         evalWeights = Self.objectWeights(targets: eval?.targets ?? [], scalePosWeight: options.scalePosWeight)

@@ -98,6 +98,11 @@ struct ResolvedParameters: Sendable {
         return parameters
     }
 
+    /// Whether split search draws nothing at random (no bootstrap, no score noise, every
+    /// feature a candidate): then trees can equal CatBoost's bit for bit, and histograms are
+    /// summed in its order.
+    var searchesDeterministically: Bool { bootstrapType == .no && randomStrength == 0 && rsm >= 1 }
+
     /// CatBoost logs the rate it chose itself, unless it is the 0.03 fallback.
     var learningRateWasChosen: Bool {
         given.learningRate == nil && lossFunction.hasAutoLearningRate && learningRate != 0.03

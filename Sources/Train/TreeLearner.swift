@@ -9,9 +9,10 @@ struct TreeLearner {
     let rsm: Double
     let threadCount: Int
     /// Below this many sampled rows every level is built from rows: cheap there, and it keeps
-    /// summation order identical to CatBoost's so small-data trees match it bit for bit.
+    /// summation order identical to CatBoost's so small-data trees match it bit for bit. Where
+    /// split search draws at random that match cannot exist, and training passes 0.
     let subtractionRowCountMin: Int
-    /// The `subtractionRowCountMin` training uses (the histogram tests build above it).
+    /// The `subtractionRowCountMin` deterministic training uses (the histogram tests build above it).
     static let subtractionRowCountMinDefault = 50_000
     /// The ranks holding the other rows; every level's histograms and row counts are summed
     /// over them, so every rank chooses the same splits.
@@ -148,7 +149,9 @@ struct TreeLearner {
                 rowIndex: sampled.rowIndex, threadCount: threadCount)
         }
         let childCount = 2 << level
-        guard sampledCount >= subtractionRowCountMin else {
+        guard sampledCount >= subtractionRowCountMin, Self.subtractionPays(
+            sampledCount: sampledCount, parentCount: childCount / 2, binCounts: dataset.binCounts)
+        else {
             let every = [Bool](repeating: true, count: childCount)
             return await reducedHistograms(partition.grouped(sampled, included: every), included: every)
         }
@@ -160,6 +163,13 @@ struct TreeLearner {
         var next = await reducedHistograms(partition.grouped(sampled, included: included), included: included)
         next.subtract(from: parent, smallIsHigh: smallIsHigh, binCounts: dataset.binCounts)
         return next
+    }
+
+    /// Whether building only the smaller children saves more than the subtraction costs: about
+    /// half the sampled rows are not summed (one cell update per feature each), against one
+    /// subtraction per cell of every larger child (`parentCount` × bins per feature on average).
+    static func subtractionPays(sampledCount: Int, parentCount: Int, binCounts: [Int]) -> Bool {
+        sampledCount * binCounts.count >= 2 * parentCount * binCounts.reduce(0, +)
     }
 
     /// Leaf indices without split bit `bit`: the higher bits move down one place.
