@@ -75,15 +75,25 @@ enum SplitScoring {
                             prefix[bin] = running
                         }
                         let total = running
+                        // A leaf's terms change only at borders whose bin holds rows: deep levels
+                        // of small data leave most bins of a leaf empty (354 rows over 32 leaves
+                        // and ~250 bins), so the divisions run only where the prefix moved and
+                        // the other borders add the same terms again, in the same order.
+                        var terms = SIMD4<Double>.zero
                         for border in 0..<borderCount {
-                            let left = prefix[border]
-                            let right = total - left
-                            let leftAverage = (left[0] / (left[1] + l2)).kept(if: left[1] > 0)
-                            let rightAverage = (right[0] / (right[1] + l2)).kept(if: right[1] > 0)
-                            numerator[border] += leftAverage * left[0]
-                            numerator[border] += rightAverage * right[0]
-                            denominator[border] += leftAverage * leftAverage * left[1]
-                            denominator[border] += rightAverage * rightAverage * right[1]
+                            if border == 0 || cells[leaf &* binCount &+ border] != .zero {
+                                let left = prefix[border]
+                                let right = total - left
+                                let leftAverage = (left[0] / (left[1] + l2)).kept(if: left[1] > 0)
+                                let rightAverage = (right[0] / (right[1] + l2)).kept(if: right[1] > 0)
+                                terms = SIMD4(
+                                    leftAverage * left[0], rightAverage * right[0], leftAverage * leftAverage * left[1],
+                                    rightAverage * rightAverage * right[1])
+                            }
+                            numerator[border] += terms[0]
+                            numerator[border] += terms[1]
+                            denominator[border] += terms[2]
+                            denominator[border] += terms[3]
                         }
                     }
                 }

@@ -37,6 +37,58 @@ struct SplitScoringTests {
         #expect(draws.allSatisfy { $0.score / 1e6 > 2 && $0.score / 1e6 < 5.5 })
     }
 
+    /// The plain reference of `bestBorder`: border by border, each leaf's left side summed
+    /// from its first bin, its terms added in leaf order (CatBoost's order).
+    static func referenceBestBorder(
+        cells: [SIMD2<Double>], leafCount: Int, binCount: Int, scoreFunction: ScoreFunction, l2: Double
+    ) -> (border: Int, score: Double) {
+        var best = (border: 0, score: -Double.infinity)
+        for border in 0..<(binCount - 1) {
+            var numerator = 0.0
+            var denominator = 0.0
+            for leaf in 0..<leafCount {
+                var left = SIMD2<Double>.zero
+                for bin in 0...border { left += cells[leaf * binCount + bin] }
+                var total = left
+                for bin in (border + 1)..<binCount { total += cells[leaf * binCount + bin] }
+                let right = total - left
+                let leftAverage = left[1] > 0 ? left[0] / (left[1] + l2) : 0
+                let rightAverage = right[1] > 0 ? right[0] / (right[1] + l2) : 0
+                numerator += leftAverage * left[0]
+                numerator += rightAverage * right[0]
+                denominator += leftAverage * leftAverage * left[1]
+                denominator += rightAverage * rightAverage * right[1]
+            }
+            let score = scoreFunction == .l2 ? numerator : numerator / (denominator + 1e-100).squareRoot()
+            if border == 0 || score > best.score { best = (border, score) }
+        }
+        return best
+    }
+
+    @Test("bestBorder equals the plain reference bit for bit, on dense and sparse leaves (empty bins skipped)",
+          arguments: [0.0, 0.5, 0.95, 1.0])
+    func bestBorderMatchesReference(emptyShare: Double) {
+        var random = RandomGenerator(seed: UInt64(emptyShare * 100) + 7)
+        for (leafCount, binCount) in [(1, 2), (1, 255), (4, 3), (16, 40), (32, 255)] {
+            let cells: [SIMD2<Double>] = (0..<(leafCount * binCount)).map { index in
+                if random.nextUnitInterval() <= emptyShare {
+                    return index % 7 == 0 ? SIMD2(-0.0, 0) : .zero  // a signed zero counts as empty
+                }
+                return SIMD2(random.nextGaussianPair().0, Double(1 + random.next() % 5))
+            }
+            for scoreFunction in ScoreFunction.allCases {
+                let fast = cells.withUnsafeBufferPointer {
+                    SplitScoring.bestBorder(
+                        cells: $0, leafCount: leafCount, binCount: binCount, scoreFunction: scoreFunction, l2: 3, noise: nil)
+                }
+                let plain = Self.referenceBestBorder(
+                    cells: cells, leafCount: leafCount, binCount: binCount, scoreFunction: scoreFunction, l2: 3)
+                #expect(fast.border == plain.border, "\(leafCount) × \(binCount), \(scoreFunction)")
+                #expect(fast.score.bitPattern == plain.score.bitPattern, "\(leafCount) × \(binCount), \(scoreFunction)")
+            }
+        }
+    }
+
     @Test("Gaussian draws have mean 0 and deviation 1")
     func gaussians() {
         var random = RandomGenerator(seed: 5)
