@@ -54,7 +54,9 @@ struct BoostingRun {
         l2 = max(options.l2LeafReg, 1e-20) * communicator.allReduceSum(weights.reduce(0, +)) / Double(shard.totalRowCount)
         passes = LearnPasses(
             targets: learnTargets.map(Double.init), weights: weights, threadCount: options.threadCount,
-            communicator: communicator, firstRow: shard.firstRow)
+            communicator: communicator, firstRow: shard.firstRow,
+            parallelRowCountMin: options.searchesDeterministically
+                ? RowBlocks.parallelRowCountMin : RowBlocks.parallelRowCountMinRandomSearch)
         learner = TreeLearner(
             dataset: dataset, depth: options.depth, scoreFunction: options.scoreFunction, rsm: options.rsm,
             threadCount: options.threadCount, subtractionRowCountMin: options.searchesDeterministically ? TreeLearner.subtractionRowCountMinDefault : 0,

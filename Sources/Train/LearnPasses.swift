@@ -15,9 +15,11 @@ struct LearnPasses: Sendable {
     /// The global row of local row 0 (bootstrap streams are keyed by global rows).
     let firstRow: Int
 
+    /// - Parameter parallelRowCountMin: below it the block-summed passes run as one block, in
+    ///   row order (`RowBlocks.parallelRowCountMin` unless exactness with CatBoost is moot).
     init(
         targets: [Double], weights: [Double], threadCount: Int, communicator: any Communicator = SingleProcess(),
-        firstRow: Int = 0
+        firstRow: Int = 0, parallelRowCountMin: Int = RowBlocks.parallelRowCountMin
     ) {
         precondition(targets.count == weights.count)
         precondition(firstRow >= 0, "negative first row")
@@ -25,7 +27,9 @@ struct LearnPasses: Sendable {
         self.weights = weights
         self.communicator = communicator
         self.firstRow = firstRow
-        blocks = RowBlocks(rowCount: targets.count, threadCount: threadCount, granule: Bootstrap.blockSize)
+        blocks = RowBlocks(
+            rowCount: targets.count, threadCount: threadCount, granule: Bootstrap.blockSize,
+            minimumRowCount: parallelRowCountMin)
         sampleBlocks =
             firstRow % Bootstrap.blockSize == 0
             ? RowBlocks(

@@ -7,6 +7,12 @@ struct RowBlocks: Sendable {
     /// Below this many rows there is one block: small data keeps CatBoost's summation order
     /// exactly (the exactness fixtures are small), and a thread hop would cost more than it saves.
     static let parallelRowCountMin = 1 << 16
+    /// Where split search draws at random (so no run equals CatBoost's bit for bit), passes run
+    /// on every thread from two bootstrap blocks on: on 43k rows one thread did all but the
+    /// histograms.
+    static let parallelRowCountMinRandomSearch = 2 * Bootstrap.blockSize
+    /// Passes whose result does not depend on the blocks (a stable partition) split from here.
+    static let exactParallelRowCountMin = 1 << 13
 
     let ranges: [Range<Int>]
 

@@ -48,7 +48,9 @@ struct LeafPartition: Sendable {
         column: UnsafePointer<UInt8>, threshold: UInt8, rowIndex: [UInt32], threadCount: Int
     ) {
         let parentCount = leafCount
-        let blocks = RowBlocks(rowCount: positions.count, threadCount: threadCount)
+        // Stable whatever the blocks, so small levels split too.
+        let blocks = RowBlocks(
+            rowCount: positions.count, threadCount: threadCount, minimumRowCount: RowBlocks.exactParallelRowCountMin)
         let ranges = ranges
         // Leaves in position order, so a block walks the runs it overlaps front to back.
         let runOrder = (0..<parentCount).sorted { ranges[$0].lowerBound < ranges[$1].lowerBound }
