@@ -47,7 +47,7 @@ extension LevelHistograms {
     /// Runs `body` with the pass over `rows` of `dataset` into `cells` borrowed; the chunk
     /// memory is a temporary allocation that ends with it.
     static func withUnsafePass<Result>(
-        dataset: QuantizedDataset, rows: LeafGroupedRows, cells: inout [SIMD2<Double>],
+        dataset: QuantizedDataset, rows: LeafGroupedRows, cells: UnsafeMutableBufferPointer<SIMD2<Double>>,
         _ body: (UnsafePass) -> Result
     ) -> Result {
         let stride = dataset.featureCount
@@ -58,16 +58,14 @@ extension LevelHistograms {
             let chunkBins = (chunk.baseAddress.unsafelyUnwrapped + chunkRowCount * MemoryLayout<SIMD2<Double>>.stride)
                 .bindMemory(to: UInt8.self, capacity: chunkRowCount * stride + 32)
             // The one place the pass's arrays are borrowed.
-            return cells.withUnsafeMutableBufferPointer { cells in
-                dataset.rowMajorBins.withUnsafeBufferPointer { bins in
-                    rows.positions.withUnsafeBufferPointer { positions in
-                        rows.sampled.rowIndex.withUnsafeBufferPointer { rowIndex in
-                            rows.sampled.gradientWeight.withUnsafeBufferPointer { gradientWeight in
-                                body(UnsafePass(
-                                    bins: bins, positions: positions, rowIndex: rowIndex, gradientWeight: gradientWeight,
-                                    cells: cells, chunkBins: chunkBins, chunkGradientWeight: chunkGradientWeight,
-                                    stride: stride))
-                            }
+            return dataset.rowMajorBins.withUnsafeBufferPointer { bins in
+                rows.positions.withUnsafeBufferPointer { positions in
+                    rows.sampled.rowIndex.withUnsafeBufferPointer { rowIndex in
+                        rows.sampled.gradientWeight.withUnsafeBufferPointer { gradientWeight in
+                            body(UnsafePass(
+                                bins: bins, positions: positions, rowIndex: rowIndex, gradientWeight: gradientWeight,
+                                cells: cells, chunkBins: chunkBins, chunkGradientWeight: chunkGradientWeight,
+                                stride: stride))
                         }
                     }
                 }

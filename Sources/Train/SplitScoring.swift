@@ -4,8 +4,9 @@ import Model
 ///   avg = G / (W + λ) (0 when W ≤ 0);  L2: Σ avg·G;  Cosine: Σ avg·G / sqrt(Σ avg²·W + 1e-100),
 /// summed over the 2·leafCount children a candidate would create.
 enum SplitScoring {
-    /// Below this many (leaf, border) scores per level, one thread scores every feature.
-    static let parallelScoreCountMin = 1 << 15
+    /// Below this many (leaf, border) scores per level, one thread scores every feature (with
+    /// spinning workers a hand-off costs a few microseconds; a score ~2 ns).
+    static let parallelScoreCountMin = 1 << 12
 
     /// The best border of each candidate feature, then the best feature; a later candidate wins
     /// only with a strictly larger (noisy) score. With `noise`, every candidate's score gets

@@ -24,6 +24,7 @@ struct TrainCommand: AsyncParsableCommand {
         setvbuf(stdout, nil, _IOLBF, 0)  // one log line at a time reaches CloudWatch
         TerminationSignal.install()
         AllocatorTuning.keepFreedBlocks()
+        ForkJoin.installSpinningWorkers(count: ProcessorCount.online - 1)
         let root = mlRoot ?? Self.defaultRoot
         let logger: Logger
         do {

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// The one fork-join of training and serving: `body(0) … body(count − 1)` run concurrently and
 /// their results come back in index order, so every caller merges them in the same order however
@@ -13,7 +14,20 @@ import Dispatch
 ///   times the page faults (600k instead of 20k at 200k rows × 30 features, 13% more wall time).
 ///   The server's sliced requests use it too: they run inside the batcher's task.
 package enum ForkJoin {
-    /// The blocks on Dispatch's pool, the caller among them; returns when all are done.
+    /// The workers `map` uses when installed (training installs them; the server does not, so
+    /// its idle cores never spin).
+    private static let spinningWorkers = Mutex<SpinningWorkers?>(nil)
+
+    /// From now on `map` runs its blocks on `workerCount` spinning threads and the caller
+    /// (Dispatch's pool when those are busy). Once per process; later calls change nothing.
+    package static func installSpinningWorkers(count workerCount: Int) {
+        spinningWorkers.withLock { workers in
+            if workers == nil, workerCount > 0 { workers = SpinningWorkers(workerCount: workerCount) }
+        }
+    }
+
+    /// The blocks on the spinning workers if installed and free, else on Dispatch's pool; the
+    /// caller runs blocks too. Returns when all are done.
     package static func map<Result: Sendable>(_ count: Int, _ body: @Sendable (Int) -> Result) -> [Result] {
         precondition(count >= 0, "negative block count")
         if count <= 1 { return count == 0 ? [] : [body(0)] }
@@ -24,7 +38,10 @@ package enum ForkJoin {
             slots.deallocate()
         }
         let results = Slots(base: slots)
-        DispatchQueue.concurrentPerform(iterations: count) { index in results.base[index] = body(index) }
+        let block: @Sendable (Int) -> Void = { index in results.base[index] = body(index) }
+        if spinningWorkers.withLock({ $0 })?.run(count, block) == nil {
+            DispatchQueue.concurrentPerform(iterations: count, execute: block)
+        }
         return (0..<count).map { index in
             guard let result = slots[index] else { preconditionFailure("block \(index) of \(count) returned nothing") }
             return result
